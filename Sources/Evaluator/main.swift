@@ -1,0 +1,3 @@
+import Common
+
+print("assay-evaluator: not yet wired")

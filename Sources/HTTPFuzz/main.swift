@@ -1,0 +1,1 @@
+print("http-fuzz: built by bin/fuzz")

@@ -1,0 +1,3 @@
+import Testing
+
+@Test("the evaluator module links") func evaluatorModuleLinks() { #expect(Bool(true)) }
