@@ -1,8 +1,6 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Flags for release builds: whole-module optimisation is SwiftPM's default in release;
-// we add nothing exotic so that `swift build -c release` on a fresh machine matches CI.
 let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
 
 let package = Package(
@@ -10,28 +8,43 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "assay-evaluator", targets: ["Evaluator"]),
+        .executable(name: "assay-provider-emulator", targets: ["ProviderEmulator"]),
+        .executable(name: "assay-kube-emulator", targets: ["KubeEmulator"]),
         .library(name: "Common", targets: ["Common"]),
     ],
     targets: [
         // C shims: epoll, eventfd, accept4 and socket helpers that Glibc's module does not export.
         .target(name: "CSystem", path: "Sources/CSystem"),
+        // libcurl (Debian libcurl4-openssl-dev) with non-variadic setopt/getinfo wrappers.
+        .target(name: "CCurl", path: "Sources/CCurl", linkerSettings: [.linkedLibrary("curl")]),
         // PCRE2 (Debian libpcre2-dev): regex with match and depth limits and a JIT.
         .systemLibrary(
-            name: "CPCRE2", path: "Sources/CPCRE2", pkgConfig: "libpcre2-8",
-            providers: [.apt(["libpcre2-dev"])]),
+            name: "CPCRE2", path: "Sources/CPCRE2", pkgConfig: "libpcre2-8", providers: [.apt(["libpcre2-dev"])]),
+        // hiredis (Debian libhiredis-dev): the Redis protocol; we call redisCommandArgv (not variadic).
+        .systemLibrary(
+            name: "CHiredis", path: "Sources/CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
+        // libyaml (Debian libyaml-dev): suite files and kubeconfigs.
+        .systemLibrary(
+            name: "CYAML", path: "Sources/CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .target(
             name: "Common",
-            dependencies: ["CSystem"],
+            dependencies: ["CSystem", "CPCRE2", "CHiredis", "CYAML", "CCurl"],
             path: "Sources/Common",
             swiftSettings: strict
         ),
         .executableTarget(
             name: "Evaluator",
-            dependencies: ["Common", "CPCRE2"],
+            dependencies: ["Common"],
             path: "Sources/Evaluator",
             swiftSettings: strict
         ),
-        // libFuzzer driver for the HTTP/1.1 request parser (built by bin/fuzz, see docs/FUZZING.md).
+        // Dev and test servers: LLM provider wire formats, and the Kubernetes API.
+        .executableTarget(
+            name: "ProviderEmulator", dependencies: ["Common"], path: "Sources/ProviderEmulator",
+            swiftSettings: strict),
+        .executableTarget(
+            name: "KubeEmulator", dependencies: ["Common"], path: "Sources/KubeEmulator", swiftSettings: strict),
+        // libFuzzer driver for the HTTP/1.1 request parser (built by bin/fuzz).
         .executableTarget(
             name: "HTTPFuzz",
             dependencies: ["Common"],
@@ -39,11 +52,13 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
-            name: "CommonTests", dependencies: ["Common"], path: "Tests/CommonTests",
-            swiftSettings: strict),
+            name: "CommonTests", dependencies: ["Common"], path: "Tests/CommonTests", swiftSettings: strict),
         .testTarget(
             name: "EvaluatorTests", dependencies: ["Evaluator", "Common"],
             path: "Tests/EvaluatorTests", swiftSettings: strict),
+        .testTarget(
+            name: "EmulatorTests", dependencies: ["KubeEmulator", "ProviderEmulator", "Common"],
+            path: "Tests/EmulatorTests", swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,1 @@
+print("assay-kube-emulator: not yet wired")

@@ -1,0 +1,1 @@
+print("assay-provider-emulator: not yet wired")
