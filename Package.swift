@@ -30,7 +30,8 @@ let package = Package(
             name: "Common",
             dependencies: ["CSystem", "CPCRE2", "CHiredis", "CYAML", "CCurl"],
             path: "Sources/Common",
-            swiftSettings: strict
+            swiftSettings: strict,
+            linkerSettings: [.linkedLibrary("m")]
         ),
         .executableTarget(
             name: "Evaluator",
