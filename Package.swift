@@ -44,7 +44,8 @@ let package = Package(
             name: "ProviderEmulator", dependencies: ["Common"], path: "Sources/ProviderEmulator",
             swiftSettings: strict),
         .executableTarget(
-            name: "KubeEmulator", dependencies: ["Common"], path: "Sources/KubeEmulator", swiftSettings: strict),
+            name: "KubeEmulator", dependencies: ["Common"], path: "Sources/KubeEmulator", exclude: ["README.md"],
+            swiftSettings: strict),
         // libFuzzer driver for the HTTP/1.1 request parser (built by bin/fuzz).
         .executableTarget(
             name: "HTTPFuzz",
@@ -53,10 +54,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
-            name: "CommonTests", dependencies: ["Common"], path: "Tests/CommonTests", swiftSettings: strict),
+            name: "CommonTests", dependencies: ["Common"], path: "Tests/CommonTests", exclude: ["Fixtures"],
+            swiftSettings: strict),
         .testTarget(
             name: "EvaluatorTests", dependencies: ["Evaluator", "Common"],
-            path: "Tests/EvaluatorTests", swiftSettings: strict),
+            path: "Tests/EvaluatorTests", exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
             name: "EmulatorTests", dependencies: ["KubeEmulator", "ProviderEmulator", "Common"],
             path: "Tests/EmulatorTests", swiftSettings: strict),

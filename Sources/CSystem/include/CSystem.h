@@ -17,6 +17,28 @@ int assay_eventfd(void);
 int assay_set_nonblocking(int fd);
 int assay_set_int_sockopt(int fd, int level, int name, int value);
 
+// Sends without raising SIGPIPE on a reset peer (MSG_NOSIGNAL); the second buffer may be empty.
+// Returns bytes sent or -1 with errno set, like send(2).
+long assay_send2(int fd, const void *first, unsigned long first_len, const void *second, unsigned long second_len);
+// The monotonic clock in nanoseconds (CLOCK_MONOTONIC).
+uint64_t assay_monotonic_ns(void);
+// Interrupts the eventfd's waiter (writes 1); returns 0 or -1.
+int assay_eventfd_signal(int fd);
+// Resets the eventfd's counter; returns 0 or -1.
+int assay_eventfd_drain(int fd);
+
+// Installs a handler that writes the signal's number as one byte to `fd` (the write end of a non-blocking pipe),
+// so a reader thread can turn signals into events. Signal dispositions are process-wide, so the descriptor per
+// signal is kept in a process-wide table here. Returns 0 or -1 with errno set.
+int assay_forward_signal(int signal_number, int fd);
+// Restores the default disposition for `signal_number` and forgets its descriptor.
+int assay_restore_signal(int signal_number);
+
+static const int ASSAY_SO_REUSEPORT = SO_REUSEPORT;
+static const int ASSAY_SO_REUSEADDR = SO_REUSEADDR;
+static const int ASSAY_TCP_NODELAY = TCP_NODELAY;
+static const int ASSAY_EPOLL_CTL_ADD = EPOLL_CTL_ADD;
+static const int ASSAY_EPOLL_CTL_DEL = EPOLL_CTL_DEL;
 static const uint32_t ASSAY_EPOLLIN = EPOLLIN;
 static const uint32_t ASSAY_EPOLLOUT = EPOLLOUT;
 static const uint32_t ASSAY_EPOLLERR = EPOLLERR;

@@ -1,0 +1,41 @@
+import Glibc
+
+/// Access to the process environment and files, injectable so tests need not mutate the
+/// real environment (which `setenv` makes unsafe while other threads read it).
+public struct ProviderEnvironment: Sendable {
+    public var variable: @Sendable (String) -> String?
+    public var readFile: @Sendable (String) -> [UInt8]?
+
+    public init(
+        variable: @escaping @Sendable (String) -> String?, readFile: @escaping @Sendable (String) -> [UInt8]?
+    ) {
+        self.variable = variable
+        self.readFile = readFile
+    }
+
+    /// Key files are a few hundred bytes; anything past 64 KiB is not a key.
+    static let maxKeyFileBytes = 64 << 10
+
+    /// The real environment and file system.
+    public static let process = ProviderEnvironment(
+        variable: { name in getenv(name).map { String(cString: $0) } },
+        readFile: { path in readSmallFile(path, limit: maxKeyFileBytes) })
+
+    static func readSmallFile(_ path: String, limit: Int) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while out.count <= limit {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            if n == 0 { return out }
+            out.append(contentsOf: chunk[0..<n])
+        }
+        return nil
+    }
+}

@@ -1,0 +1,55 @@
+import Common
+import Synchronization
+
+/// The evaluator's HTTP surface: the evaluation API plus health, readiness and metrics.
+struct EvaluatorApp: Sendable {
+    let router: Router
+    let readiness: Readiness
+
+    /// A registry with the standard `process_*` metrics, the way every evaluator starts.
+    static func makeRegistry() -> MetricsRegistry {
+        let registry = MetricsRegistry()
+        registry.addCollector(ProcessMetrics())
+        return registry
+    }
+
+    init(service: EvaluationService, registry: MetricsRegistry) {
+        let readiness = Readiness()
+        var router = Router()
+        router.add("POST", "/v1/evaluate") { request, _ in await service.evaluate(request) }
+        router.add("POST", "/v1/evaluate/batch") { request, _ in await service.evaluateBatch(request) }
+        router.add("GET", "/v1/providers") { _, _ in service.providers() }
+        router.add("GET", "/healthz") { _, _ in .json(["status": "ok"]) }
+        router.add("GET", "/readyz") { _, _ in
+            readiness.isReady ? .json(["status": "ready"]) : .json(["status": "draining"], status: 503)
+        }
+        router.add("GET", "/metrics") { _, _ in
+            HTTPResponse(status: 200, headers: ["Content-Type": PrometheusText.contentType], body: registry.render())
+        }
+        self.router = router
+        self.readiness = readiness
+    }
+}
+
+/// Ready once the server has started and until it begins draining (SIGTERM): Kubernetes then
+/// stops sending new traffic while in-flight requests finish.
+final class Readiness: Sendable {
+    private let server = Mutex<HTTPServer?>(nil)
+
+    func attach(_ server: HTTPServer) { self.server.withLock { $0 = server } }
+
+    var isReady: Bool {
+        server.withLock { server in
+            guard let server else { return false }
+            return !server.isDraining
+        }
+    }
+}
+
+extension HTTPResponse {
+    static func json(_ value: JSONValue, status: Int = 200) -> HTTPResponse {
+        HTTPResponse(status: status, headers: ["Content-Type": "application/json"], body: JSONWriter.bytes(value))
+    }
+}
+
+extension HTTPMetrics: HTTPServerObserver {}

@@ -1,0 +1,19 @@
+import Common
+import Foundation
+
+/// Exit codes shared by every subcommand: 0 success, 1 a failed gate (3/5's pass threshold),
+/// 2 invalid input or usage (the message names what to fix).
+enum CommandLineExit {
+    static let success: Int32 = 0
+    static let failedGate: Int32 = 1
+    static let invalidInput: Int32 = 2
+
+    static func report(_ error: any Error) -> Int32 {
+        if case .helpRequested(let usage) = error as? OptionError {
+            print(usage, terminator: "")
+            return success
+        }
+        FileHandle.standardError.write(Data("assay-evaluator: \(error)\n".utf8))
+        return invalidInput
+    }
+}

@@ -1,0 +1,141 @@
+import Common
+import Foundation
+
+/// `assay-evaluator serve`: runs the evaluation API until SIGTERM or SIGINT, then shuts down
+/// gracefully (readiness 503, in-flight requests finish, exit).
+struct ServeCommand {
+    static func parser() -> OptionParser {
+        var parser = OptionParser(
+            command: "assay-evaluator serve", summary: "Runs the evaluation API (POST /v1/evaluate).")
+        parser.option("host", env: "ASSAY_HOST", default: "127.0.0.1", help: "Address to listen on (0.0.0.0 in a pod)")
+        parser.option("port", env: "ASSAY_PORT", default: "8080", help: "TCP port to listen on (0 picks a free one)")
+        parser.option(
+            "max-body-bytes", env: "ASSAY_MAX_BODY_BYTES", default: String(HTTPServerConfiguration().maxBodyBytes),
+            help: "Largest request body accepted; larger ones get 413")
+        parser.option(
+            "event-loops", env: "ASSAY_EVENT_LOOPS", help: "I/O threads (default: one per available core)")
+        parser.option(
+            "max-batch-items", env: "ASSAY_MAX_BATCH_ITEMS", default: String(EvaluationService.defaultMaxBatchItems),
+            help: "Most items one /v1/evaluate/batch request may carry")
+        parser.option(
+            "shutdown-grace-seconds", env: "ASSAY_SHUTDOWN_GRACE_SECONDS",
+            default: String(Int(ServeCommand.defaultShutdownGraceSeconds)),
+            help: "How long in-flight requests may run after SIGTERM")
+        parser.option("log-level", env: "ASSAY_LOG_LEVEL", default: "info", help: "debug, info, warning or error")
+        parser.option(
+            "redis", env: "ASSAY_REDIS_URL",
+            help: "redis://host:port shared by the pods for provider rate limits (default: limits per process)")
+        parser.option(
+            "replicas", env: "ASSAY_REPLICAS", default: "1",
+            help: "Pods sharing each rate limit; each enforces its share while Redis is unreachable")
+        parser.option(
+            "generation-timeout-seconds", env: "ASSAY_GENERATION_TIMEOUT_SECONDS",
+            default: String(Int(EvaluationService.defaultGenerationTimeout.inSeconds)),
+            help: "Longest a target's generation may take, retries and fallbacks included")
+        parser.option(
+            "circuit-open-seconds", env: "ASSAY_CIRCUIT_OPEN_SECONDS",
+            default: String(Int(CircuitBreakerConfiguration.defaultOpenDuration.inSeconds)),
+            help: "How long a provider's open circuit rejects calls before half-open probes")
+        parser.option(
+            "ratelimit-max-wait-seconds", env: "ASSAY_RATELIMIT_MAX_WAIT_SECONDS",
+            default: String(TokenBucket.Configuration.defaultMaxWait.inSeconds),
+            help: "Longest a request waits for a provider's rate-limit slot before trying the next provider")
+        return parser
+    }
+
+    /// Kubernetes sends SIGKILL 30 s (terminationGracePeriodSeconds' default) after SIGTERM; we
+    /// finish 5 s before that so the exit is ours.
+    static let defaultShutdownGraceSeconds = 25.0
+
+    static func run(_ arguments: [String]) async -> Int32 {
+        let values: OptionValues
+        do {
+            values = try parser().parse(arguments, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            return CommandLineExit.report(error)
+        }
+        do {
+            var configuration = HTTPServerConfiguration()
+            configuration.host = values.string("host") ?? configuration.host
+            configuration.port = try values.int("port") ?? configuration.port
+            configuration.maxBodyBytes = try values.int("max-body-bytes") ?? configuration.maxBodyBytes
+            if let loops = try values.int("event-loops") { configuration.eventLoopCount = loops }
+            let grace = try values.double("shutdown-grace-seconds") ?? defaultShutdownGraceSeconds
+            let level = Logger.Level(name: values.string("log-level") ?? "info") ?? .info
+            let logger = Logger(label: "assay-evaluator", minimumLevel: level)
+
+            TerminationSignals.ignoreBrokenPipe()
+            let signals = TerminationSignals()
+            let registry = EvaluatorApp.makeRegistry()
+            let pool = try makePool(values, registry: registry, logger: logger)
+            let generationTimeout = try positiveSeconds(values, "generation-timeout-seconds")
+            let service = EvaluationService(
+                registry: registry,
+                maxBatchItems: try values.int("max-batch-items") ?? EvaluationService.defaultMaxBatchItems, pool: pool,
+                generationTimeout: generationTimeout ?? EvaluationService.defaultGenerationTimeout)
+            let app = EvaluatorApp(service: service, registry: registry)
+            let server = HTTPServer(
+                configuration: configuration, responder: app.router, observer: HTTPMetrics(registry: registry))
+            app.readiness.attach(server)
+            let port = try server.start()
+            logger.info(
+                "listening",
+                ["address": "\(configuration.host):\(port)", "maxBodyBytes": "\(configuration.maxBodyBytes)"])
+
+            let signal = await signals.next() ?? SIGTERM
+            logger.info("shutting down", ["signal": "\(signal)", "graceSeconds": "\(grace)"])
+            await server.shutdown(gracePeriod: .milliseconds(Int(grace * 1000)))
+            logger.info("stopped")
+            return 0
+        } catch {
+            return CommandLineExit.report(error)
+        }
+    }
+
+    /// The provider pool: one HTTP client, rate limits in Redis when `--redis` is given.
+    static func makePool(_ values: OptionValues, registry: MetricsRegistry, logger: Logger) throws -> ProviderPool {
+        var configuration = ProviderPool.Configuration()
+        if let replicas = try values.int("replicas") {
+            guard replicas >= 1 else {
+                throw OptionError.invalidValue(name: "replicas", value: String(replicas), expected: "at least 1")
+            }
+            configuration.replicas = replicas
+        }
+        if let open = try positiveSeconds(values, "circuit-open-seconds") { configuration.circuitOpenDuration = open }
+        if let wait = try values.double("ratelimit-max-wait-seconds") {
+            guard wait >= 0 else {
+                throw OptionError.invalidValue(
+                    name: "ratelimit-max-wait-seconds", value: String(wait), expected: "0 or more seconds")
+            }
+            configuration.rateLimitMaxWait = .milliseconds(Int64(wait * 1000))
+        }
+        var redis: RedisClient?
+        if let text = values.string("redis"), !text.isEmpty {
+            let url: RedisURL
+            do {
+                url = try RedisURL(parsing: text)
+            } catch {
+                throw OptionError.invalidValue(
+                    name: "redis", value: "(hidden)", expected: "redis://[user:password@]host:port[/db]")
+            }
+            redis = RedisClient(url: url)
+            logger.info(
+                "provider rate limits are shared through Redis",
+                ["redis": url.description, "replicas": String(configuration.replicas)])
+        } else {
+            logger.info("no Redis configured (--redis or ASSAY_REDIS_URL): provider rate limits are per process")
+        }
+        let transport = try CurlHTTPClient()
+        return ProviderPool(
+            configuration: configuration, transport: transport, redis: redis,
+            metrics: ProviderMetrics(registry: registry), logger: logger)
+    }
+
+    private static func positiveSeconds(_ values: OptionValues, _ name: String) throws -> Duration? {
+        guard let seconds = try values.double(name) else { return nil }
+        guard seconds > 0 else {
+            throw OptionError.invalidValue(name: name, value: String(seconds), expected: "a positive number of seconds")
+        }
+        return .milliseconds(Int64(seconds * 1000))
+    }
+}

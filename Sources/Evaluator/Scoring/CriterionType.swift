@@ -1,0 +1,19 @@
+/// The `type` of a criterion, spelled as in requests.
+enum CriterionType: String, Sendable, CaseIterable {
+    case equals
+    case contains
+    case notContains
+    case startsWith
+    case endsWith
+    case containsAll
+    case containsAny
+    case regex
+    case isJSON
+    case jsonSchema
+    case numeric
+    case length
+    case similarity
+
+    /// Every type name, sorted, for error messages.
+    static let validNames = allCases.map(\.rawValue).sorted().joined(separator: ", ")
+}

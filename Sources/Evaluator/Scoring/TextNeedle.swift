@@ -1,0 +1,56 @@
+/// How a criterion's text relates to the output.
+enum TextRelation: Sendable {
+    case equals
+    case contains
+    case prefix
+    case suffix
+}
+
+/// A value to look for in outputs, prepared once at decode time.
+///
+/// Case-sensitive matching compares UTF-8 bytes (see ``UTF8Text``). Case-insensitive matching
+/// compares the Unicode lowercase mappings (`String.lowercased()`) of both sides; when the value
+/// is ASCII that is done by folding ASCII letters in place, without lowercasing a copy of the
+/// output, unless the output contains one of the two scalars that lowercase into ASCII.
+struct TextNeedle: Sendable {
+    let text: String
+    let caseSensitive: Bool
+    /// The UTF-8 compared: `text` itself, or its lowercase mapping when case-insensitive.
+    let bytes: [UInt8]
+    let isASCII: Bool
+
+    init(_ text: String, caseSensitive: Bool) {
+        self.text = text
+        self.caseSensitive = caseSensitive
+        bytes = Array((caseSensitive ? text : text.lowercased()).utf8)
+        isASCII = bytes.allSatisfy { $0 < 0x80 }
+    }
+
+    func matches(_ relation: TextRelation, in output: String) -> Bool {
+        if caseSensitive {
+            return UTF8Text.withBytes(output) { test(relation, in: $0, foldingASCII: false) }
+        }
+        if isASCII {
+            let result: Bool? = UTF8Text.withBytes(output) { bytes in
+                UTF8Text.hasScalarsLoweringToASCII(bytes) ? nil : test(relation, in: bytes, foldingASCII: true)
+            }
+            if let result { return result }
+        }
+        return UTF8Text.withBytes(output.lowercased()) { test(relation, in: $0, foldingASCII: false) }
+    }
+
+    private func test(_ relation: TextRelation, in output: UnsafeBufferPointer<UInt8>, foldingASCII: Bool) -> Bool {
+        let compare = foldingASCII ? UTF8Text.equalFoldingASCII : UTF8Text.equal
+        switch relation {
+        case .equals:
+            return output.count == bytes.count && compare(bytes, output, 0)
+        case .prefix:
+            return compare(bytes, output, 0)
+        case .suffix:
+            return compare(bytes, output, output.count - bytes.count)
+        case .contains:
+            return foldingASCII
+                ? UTF8Text.containsFoldingASCII(bytes, in: output) : UTF8Text.contains(bytes, in: output)
+        }
+    }
+}

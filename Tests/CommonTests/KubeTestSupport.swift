@@ -1,0 +1,52 @@
+import Foundation
+import Synchronization
+
+@testable import Common
+
+/// Shared helpers of the Kube tests: fixture paths, temporary directories, a manual clock.
+enum KubeFixtures {
+    static var directory: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/kube").path
+    }
+
+    static func path(_ name: String) -> String { "\(directory)/\(name)" }
+
+    /// A fresh directory under the system's temporary directory; removed by the caller.
+    static func temporaryDirectory() throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("kube-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url.path
+    }
+
+    static func write(_ text: String, to path: String, executable: Bool = false) throws {
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        if executable { try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path) }
+    }
+}
+
+/// A clock that moves only when told to; `sleep` advances it at once and records the duration.
+final class ManualKubeClock: KubeClock {
+    private let state = Mutex<(now: Duration, sleeps: [Duration])>((.zero, []))
+
+    var now: Duration { state.withLock { $0.now } }
+    var sleeps: [Duration] { state.withLock { $0.sleeps } }
+
+    func advance(by duration: Duration) { state.withLock { $0.now += duration } }
+
+    func sleep(for duration: Duration) async throws {
+        try Task.checkCancellation()
+        state.withLock {
+            $0.sleeps.append(duration)
+            $0.now += duration
+        }
+    }
+}
+
+extension KubeObject {
+    /// A ConfigMap with `name` at resourceVersion `rv`, for watcher and cache tests.
+    static func configMap(_ name: String, rv: String, namespace: String = "default") -> KubeObject {
+        var object = KubeObject(.configMap, name: name, namespace: namespace)
+        object.resourceVersion = rv
+        return object
+    }
+}
