@@ -132,6 +132,25 @@ struct GatewayRateLimitTests {
         #expect(counts.limited > counts.ok, "the limit was contended: \(counts.limited) turned away")
     }
 
+    @Test("at start the evaluator logs whether rate limits are shared through Redis or kept per process")
+    func logsWhereRateLimitsLive() async throws {
+        let alone = try ServerProcess("assay-evaluator", arguments: ["serve", "--port", "0"])
+        defer { alone.signal(SIGKILL) }
+        _ = try await alone.waitForLine("the per-process notice") {
+            $0.contains("provider rate limits are per process") && $0.contains("ASSAY_REDIS_URL")
+        }
+        let shared = try ServerProcess(
+            "assay-evaluator", arguments: ["serve", "--port", "0"],
+            environment: ["ASSAY_REDIS_URL": "redis://:hunter2@127.0.0.1:6390", "ASSAY_REPLICAS": "3"])
+        defer { shared.signal(SIGKILL) }
+        let line = try await shared.waitForLine("the shared notice") { $0.contains("shared through Redis") }
+        #expect(line.contains(#""replicas":"3""#))
+        #expect(!line.contains("hunter2"))
+        let refused = try ServerProcess("assay-evaluator", arguments: ["serve", "--port", "0", "--replicas", "0"])
+        #expect(try await refused.waitForExit() == 2)
+        #expect(refused.output.joined().contains("replicas"))
+    }
+
     /// What the traffic loops share with the test.
     final class Progress: Sendable {
         let failures = Mutex<[String]>([])

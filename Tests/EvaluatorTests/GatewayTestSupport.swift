@@ -56,7 +56,10 @@ final class GatewayApp: Sendable {
     let pool: ProviderPool
     let http: CurlHTTPClient
 
-    init(configuration: ProviderPool.Configuration = .init(), redisURL: String? = nil) throws {
+    init(
+        configuration: ProviderPool.Configuration = .init(), redisURL: String? = nil,
+        defaultJudge: [ProviderConfig]? = nil
+    ) throws {
         registry = EvaluatorApp.makeRegistry()
         http = try CurlHTTPClient()
         let redis = try redisURL.map { url in
@@ -68,7 +71,7 @@ final class GatewayApp: Sendable {
         pool = ProviderPool(
             configuration: configuration, transport: try CurlHTTPClient(), redis: redis,
             metrics: ProviderMetrics(registry: registry))
-        let app = EvaluatorApp(service: EvaluationService(registry: registry, pool: pool), registry: registry)
+        let app = EvaluatorApp(service: EvaluationService(registry: registry, pool: pool, defaultJudge: defaultJudge), registry: registry)
         var serverConfiguration = HTTPServerConfiguration()
         serverConfiguration.port = 0
         serverConfiguration.eventLoopCount = 2

@@ -16,14 +16,18 @@ struct EvaluationService: Sendable {
     /// Where `target` requests get their output; `nil` only if no HTTP client could be made.
     let pool: ProviderPool?
     let generationTimeout: Duration
+    /// The judge chain of `llmJudge` criteria that name none (`--judge-providers`).
+    let defaultJudge: [ProviderConfig]?
     private let outcomes: EvaluationMetrics
 
     /// - Parameter pool: the process's provider pool; by default one without Redis (rate limits
     ///   per process) on a new HTTP client, with its metrics in `registry`.
     init(
         registry: MetricsRegistry, maxBatchItems: Int = defaultMaxBatchItems, cache: CriterionCache = CriterionCache(),
-        pool: ProviderPool? = nil, generationTimeout: Duration = defaultGenerationTimeout
+        pool: ProviderPool? = nil, generationTimeout: Duration = defaultGenerationTimeout,
+        defaultJudge: [ProviderConfig]? = nil
     ) {
+        self.defaultJudge = defaultJudge
         self.cache = cache
         self.maxBatchItems = maxBatchItems
         self.outcomes = EvaluationMetrics(registry: registry)
@@ -35,6 +39,8 @@ struct EvaluationService: Sendable {
         } else {
             self.pool = nil
         }
+        // Listed by GET /v1/providers from the start, before any request needs the judge.
+        for config in defaultJudge ?? [] { _ = self.pool?.endpoint(for: config) }
     }
 
     func evaluate(_ request: HTTPRequest) async -> HTTPResponse {
