@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "assay-evaluator", targets: ["Evaluator"]),
         .executable(name: "assay-provider-emulator", targets: ["ProviderEmulator"]),
         .executable(name: "assay-kube-emulator", targets: ["KubeEmulator"]),
+        .executable(name: "assay-operator", targets: ["Operator"]),
         .library(name: "Common", targets: ["Common"]),
     ],
     targets: [
@@ -39,6 +40,12 @@ let package = Package(
             path: "Sources/Evaluator",
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "Operator",
+            dependencies: ["Common"],
+            path: "Sources/Operator",
+            swiftSettings: strict
+        ),
         // Dev and test servers: LLM provider wire formats, and the Kubernetes API.
         .executableTarget(
             name: "ProviderEmulator", dependencies: ["Common"], path: "Sources/ProviderEmulator",
@@ -59,6 +66,9 @@ let package = Package(
         .testTarget(
             name: "EvaluatorTests", dependencies: ["Evaluator", "Common"],
             path: "Tests/EvaluatorTests", exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(
+            name: "OperatorTests", dependencies: ["Operator", "Common"], path: "Tests/OperatorTests",
+            swiftSettings: strict),
         .testTarget(
             name: "EmulatorTests", dependencies: ["KubeEmulator", "ProviderEmulator", "Common"],
             path: "Tests/EmulatorTests", swiftSettings: strict),

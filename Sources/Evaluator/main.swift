@@ -6,6 +6,7 @@ let usage = """
 
     Commands:
       serve     Run the evaluation API (see `assay-evaluator serve --help`)
+      run       Evaluate a suite file (see `assay-evaluator run --help`)
 
     Every option can also be set through the ASSAY_* environment variable shown in each
     command's --help.
@@ -17,6 +18,8 @@ let status: Int32
 switch arguments.first {
 case "serve":
     status = await ServeCommand.run(Array(arguments.dropFirst()))
+case "run":
+    status = await RunCommand.run(Array(arguments.dropFirst()))
 case "--help", "-h", "help":
     print(usage, terminator: "")
     status = 0

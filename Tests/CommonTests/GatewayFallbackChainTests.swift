@@ -48,9 +48,12 @@ struct GatewayFallbackChainTests {
             name: host)
     }
 
-    static func pool(_ transport: ScriptedTransport, maxWait: Duration = .seconds(2)) -> ProviderPool {
+    static func pool(_ transport: ScriptedTransport, maxWait: Duration = .seconds(2), replicas: Int = 1)
+        -> ProviderPool
+    {
         var configuration = ProviderPool.Configuration()
         configuration.rateLimitMaxWait = maxWait
+        configuration.replicas = replicas
         let environment = ProviderEnvironment(variable: { _ in nil }, readFile: { _ in nil })
         return ProviderPool(
             configuration: configuration, transport: transport, redis: nil,
@@ -81,6 +84,28 @@ struct GatewayFallbackChainTests {
         #expect(second.attempts.map(\.outcome) == [.retryAfter, .ok])
         #expect(second.provider == "b")
         #expect(transport.calls("a").count == 1)
+    }
+
+    @Test("a request to a provider that asked to wait (Retry-After) waits for it when no other provider is left")
+    func lastProviderRetryAfterWaits() async throws {
+        let transport = ScriptedTransport(["a": [Self.tooMany(retryAfterMs: 200), Self.ok]])
+        let chain = Self.pool(transport).chain([Self.provider("a", maxRetries: 0)])
+        let first = await chain.generate(Self.chat, deadline: .now + .seconds(5))
+        #expect(throws: GenerationFailure.self) { try first.get() }
+        let started = ContinuousClock.now
+        let second = try await chain.generate(Self.chat, deadline: .now + .seconds(5)).get()
+        #expect(second.attempts.map(\.outcome) == [.retryAfter, .ok])
+        #expect(ContinuousClock.now - started >= .milliseconds(150))
+        let late = await chain.generate(Self.chat, deadline: .now + .milliseconds(1))
+        #expect(late.map(\.provider) == .success("a"), "the wait is over, so no wait is needed")
+    }
+
+    @Test("credentials in a base URL stay out of listings and rate-limit keys")
+    func baseURLWithoutCredentials() {
+        #expect(ProviderEndpoint.withoutUserInfo("https://u:secret@llm.example/v1") == "https://llm.example/v1")
+        #expect(ProviderEndpoint.withoutUserInfo("http://127.0.0.1:8080/a@b") == "http://127.0.0.1:8080/a@b")
+        let config = ProviderConfig(type: .openai, model: "m", baseURL: "https://u:secret@llm.example/v1")
+        #expect(!ProviderPool.rateLimitKey(config).contains("secret"))
     }
 
     @Test("retries stop at the request's deadline")
@@ -118,5 +143,17 @@ struct GatewayFallbackChainTests {
         #expect(second.attempts.map(\.outcome) == [.rateLimited, .ok])
         #expect(second.provider == "b")
         #expect(pool.endpoint(for: limited) === pool.all.first)
+    }
+
+    @Test("without Redis each process enforces its replicas' share of a rate limit")
+    func localShare() async throws {
+        let transport = ScriptedTransport(["a": [Self.ok]])
+        let pool = Self.pool(transport, maxWait: .zero, replicas: 2)
+        let chain = pool.chain([Self.provider("a", rateLimit: RateLimitConfig(requestsPerSecond: 0.1, burst: 2))])
+        _ = try await chain.generate(Self.chat, deadline: .now + .seconds(1)).get()
+        let second = await chain.generate(Self.chat, deadline: .now + .seconds(1))
+        let failure = try #require(throws: GenerationFailure.self) { try second.get() }
+        #expect(failure.attempts.map(\.outcome) == [.rateLimited])
+        #expect(transport.calls("a").count == 1)
     }
 }

@@ -126,6 +126,7 @@ struct GatewayRateLimitTests {
             }
         }
         let expected = Double(500 + burst)
+        print("rate accuracy: admitted \(counts.ok) of \(counts.ok + counts.limited) (expected \(expected) ± 2%)")
         let upstream = try #require(try await emulator.stats()["ok"]?.doubleValue)
         #expect(Double(counts.ok) == upstream)
         #expect(abs(upstream - expected) <= expected * 0.02, "admitted \(upstream), expected \(expected) ± 2%")

@@ -71,7 +71,8 @@ final class GatewayApp: Sendable {
         pool = ProviderPool(
             configuration: configuration, transport: try CurlHTTPClient(), redis: redis,
             metrics: ProviderMetrics(registry: registry))
-        let app = EvaluatorApp(service: EvaluationService(registry: registry, pool: pool, defaultJudge: defaultJudge), registry: registry)
+        let app = EvaluatorApp(
+            service: EvaluationService(registry: registry, pool: pool, defaultJudge: defaultJudge), registry: registry)
         var serverConfiguration = HTTPServerConfiguration()
         serverConfiguration.port = 0
         serverConfiguration.eventLoopCount = 2
@@ -122,4 +123,22 @@ func percentile(_ values: [Double], _ fraction: Double) -> Double {
     guard !values.isEmpty else { return 0 }
     let sorted = values.sorted()
     return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * fraction).rounded(.up)))]
+}
+
+/// Runs `promtool check metrics` on an exposition; returns its exit status and complaints.
+func promtoolCheck(_ exposition: [UInt8]) throws -> (status: Int32, complaints: String) {
+    let promtool = Process()
+    promtool.executableURL = URL(fileURLWithPath: "/usr/bin/promtool")
+    promtool.arguments = ["check", "metrics"]
+    let input = Pipe()
+    let output = Pipe()
+    promtool.standardInput = input
+    promtool.standardOutput = output
+    promtool.standardError = output
+    try promtool.run()
+    input.fileHandleForWriting.write(Data(exposition))
+    try input.fileHandleForWriting.close()
+    let complaints = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    promtool.waitUntilExit()
+    return (promtool.terminationStatus, complaints.trimmingCharacters(in: .whitespacesAndNewlines))
 }

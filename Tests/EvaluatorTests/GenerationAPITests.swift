@@ -86,6 +86,36 @@ struct GenerationAPITests {
             app.metricsText.contains(#"assay_fallbacks_total{from="flaky",to="anthropic",reason="server_error"} 1"#))
     }
 
+    @Test("with every gateway metric populated, /metrics still passes promtool check metrics")
+    func gatewayMetricsPassPromtool() async throws {
+        let redis = try await RedisProcess.start()
+        let emulator = try await EmulatorProcess.start()
+        let app = try GatewayApp(redisURL: redis.url)
+        defer { Task { await app.stop() } }
+        let limit = #", "rateLimit": {"requestsPerSecond": 100, "burst": 10, "tokensPerMinute": 100000}"#
+        let closed = try LoopbackPort.free()
+        let (status, _) = try await app.post(
+            "/v1/evaluate",
+            #"""
+            {"target": {"prompt": "hi", "providers": [
+               {"type": "openai", "name": "down", "model": "m", "baseURL": "http://127.0.0.1:\#(closed)", "maxRetries": 0},
+               \#(emulator.provider("up", extra: limit))]},
+             "criteria": [{"type": "contains", "value": "hi"}]}
+            """#)
+        #expect(status == 200)
+        let response = try await app.get("/metrics")
+        let text = String(decoding: response.body, as: UTF8.self)
+        for family in [
+            "assay_provider_requests_total", "assay_provider_request_duration_seconds_bucket",
+            "assay_provider_tokens_total", "assay_circuit_state", "assay_ratelimit_wait_seconds_bucket",
+            "assay_ratelimit_degraded", "assay_fallbacks_total", "assay_circuit_transitions_total",
+        ] {
+            #expect(text.contains(family), "missing \(family)")
+        }
+        let check = try promtoolCheck(response.body)
+        #expect(check.status == 0 && check.complaints.isEmpty, "promtool: \(check.complaints)")
+    }
+
     @Test("GET /v1/providers shows each used provider's breaker state, failure rate and rate limit")
     func listsProviders() async throws {
         let emulator = try await EmulatorProcess.start()

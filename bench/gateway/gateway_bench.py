@@ -106,13 +106,13 @@ def release_binaries(scratch):
 
 def bucket_throughput(scratch, seconds):
     env = dict(os.environ, ASSAY_BENCH_SECONDS=str(seconds))
-    out = subprocess.run(
+    run = subprocess.run(
         ["swift", "test", "--scratch-path", scratch, "--filter",
-         "GatewayTokenBucketThroughputTests"], cwd=ROOT, env=env, capture_output=True, text=True).stdout
-    for line in out.splitlines():
+         "GatewayTokenBucketThroughputTests"], cwd=ROOT, env=env, capture_output=True, text=True)
+    for line in run.stdout.splitlines():
         if "BENCH_JSON " in line:
             return json.loads(line.split("BENCH_JSON ", 1)[1])["perSecond"]
-    sys.stderr.write(out[-2000:])
+    sys.stderr.write("token-bucket run failed (exit %d):\n%s\n" % (run.returncode, (run.stdout + run.stderr)[-3000:]))
     return None
 
 
@@ -239,6 +239,8 @@ def main():
         f"- requests/s vs LiteLLM proxy: {ours_ratio:,.1f}x (target ≥ {TARGET_LITELLM_RATIO:.0f}x): "
         f"{'met' if ours_ratio >= TARGET_LITELLM_RATIO else 'NOT met'}",
     ]
+    if bucket is None and not args.skip_bucket:
+        checks.append("- token-bucket acquisitions: NOT measured (the test run failed; see the script's output)")
     if bucket is not None:
         checks.append(
             f"- token-bucket acquisitions against one local redis-server: {bucket:,.0f}/s "
@@ -248,7 +250,7 @@ def main():
     command = "bench/gateway/run.sh " + " ".join(sys.argv[1:])
     for variable in ("ASSAY_PROVIDER_EMULATOR", "ASSAY_EVALUATOR"):
         if variable in os.environ:
-            path = Path(os.environ[variable]).resolve()
+            path = Path(os.path.abspath(os.environ[variable]))
             shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name
             command = f"{variable}={shown} {command}"
     RESULTS.write_text(

@@ -45,6 +45,18 @@ public struct FallbackChain: Sendable {
                             provider: endpoint.name, model: endpoint.config.model, outcome: outcome, latency: latency,
                             detail: detail))
                     lastOutcome = outcome
+                    // The last provider asked to wait (Retry-After): wait, if the deadline allows,
+                    // rather than fail at once.
+                    if outcome == .retryAfter, !hasNext, let remaining = endpoint.retryAfterRemaining(),
+                        ContinuousClock.now + remaining < deadline
+                    {
+                        do {
+                            try await Task.sleep(for: remaining)
+                        } catch {
+                            return .failure(GenerationFailure(attempts: attempts, latency: ContinuousClock.now - start))
+                        }
+                        continue retrying
+                    }
                     break retrying
                 case .failed(let error):
                     let outcome = GenerationAttempt.Outcome(error)

@@ -25,14 +25,6 @@ public struct GenerationAttempt: Sendable, Equatable {
         case missingAPIKey = "missing_api_key"
         case cancelled
 
-        /// Whether the provider was actually called (as opposed to passed over).
-        public var called: Bool {
-            switch self {
-            case .circuitOpen, .rateLimited, .retryAfter, .deadlineExceeded: false
-            default: true
-            }
-        }
-
         init(_ error: ProviderError) {
             switch error {
             case .rateLimited: self = .providerRateLimited

@@ -50,6 +50,17 @@ public final class ProviderEndpoint: Sendable {
 
     public var name: String { config.name }
 
+    /// The base URL without any `user:password@` part, for listings, logs and rate-limit keys.
+    public var displayBaseURL: String { Self.withoutUserInfo(config.resolvedBaseURL) }
+
+    static func withoutUserInfo(_ url: String) -> String {
+        guard let scheme = url.range(of: "://") else { return url }
+        let rest = url[scheme.upperBound...]
+        let authorityEnd = rest.firstIndex(of: "/") ?? rest.endIndex
+        guard let at = rest[..<authorityEnd].lastIndex(of: "@") else { return url }
+        return String(url[..<scheme.upperBound]) + String(rest[rest.index(after: at)...])
+    }
+
     /// Failures over the last calls (up to ``recentWindow``), and how many calls that is.
     public var recentFailures: (rate: Double, calls: Int) {
         recent.withLock { ($0.window.failureRate, $0.window.calls) }

@@ -107,11 +107,13 @@ public final class ProviderPool: Sendable {
                 requestsPerSecond: rate.requestsPerSecond, burst: rate.burst, tokensPerMinute: rate.tokensPerMinute)
         else { return nil }
         let key = Self.rateLimitKey(config)
-        guard let redis else { return .local(LocalRateLimiter(provider: key, limit: limit)) }
+        // Without Redis each process enforces its share, so the replicas together keep the limit.
+        let share = LocalRateLimiter(provider: key, limit: limit.divided(by: configuration.replicas))
+        guard let redis else { return .local(share) }
         guard
             let bucketConfiguration = try? TokenBucket.Configuration(
                 provider: key, limit: limit, replicas: configuration.replicas, maxWait: configuration.rateLimitMaxWait)
-        else { return .local(LocalRateLimiter(provider: key, limit: limit)) }
+        else { return .local(share) }
         let metrics = self.metrics
         return .shared(
             TokenBucket(configuration: bucketConfiguration, redis: redis, logger: logger) { degraded in
@@ -123,6 +125,8 @@ public final class ProviderPool: Sendable {
     /// same model at the same provider share a limit across pods. Braces delimit the Redis hash
     /// tag and are dropped.
     static func rateLimitKey(_ config: ProviderConfig) -> String {
-        "\(config.name):\(config.model)@\(config.resolvedBaseURL)".filter { $0 != "{" && $0 != "}" }
+        "\(config.name):\(config.model)@\(ProviderEndpoint.withoutUserInfo(config.resolvedBaseURL))".filter {
+            $0 != "{" && $0 != "}"
+        }
     }
 }

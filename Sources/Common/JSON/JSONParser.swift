@@ -21,8 +21,17 @@ public enum JSONParser {
     public static func parse(
         _ bytes: UnsafeRawBufferPointer, limits: JSONLimits = .default
     ) throws(JSONParseError) -> JSONValue {
+        try parse(bytes, limits: limits, knownValidUTF8: false)
+    }
+
+    /// With `knownValidUTF8` (the bytes are a Swift `String`'s), strings are made without
+    /// validating their UTF-8 again: every string's bytes are then a run of valid UTF-8 cut at
+    /// ASCII delimiters plus the UTF-8 of checked escapes, so valid as well.
+    static func parse(
+        _ bytes: UnsafeRawBufferPointer, limits: JSONLimits, knownValidUTF8: Bool
+    ) throws(JSONParseError) -> JSONValue {
         let input = bytes.bindMemory(to: UInt8.self)
-        var reader = JSONReader(input: input, maxDepth: limits.maxDepth)
+        var reader = JSONReader(input: input, maxDepth: limits.maxDepth, knownValidUTF8: knownValidUTF8)
         defer { reader.releaseScratch() }
         return try reader.document()
     }
@@ -42,7 +51,7 @@ public enum JSONParser {
         var text = text
         let result: Result<JSONValue, JSONParseError> = text.withUTF8 { utf8 in
             do throws(JSONParseError) {
-                return .success(try parse(UnsafeRawBufferPointer(utf8), limits: limits))
+                return .success(try parse(UnsafeRawBufferPointer(utf8), limits: limits, knownValidUTF8: true))
             } catch {
                 return .failure(error)
             }
@@ -57,6 +66,8 @@ private struct JSONReader {
     let base: UnsafePointer<UInt8>
     let end: Int
     let maxDepth: Int
+    /// The input is a Swift string's UTF-8, so strings need no validation (see `parse`).
+    let knownValidUTF8: Bool
     var pos = 0
     var depth = 0
     /// Unescaped bytes of the string being read, used only for strings with escapes.
@@ -66,8 +77,25 @@ private struct JSONReader {
     /// The smallest scratch allocation (one memory page); grown by doubling.
     static let initialScratchCapacity = 4096
 
-    init(input: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
+    /// The byte each two-character escape `\X` stands for, indexed by `X`; 0 where `\X` is not
+    /// one (`\u` is decoded apart). A lookup instead of a switch: the escapes of model output
+    /// (`\n`, `\"`, `\\`) alternate unpredictably, and a jump table mispredicts on them.
+    static let shortEscapeTable: [UInt8] = {
+        var table = [UInt8](repeating: 0, count: 256)
+        let pairs: [(UInt8, UInt8)] = [
+            (UInt8(ascii: "\""), 0x22), (UInt8(ascii: "\\"), 0x5C), (UInt8(ascii: "/"), 0x2F),
+            (UInt8(ascii: "n"), 0x0A), (UInt8(ascii: "t"), 0x09), (UInt8(ascii: "r"), 0x0D),
+            (UInt8(ascii: "b"), 0x08), (UInt8(ascii: "f"), 0x0C),
+        ]
+        for (escape, byte) in pairs { table[Int(escape)] = byte }
+        return table
+    }()
+    /// ``shortEscapeTable``, held by the reader so that the hot loop skips the global's access.
+    let shortEscapes = JSONReader.shortEscapeTable
+
+    init(input: UnsafeBufferPointer<UInt8>, maxDepth: Int, knownValidUTF8: Bool) {
         self.input = input
+        self.knownValidUTF8 = knownValidUTF8
         // An empty buffer may have no base address; any valid pointer will do as nothing is read.
         self.base = input.baseAddress ?? UnsafePointer(bitPattern: 0x10)!
         self.end = input.count
@@ -389,27 +417,21 @@ private struct JSONReader {
     /// The byte a two-character escape (`\n`, `\"`, ...) at `p` stands for.
     @inline(__always)
     func shortEscape(at p: Int) throws(JSONParseError) -> UInt8 {
-        switch base[p + 1] {
-        case UInt8(ascii: "\""): return 0x22
-        case UInt8(ascii: "\\"): return 0x5C
-        case UInt8(ascii: "/"): return 0x2F
-        case UInt8(ascii: "n"): return 0x0A
-        case UInt8(ascii: "t"): return 0x09
-        case UInt8(ascii: "r"): return 0x0D
-        case UInt8(ascii: "b"): return 0x08
-        case UInt8(ascii: "f"): return 0x0C
-        default:
-            throw failAt(
-                p,
-                "invalid escape '\\\(describeRaw(base[p + 1]))' in string; "
-                    + "valid escapes are \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX")
-        }
+        let byte = shortEscapes[Int(base[p + 1])]
+        guard byte == 0 else { return byte }
+        throw failAt(
+            p,
+            "invalid escape '\\\(describeRaw(base[p + 1]))' in string; "
+                + "valid escapes are \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX")
     }
 
     /// The String for decoded string contents. The standard library validates UTF-8 as it
     /// copies (in bulk over ASCII), so the scan leaves non-ASCII bytes alone and only an
     /// invalid string pays for finding the bad byte in `source`.
     func makeString(_ utf8: UnsafeBufferPointer<UInt8>, source: Range<Int>) throws(JSONParseError) -> String {
+        if knownValidUTF8, #available(macOS 26, *) {
+            return String(copying: UTF8Span(unchecked: utf8.span))
+        }
         guard let string = String(validating: utf8, as: UTF8.self) else {
             throw invalidUTF8(in: source)
         }

@@ -38,17 +38,25 @@ public struct JSONSchema: Sendable {
 
     /// Every way `instance` fails the schema (up to a bounded number); empty when it is valid.
     public func validate(_ instance: JSONValue) -> [JSONSchemaViolation] {
-        var evaluator = SchemaEvaluator(nodes: nodes, reporting: true, tracksEvaluated: tracksEvaluated)
-        let valid = evaluator.evaluate(root, instance)
-        if !valid && evaluator.violations.isEmpty {
-            return [JSONSchemaViolation(instancePath: "", keyword: "$schema", message: "does not match the schema")]
+        withEvaluator(reporting: true) { evaluator in
+            let valid = evaluator.evaluate(root, instance)
+            if !valid && evaluator.violations.isEmpty {
+                return [JSONSchemaViolation(instancePath: "", keyword: "$schema", message: "does not match the schema")]
+            }
+            return evaluator.violations
         }
-        return evaluator.violations
     }
 
     /// Whether `instance` is valid; stops at the first failure.
     public func isValid(_ instance: JSONValue) -> Bool {
-        var evaluator = SchemaEvaluator(nodes: nodes, reporting: false, tracksEvaluated: tracksEvaluated)
-        return evaluator.evaluate(root, instance)
+        withEvaluator(reporting: false) { evaluator in evaluator.evaluate(root, instance) }
+    }
+
+    /// Runs `body` with an evaluator that reads the node table in place, valid only inside.
+    private func withEvaluator<R>(reporting: Bool, _ body: (inout SchemaEvaluator) -> R) -> R {
+        nodes.withUnsafeBufferPointer { table in
+            var evaluator = SchemaEvaluator(nodes: table, reporting: reporting, tracksEvaluated: tracksEvaluated)
+            return body(&evaluator)
+        }
     }
 }

@@ -5,7 +5,10 @@
 /// failure ends it. Subschemas whose failure is not itself the problem (`anyOf` branches,
 /// `not`, `if`, `contains`) are always probed without reporting.
 struct SchemaEvaluator {
-    let nodes: [SchemaNode]
+    /// The schema's node table, borrowed for one validation (see ``JSONSchema/withEvaluator``):
+    /// nodes are read in place through it, where copying a node out of an array would retain
+    /// and release each of its arrays, dictionaries and regexes at every step.
+    let nodes: UnsafeBufferPointer<SchemaNode>
     var reporting: Bool
     /// Whether to collect ``SchemaEvaluatedLocations`` (the schema has `unevaluated*`).
     let tracksEvaluated: Bool
@@ -28,7 +31,7 @@ struct SchemaEvaluator {
     /// secondary thread's stack.
     static let maxDepth = 512
 
-    init(nodes: [SchemaNode], reporting: Bool, tracksEvaluated: Bool) {
+    init(nodes: UnsafeBufferPointer<SchemaNode>, reporting: Bool, tracksEvaluated: Bool) {
         self.nodes = nodes
         self.reporting = reporting
         self.tracksEvaluated = tracksEvaluated
@@ -123,38 +126,38 @@ struct SchemaEvaluator {
     private mutating func evaluateGeneric(
         _ index: Int, _ value: JSONValue, _ valid: inout Bool, _ evaluated: inout SchemaEvaluatedLocations
     ) -> Bool {
-        let node = nodes[index]
-        if let types = node.types, !types.admits(value) {
+        let node = nodes.baseAddress! + index
+        if let types = node.pointee.types, !types.admits(value) {
             valid = false
             guard fail("type", "must be \(types.names), got \(value.typeName)") else { return false }
         }
-        if let values = node.enumValues, !values.contains(where: { SchemaEquality.equal($0, value) }) {
+        if let values = node.pointee.enumValues, !values.contains(where: { SchemaEquality.equal($0, value) }) {
             valid = false
             guard fail("enum", "must be one of: \(SchemaFormat.list(values))") else { return false }
         }
-        if case .some(.some(let constant)) = node.constValue, !SchemaEquality.equal(constant, value) {
+        if case .some(.some(let constant)) = node.pointee.constValue, !SchemaEquality.equal(constant, value) {
             valid = false
             guard fail("const", "must be \(SchemaFormat.json(constant))") else { return false }
         }
-        if let target = node.ref {
+        if let target = node.pointee.ref {
             guard evaluateReference(target, value, &valid, &evaluated) else { return false }
         }
-        if let target = node.dynamicRef {
+        if let target = node.pointee.dynamicRef {
             guard evaluateReference(target, value, &valid, &evaluated) else { return false }
         }
-        for sub in node.allOf where !inPlace(sub, value, into: &evaluated) {
+        for sub in node.pointee.allOf where !inPlace(sub, value, into: &evaluated) {
             valid = false
             if !reporting || isFull { return false }
         }
-        if !node.anyOf.isEmpty, !anyOf(node.anyOf, value, &evaluated) {
+        if !node.pointee.anyOf.isEmpty, !anyOf(node.pointee.anyOf, value, &evaluated) {
             valid = false
-            guard fail("anyOf", "must match at least one of the \(node.anyOf.count) schemas in anyOf") else {
+            guard fail("anyOf", "must match at least one of the \(node.pointee.anyOf.count) schemas in anyOf") else {
                 return false
             }
         }
-        if !node.oneOf.isEmpty {
+        if !node.pointee.oneOf.isEmpty {
             var matching: [Int] = []
-            for (i, sub) in node.oneOf.enumerated() where probe(sub, value, into: &evaluated) {
+            for (i, sub) in node.pointee.oneOf.enumerated() where probe(sub, value, into: &evaluated) {
                 matching.append(i)
                 if matching.count > 1 && !reporting { break }
             }
@@ -162,24 +165,24 @@ struct SchemaEvaluator {
                 valid = false
                 let message =
                     matching.isEmpty
-                    ? "must match exactly one of the \(node.oneOf.count) schemas in oneOf, matches none"
+                    ? "must match exactly one of the \(node.pointee.oneOf.count) schemas in oneOf, matches none"
                     : "must match exactly one schema in oneOf, matches \(matching.count) (at indices "
                         + matching.map(String.init).joined(separator: ", ") + ")"
                 guard fail("oneOf", message) else { return false }
             }
         }
-        if let sub = node.not, probe(sub, value) {
+        if let sub = node.pointee.not, probe(sub, value) {
             valid = false
             guard fail("not", "must not match the schema in not") else { return false }
         }
-        if let condition = node.ifSchema {
-            let branch = probe(condition, value, into: &evaluated) ? node.thenSchema : node.elseSchema
+        if let condition = node.pointee.ifSchema {
+            let branch = probe(condition, value, into: &evaluated) ? node.pointee.thenSchema : node.pointee.elseSchema
             if let branch, !inPlace(branch, value, into: &evaluated) {
                 valid = false
                 if !reporting || isFull { return false }
             }
         }
-        for (property, sub) in node.dependentSchemas {
+        for (property, sub) in node.pointee.dependentSchemas {
             guard case .object(let object) = value, object[property] != nil else { continue }
             if !inPlace(sub, value, into: &evaluated) {
                 valid = false
@@ -217,29 +220,29 @@ struct SchemaEvaluator {
     }
 
     private mutating func evaluateNumber(_ index: Int, _ d: Double, _ valid: inout Bool) -> Bool {
-        let node = nodes[index]
+        let node = nodes.baseAddress! + index
         func got() -> String { "got \(SchemaFormat.number(d))" }
-        if let limit = node.minimum, d < limit {
+        if let limit = node.pointee.minimum, d < limit {
             valid = false
             guard fail("minimum", "must be at least \(SchemaFormat.number(limit)), \(got())") else { return false }
         }
-        if let limit = node.maximum, d > limit {
+        if let limit = node.pointee.maximum, d > limit {
             valid = false
             guard fail("maximum", "must be at most \(SchemaFormat.number(limit)), \(got())") else { return false }
         }
-        if let limit = node.exclusiveMinimum, d <= limit {
+        if let limit = node.pointee.exclusiveMinimum, d <= limit {
             valid = false
             guard fail("exclusiveMinimum", "must be greater than \(SchemaFormat.number(limit)), \(got())") else {
                 return false
             }
         }
-        if let limit = node.exclusiveMaximum, d >= limit {
+        if let limit = node.pointee.exclusiveMaximum, d >= limit {
             valid = false
             guard fail("exclusiveMaximum", "must be less than \(SchemaFormat.number(limit)), \(got())") else {
                 return false
             }
         }
-        if let divisor = node.multipleOf, !Self.isMultiple(d, of: divisor) {
+        if let divisor = node.pointee.multipleOf, !Self.isMultiple(d, of: divisor) {
             valid = false
             guard fail("multipleOf", "must be a multiple of \(SchemaFormat.number(divisor)), \(got())") else {
                 return false
@@ -261,21 +264,22 @@ struct SchemaEvaluator {
     }
 
     private mutating func evaluateString(_ index: Int, _ s: String, _ valid: inout Bool) -> Bool {
-        let node = nodes[index]
-        if node.minLength != nil || node.maxLength != nil {
-            let length = s.unicodeScalars.count
-            if let limit = node.minLength, length < limit {
+        let node = nodes.baseAddress! + index
+        if node.pointee.minLength != nil || node.pointee.maxLength != nil,
+            let length = Self.lengthIfOutside(s, min: node.pointee.minLength, max: node.pointee.maxLength)
+        {
+            if let limit = node.pointee.minLength, length < limit {
                 valid = false
                 guard fail("minLength", "must be at least \(limit) characters long, got \(length)") else {
                     return false
                 }
             }
-            if let limit = node.maxLength, length > limit {
+            if let limit = node.pointee.maxLength, length > limit {
                 valid = false
                 guard fail("maxLength", "must be at most \(limit) characters long, got \(length)") else { return false }
             }
         }
-        if let pattern = node.pattern {
+        if let pattern = node.pointee.pattern {
             switch pattern.match(s) {
             case .match: break
             case .noMatch:
@@ -295,19 +299,30 @@ struct SchemaEvaluator {
         return true
     }
 
+    /// The length of `s` in code points when it may break `minLength` or `maxLength`, or nil
+    /// when its UTF-8 length alone shows it keeps both (1 to 4 bytes per code point), so that
+    /// a megabyte string is only counted when the bounds are close to its size.
+    static func lengthIfOutside(_ s: String, min minLength: Int?, max maxLength: Int?) -> Int? {
+        let bytes = s.utf8.count
+        let fitsMin = minLength.map { bytes / 4 >= $0 } ?? true
+        let fitsMax = maxLength.map { bytes <= $0 } ?? true
+        if fitsMin && fitsMax { return nil }
+        return UTF8Length.scalarCount(s)
+    }
+
     private mutating func evaluateArray(
         _ index: Int, _ elements: [JSONValue], _ valid: inout Bool, _ evaluated: inout SchemaEvaluatedLocations
     ) -> Bool {
-        let node = nodes[index]
-        if let limit = node.minItems, elements.count < limit {
+        let node = nodes.baseAddress! + index
+        if let limit = node.pointee.minItems, elements.count < limit {
             valid = false
             guard fail("minItems", "must have at least \(limit) items, got \(elements.count)") else { return false }
         }
-        if let limit = node.maxItems, elements.count > limit {
+        if let limit = node.pointee.maxItems, elements.count > limit {
             valid = false
             guard fail("maxItems", "must have at most \(limit) items, got \(elements.count)") else { return false }
         }
-        if node.uniqueItems {
+        if node.pointee.uniqueItems {
             var firstIndex: [SchemaEquality.Key: Int] = [:]
             for (i, element) in elements.enumerated() {
                 if let earlier = firstIndex.updateValue(i, forKey: SchemaEquality.Key(value: element)) {
@@ -319,21 +334,21 @@ struct SchemaEvaluator {
                 }
             }
         }
-        evaluated.leadingItems = max(evaluated.leadingItems, min(node.prefixItems.count, elements.count))
-        for (i, sub) in node.prefixItems.enumerated() where i < elements.count {
+        evaluated.leadingItems = max(evaluated.leadingItems, min(node.pointee.prefixItems.count, elements.count))
+        for (i, sub) in node.pointee.prefixItems.enumerated() where i < elements.count {
             if !evaluate(sub, elements[i], at: .index(i)) {
                 valid = false
                 if !reporting || isFull { return false }
             }
         }
-        if node.items != nil { evaluated.allItems = true }
-        if let sub = node.items, elements.count > node.prefixItems.count {
-            for i in node.prefixItems.count..<elements.count where !evaluate(sub, elements[i], at: .index(i)) {
+        if node.pointee.items != nil { evaluated.allItems = true }
+        if let sub = node.pointee.items, elements.count > node.pointee.prefixItems.count {
+            for i in node.pointee.prefixItems.count..<elements.count where !evaluate(sub, elements[i], at: .index(i)) {
                 valid = false
                 if !reporting || isFull { return false }
             }
         }
-        if let sub = node.contains {
+        if let sub = node.pointee.contains {
             var matches = 0
             for (i, element) in elements.enumerated() {
                 let saved = reporting
@@ -344,16 +359,16 @@ struct SchemaEvaluator {
                 }
                 reporting = saved
             }
-            let least = node.minContains ?? 1
+            let least = node.pointee.minContains ?? 1
             if matches < least {
                 valid = false
                 guard
                     fail(
-                        node.minContains == nil ? "contains" : "minContains",
+                        node.pointee.minContains == nil ? "contains" : "minContains",
                         "must contain at least \(least) item(s) matching the contains schema, found \(matches)")
                 else { return false }
             }
-            if let most = node.maxContains, matches > most {
+            if let most = node.pointee.maxContains, matches > most {
                 valid = false
                 guard
                     fail(
@@ -362,7 +377,7 @@ struct SchemaEvaluator {
                 else { return false }
             }
         }
-        if let sub = node.unevaluatedItems {
+        if let sub = node.pointee.unevaluatedItems {
             for i in elements.indices where !evaluated.contains(item: i) {
                 if !evaluate(sub, elements[i], at: .index(i)) {
                     valid = false
@@ -377,26 +392,26 @@ struct SchemaEvaluator {
     private mutating func evaluateObject(
         _ index: Int, _ object: JSONObject, _ valid: inout Bool, _ evaluated: inout SchemaEvaluatedLocations
     ) -> Bool {
-        let node = nodes[index]
-        for name in node.required where object[name] == nil {
+        let node = nodes.baseAddress! + index
+        for name in node.pointee.required where object[name] == nil {
             valid = false
             guard fail("required", "missing required property \(SchemaFormat.json(.string(name)))") else {
                 return false
             }
         }
-        if let limit = node.minProperties, object.count < limit {
+        if let limit = node.pointee.minProperties, object.count < limit {
             valid = false
             guard fail("minProperties", "must have at least \(limit) properties, got \(object.count)") else {
                 return false
             }
         }
-        if let limit = node.maxProperties, object.count > limit {
+        if let limit = node.pointee.maxProperties, object.count > limit {
             valid = false
             guard fail("maxProperties", "must have at most \(limit) properties, got \(object.count)") else {
                 return false
             }
         }
-        for (property, requires) in node.dependentRequired where object[property] != nil {
+        for (property, requires) in node.pointee.dependentRequired where object[property] != nil {
             for name in requires where object[name] == nil {
                 valid = false
                 guard
@@ -408,12 +423,13 @@ struct SchemaEvaluator {
             }
         }
         let checksMembers =
-            node.propertyNames != nil || !node.properties.isEmpty || !node.patternProperties.isEmpty
-            || node.additionalProperties != nil || node.unevaluatedProperties != nil
+            node.pointee.propertyNames != nil || !node.pointee.properties.isEmpty
+            || !node.pointee.patternProperties.isEmpty
+            || node.pointee.additionalProperties != nil || node.pointee.unevaluatedProperties != nil
         guard checksMembers else { return true }
         for name in object.keys {
             let member = object[name]!
-            if let sub = node.propertyNames {
+            if let sub = node.pointee.propertyNames {
                 let saved = reporting
                 reporting = false
                 let accepted = evaluate(sub, .string(name), at: .key(name))
@@ -428,7 +444,7 @@ struct SchemaEvaluator {
                 }
             }
             var matched = false
-            if let sub = node.properties[name] {
+            if let sub = node.pointee.properties[name] {
                 matched = true
                 if tracksEvaluated { evaluated.properties.insert(name) }
                 if !evaluate(sub, member, at: .key(name)) {
@@ -436,7 +452,7 @@ struct SchemaEvaluator {
                     if !reporting || isFull { return false }
                 }
             }
-            for (pattern, sub) in node.patternProperties {
+            for (pattern, sub) in node.pointee.patternProperties {
                 switch pattern.match(name) {
                 case .noMatch: continue
                 case .match:
@@ -458,7 +474,7 @@ struct SchemaEvaluator {
                     guard proceed else { return false }
                 }
             }
-            if !matched, let sub = node.additionalProperties {
+            if !matched, let sub = node.pointee.additionalProperties {
                 if tracksEvaluated { evaluated.properties.insert(name) }
                 if nodes[sub].verdict == false {
                     valid = false
@@ -475,7 +491,7 @@ struct SchemaEvaluator {
                 }
             }
         }
-        if let sub = node.unevaluatedProperties {
+        if let sub = node.pointee.unevaluatedProperties {
             for name in object.keys where !evaluated.properties.contains(name) {
                 if nodes[sub].verdict == false {
                     valid = false

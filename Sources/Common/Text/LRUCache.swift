@@ -6,19 +6,39 @@ import Synchronization
 /// Meant for compiled artefacts (regexes, criteria, schemas) that are costly to build and small
 /// in number: a lookup is a hash plus a lock; an insert into a full cache scans for the oldest
 /// entry, O(capacity), which is negligible next to the compile that produced the value.
+///
+/// The lookup path is `@inlinable` so that callers in other modules get it specialized for their
+/// key and value types; unspecialized, every lookup resolved generic metadata at run time, which
+/// cost as much as the lookup itself on small requests.
 public final class LRUCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
-    private struct Entry {
+    @usableFromInline
+    struct Entry {
+        @usableFromInline
         var value: Value
+        @usableFromInline
         var lastUse: UInt64
+
+        @inlinable
+        init(value: Value, lastUse: UInt64) {
+            self.value = value
+            self.lastUse = lastUse
+        }
     }
 
-    private struct State {
+    @usableFromInline
+    struct State {
+        @usableFromInline
         var entries: [Key: Entry] = [:]
+        @usableFromInline
         var clock: UInt64 = 0
+
+        @usableFromInline
+        init() {}
     }
 
     public let capacity: Int
-    private let state = Mutex(State())
+    @usableFromInline
+    let state = Mutex(State())
 
     /// `capacity` below 1 is treated as 1.
     public init(capacity: Int) {
@@ -28,6 +48,7 @@ public final class LRUCache<Key: Hashable & Sendable, Value: Sendable>: Sendable
     public var count: Int { state.withLock { $0.entries.count } }
 
     /// The cached value, which becomes the most recently used.
+    @inlinable
     public func value(forKey key: Key) -> Value? {
         state.withLock { state in
             guard state.entries[key] != nil else { return nil }
@@ -38,6 +59,7 @@ public final class LRUCache<Key: Hashable & Sendable, Value: Sendable>: Sendable
     }
 
     /// Stores `value`, evicting the least recently used entry if the cache is full.
+    @inlinable
     public func insert(_ value: Value, forKey key: Key) {
         state.withLock { state in
             state.clock += 1
@@ -53,6 +75,7 @@ public final class LRUCache<Key: Hashable & Sendable, Value: Sendable>: Sendable
     /// The cached value, or the one `make` builds, which is then cached. `make` runs outside the
     /// lock, so two threads missing at once may both build; the last insert wins. Errors are not
     /// cached.
+    @inlinable
     public func value<E: Error>(forKey key: Key, orInsert make: () throws(E) -> Value) throws(E) -> Value {
         if let cached = value(forKey: key) { return cached }
         let made = try make()

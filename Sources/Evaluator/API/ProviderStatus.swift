@@ -10,7 +10,7 @@ enum ProviderStatus {
         object["name"] = .string(config.name)
         object["type"] = .string(config.type.rawValue)
         object["model"] = .string(config.model)
-        object["baseURL"] = .string(config.resolvedBaseURL)
+        object["baseURL"] = .string(endpoint.displayBaseURL)
 
         var circuit = JSONObject()
         let state = endpoint.breaker.state
@@ -27,11 +27,11 @@ enum ProviderStatus {
             object["retryAfterMs"] = .number(remaining.inMilliseconds.rounded())
         }
 
-        if let limiter = endpoint.rateLimiter {
+        if let limiter = endpoint.rateLimiter, let configured = config.rateLimit {
             var rate = JSONObject()
-            rate["requestsPerSecond"] = .number(limiter.limit.requestsPerSecond)
-            rate["burst"] = .number(Double(limiter.limit.burst))
-            if let tpm = limiter.limit.tokensPerMinute { rate["tokensPerMinute"] = .number(Double(tpm)) }
+            rate["requestsPerSecond"] = .number(configured.requestsPerSecond)
+            rate["burst"] = .number(Double(configured.burst))
+            if let tpm = configured.tokensPerMinute { rate["tokensPerMinute"] = .number(Double(tpm)) }
             rate["shared"] = .bool(limiter.isShared)
             rate["degraded"] = .bool(limiter.isDegraded)
             object["rateLimit"] = .object(rate)

@@ -27,7 +27,7 @@ struct ServeCommand {
             help: "redis://host:port shared by the pods for provider rate limits (default: limits per process)")
         parser.option(
             "replicas", env: "ASSAY_REPLICAS", default: "1",
-            help: "Pods sharing each rate limit; each enforces its share while Redis is unreachable")
+            help: "Pods sharing each rate limit; each enforces 1/replicas of it without Redis or while Redis is down")
         parser.option(
             "generation-timeout-seconds", env: "ASSAY_GENERATION_TIMEOUT_SECONDS",
             default: String(Int(EvaluationService.defaultGenerationTimeout.inSeconds)),
@@ -127,7 +127,10 @@ struct ServeCommand {
                 "provider rate limits are shared through Redis",
                 ["redis": url.description, "replicas": String(configuration.replicas)])
         } else {
-            logger.info("no Redis configured (--redis or ASSAY_REDIS_URL): provider rate limits are per process")
+            logger.info(
+                "no Redis configured (--redis or ASSAY_REDIS_URL): provider rate limits are per process,"
+                    + " each process enforcing 1/replicas of every limit",
+                ["replicas": String(configuration.replicas)])
         }
         let transport = try CurlHTTPClient()
         return ProviderPool(
@@ -142,7 +145,8 @@ struct ServeCommand {
             OptionError.invalidValue(name: "judge-providers", value: "(JSON)", expected: reason)
         }
         guard let json = try? JSONParser.parse(Array(text.utf8)), case .array(let items) = json, !items.isEmpty else {
-            throw problem("a non-empty JSON array of provider configs, like [{\"type\": \"openai\", \"model\": \"...\"}]")
+            throw problem(
+                "a non-empty JSON array of provider configs, like [{\"type\": \"openai\", \"model\": \"...\"}]")
         }
         var configs: [ProviderConfig] = []
         for (index, item) in items.enumerated() {

@@ -6,6 +6,7 @@ enum Quoting {
     /// `"text"`, or `"first 80 characters…" (N characters)` for longer text, with control
     /// characters escaped so that the reason stays on one line.
     static func quote(_ text: String) -> String {
+        if let plain = quotedAsIs(text) { return plain }
         var quoted = "\""
         var count = 0
         var truncated = false
@@ -26,6 +27,16 @@ enum Quoting {
         }
         quoted += truncated ? "…\" (\(text.count) characters)" : "\""
         return quoted
+    }
+
+    /// `"text"` when `text` is short printable ASCII without `"` or `\` (as most needles and
+    /// patterns are): each byte is then one character that `quote` would keep as it is.
+    private static func quotedAsIs(_ text: String) -> String? {
+        let utf8 = text.utf8
+        guard utf8.count <= maxQuotedCharacters,
+            utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") })
+        else { return nil }
+        return "\"" + text + "\""
     }
 
     /// The first 80 characters of `text`, quoted, with `…` when there is more: how a reason

@@ -7,6 +7,8 @@ import Common
 /// criterion with a reason that says so, instead of stalling the evaluator.
 struct RegexCriterion: Sendable {
     let regex: BoundedRegex
+    /// The pattern as reasons quote it, rendered once rather than at every evaluation.
+    let quotedPattern: String
 
     init(_ fields: JSONFields, regexes: RegexCache?) throws(FieldError) {
         try fields.rejectUnknown(allowed: Criterion.commonFields.union(["pattern", "caseInsensitive"]))
@@ -21,10 +23,11 @@ struct RegexCriterion: Sendable {
         } catch {
             throw FieldError(path: fields.path("pattern"), message: error.description)
         }
+        quotedPattern = Quoting.quote(regex.pattern)
     }
 
     func evaluate(_ output: String) -> Verdict {
-        let pattern = Quoting.quote(regex.pattern)
+        let pattern = quotedPattern
         do {
             guard let range = try regex.firstMatch(in: output) else {
                 return .fail("no match for pattern \(pattern)")

@@ -11,6 +11,8 @@ struct TextCriterion: Sendable {
     let type: CriterionType
     let needle: TextNeedle
     let whitespace: WhitespaceHandling
+    /// The value as reasons quote it, rendered once rather than at every evaluation.
+    let quotedValue: String
 
     enum WhitespaceHandling: Sendable {
         case exact
@@ -29,6 +31,7 @@ struct TextCriterion: Sendable {
         whitespace = normalize ? .normalize : trim ? .trim : .exact
         let value = try fields.required("value", fields.string)
         needle = TextNeedle(Self.prepare(value, whitespace), caseSensitive: caseSensitive)
+        quotedValue = Quoting.quote(needle.text)
     }
 
     private static func prepare(_ text: String, _ whitespace: WhitespaceHandling) -> String {
@@ -40,7 +43,7 @@ struct TextCriterion: Sendable {
     }
 
     func evaluate(_ output: String) -> Verdict {
-        let value = Quoting.quote(needle.text)
+        let value = quotedValue
         let qualifier = needle.caseSensitive ? "" : " (ignoring case)"
         switch type {
         case .equals:

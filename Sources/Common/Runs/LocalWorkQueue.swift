@@ -1,0 +1,64 @@
+import Synchronization
+
+/// The in-process queue of a local run without Redis: the same contract as ``RedisWorkQueue`` for
+/// one process.
+public final class LocalWorkQueue: WorkQueue {
+    private struct State {
+        var info: RunInfo?
+        var pending: [SuiteCase] = []
+        var nextIndex = 0
+        var recorded: Set<String> = []
+        var results: [CaseResult] = []
+        var tally = RunTally()
+        var cancelled = false
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    public func prepare(_ plan: RunPlan) async throws {
+        state.withLock { state in
+            guard state.info == nil else { return }
+            state.info = plan.info
+            state.pending = plan.cases
+        }
+    }
+
+    public func claim(max: Int) async throws -> [ClaimedCase] {
+        state.withLock { state in
+            guard !state.cancelled else { return [] }
+            let end = min(state.pending.count, state.nextIndex + max)
+            let claimed = (state.nextIndex..<end).map { ClaimedCase(entryID: String($0), suiteCase: state.pending[$0]) }
+            state.nextIndex = end
+            return claimed
+        }
+    }
+
+    public func record(_ result: CaseResult, for claimed: ClaimedCase) async throws -> RecordOutcome {
+        state.withLock { state in
+            if state.cancelled { return .cancelled }
+            guard state.recorded.insert(result.caseID).inserted else { return .duplicate }
+            state.results.append(result)
+            state.tally.add(result)
+            return .recorded
+        }
+    }
+
+    public func aggregates() async throws -> RunAggregates? {
+        state.withLock { state in
+            state.info.map { state.tally.aggregates(info: $0, seeded: true, cancelled: state.cancelled) }
+        }
+    }
+
+    public func results(offset: Int, limit: Int) async throws -> [CaseResult] {
+        state.withLock { state in
+            let start = min(max(0, offset), state.results.count)
+            return Array(state.results[start..<min(state.results.count, start + max(0, limit))])
+        }
+    }
+
+    public func cancel() async throws {
+        state.withLock { $0.cancelled = true }
+    }
+}

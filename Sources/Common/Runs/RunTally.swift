@@ -1,0 +1,58 @@
+/// The counters a case result adds to its run's aggregates. The Redis queue applies them with
+/// `HINCRBYFLOAT` in the recording script; the in-process queue and a recount add them up here,
+/// so both paths count the same way.
+public struct RunTally: Sendable, Hashable {
+    public var counters: [String: Double] = [:]
+    /// Latencies in milliseconds per target.
+    public var latencies: [String: [Double]] = [:]
+    /// Ids of cases each target failed.
+    public var failing: [String: Set<String>] = [:]
+
+    public init() {}
+
+    /// A tally of `results` (a recount from the stored results).
+    public init(_ results: some Sequence<CaseResult>) {
+        for result in results { add(result) }
+    }
+
+    public mutating func add(_ result: CaseResult) {
+        for (field, amount) in Self.increments(for: result) { counters[field, default: 0] += amount }
+        for target in result.targets {
+            latencies[target.target, default: []].append(target.latencyMs)
+            if !target.passed { failing[target.target, default: []].insert(result.caseID) }
+        }
+    }
+
+    /// Counter name and amount, for `result`.
+    public static func increments(for result: CaseResult) -> [(String, Double)] {
+        var out: [(String, Double)] = [("cases", 1), ("passed", result.passed ? 1 : 0)]
+        for target in result.targets {
+            let prefix = "t:\(target.target):"
+            out.append((prefix + (target.passed ? "passed" : "failed"), 1))
+            if target.error != nil { out.append((prefix + "errors", 1)) }
+            out.append((prefix + "inputTokens", Double(target.inputTokens)))
+            out.append((prefix + "outputTokens", Double(target.outputTokens)))
+            for (index, criterion) in target.criteria.enumerated() {
+                out.append((prefix + "c\(index):n", 1))
+                out.append((prefix + "c\(index):passed", criterion.passed ? 1 : 0))
+                out.append((prefix + "c\(index):score", criterion.score))
+            }
+        }
+        return out
+    }
+
+    /// The aggregates of this tally.
+    public func aggregates(info: RunInfo, seeded: Bool, cancelled: Bool) -> RunAggregates {
+        var samples: [String: RunAggregates.TargetSamples] = [:]
+        for name in info.targets {
+            let sorted = (latencies[name] ?? []).sorted()
+            func at(_ quantile: Double) -> Double? {
+                RunAggregates.nearestRank(quantile, count: sorted.count).map { sorted[$0] }
+            }
+            samples[name] = RunAggregates.TargetSamples(
+                latencyP50Ms: at(0.5), latencyP95Ms: at(0.95),
+                failingCaseIDs: Array((failing[name] ?? []).sorted().prefix(RunAggregates.maxFailingCaseIDs)))
+        }
+        return RunAggregates(info: info, counters: counters, samples: samples, seeded: seeded, cancelled: cancelled)
+    }
+}

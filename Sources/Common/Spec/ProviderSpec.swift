@@ -1,0 +1,55 @@
+/// One provider of a target's or the judge's chain: a ``ProviderConfig`` plus, in a suite, an
+/// optional Secret reference for its API key.
+public struct ProviderSpec: SpecDecodable, Hashable {
+    public var config: ProviderConfig
+    public var apiKey: SecretKeyRef?
+
+    public init(config: ProviderConfig, apiKey: SecretKeyRef? = nil) {
+        self.config = config
+        self.apiKey = apiKey
+    }
+
+    public static func decode(_ json: JSONValue, at path: String) throws(FieldError) -> ProviderSpec {
+        let fields = try JSONFields(json, at: path)
+        var apiKey: SecretKeyRef?
+        var rest = JSONObject()
+        for (key, value) in fields.object {
+            if key == "apiKey" {
+                apiKey = try SecretKeyRef.decode(value, at: fields.path(key))
+            } else {
+                rest[key] = value
+            }
+        }
+        if apiKey != nil {
+            for other in ["apiKeyEnv", "apiKeyFile"] where fields.has(other) {
+                throw FieldError(
+                    path: fields.path(other), message: "cannot be combined with apiKey; give the key one way")
+            }
+        }
+        var config = try ProviderConfig.decode(.object(rest), at: path)
+        if let apiKey, config.apiKeyEnv == nil { config.apiKeyEnv = apiKey.environmentVariable }
+        return ProviderSpec(config: config, apiKey: apiKey)
+    }
+
+    public static var structuralSchema: JSONValue { SpecSchema.preserved }
+
+    /// Providers one chain may list; the API's limit for a request's target. (Our choice.)
+    public static let maxPerChain = 8
+
+    /// A non-empty chain at `path`.
+    static func decodeChain(_ json: JSONValue?, at path: String) throws(FieldError) -> [ProviderSpec] {
+        guard let json else { throw FieldError(path: path, message: "is required") }
+        guard case .array(let items) = json else {
+            throw FieldError(path: path, message: "must be an array of providers, got \(json.typeName)")
+        }
+        guard !items.isEmpty else { throw FieldError(path: path, message: "must list at least one provider") }
+        guard items.count <= maxPerChain else {
+            throw FieldError(path: path, message: "lists \(items.count) providers; at most \(maxPerChain) are allowed")
+        }
+        var chain: [ProviderSpec] = []
+        for (index, item) in items.enumerated() {
+            chain.append(try ProviderSpec.decode(item, at: FieldError.join(path, index)))
+        }
+        return chain
+    }
+}

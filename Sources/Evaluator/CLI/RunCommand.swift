@@ -1,0 +1,179 @@
+import Common
+import Foundation
+
+/// `assay-evaluator run suite.yaml`: evaluates a suite on this machine. Without `--redis` the
+/// cases go through an in-process queue; with it, through the same Redis stream as the pods, and
+/// every process started with the same suite and `--redis` shares the one run.
+///
+/// Exit codes: 0 the pass rate meets `passThreshold`, 1 it does not (or the run was cancelled),
+/// 2 invalid input (the message names the file, the field and the line).
+struct RunCommand {
+    /// Where the process's own name goes when `--consumer` is not given.
+    static func defaultConsumer() -> String {
+        "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+    }
+
+    static func parser() -> OptionParser {
+        var parser = OptionParser(
+            command: "assay-evaluator run",
+            summary:
+                "Evaluates a suite file; exits 0 when the pass rate meets passThreshold, 1 when not, 2 on invalid input."
+        )
+        parser.positional("<suite.yaml>")
+        parser.option(
+            "redis", env: "ASSAY_REDIS_URL",
+            help: "redis://host:port: share the run with every process given the same suite and URL")
+        parser.option("format", env: "ASSAY_RUN_FORMAT", default: "table", help: "table or json (on standard output)")
+        parser.option(
+            "concurrency", env: "ASSAY_CONCURRENCY", help: "In-flight cases (default: the suite's concurrency)")
+        parser.option(
+            "consumer", env: "ASSAY_CONSUMER",
+            help: "This process's name in the run's consumer group (default: host-pid)")
+        parser.option(
+            "claim-timeout-ms", env: "ASSAY_CLAIM_TIMEOUT_MS",
+            default: String(RedisWorkQueue.Configuration.defaultVisibilityTimeout.components.seconds * 1000),
+            help: "A case unfinished this long by its consumer is taken over by another")
+        parser.option(
+            "result-ttl-seconds", env: "ASSAY_RESULT_TTL_SECONDS",
+            default: String(RunPlan.defaultResultTTL.components.seconds), help: "How long results stay in Redis")
+        parser.option(
+            "generation-timeout-seconds", env: "ASSAY_GENERATION_TIMEOUT_SECONDS",
+            default: String(Int(SuiteEvaluator.defaultGenerationTimeout.inSeconds)),
+            help: "Longest a target's generation may take, retries and fallbacks included")
+        parser.option("case-delay-ms", env: "ASSAY_CASE_DELAY_MS", default: "0", help: "Testing: extra time per case")
+        parser.option("log-level", env: "ASSAY_LOG_LEVEL", default: "warning", help: "debug, info, warning or error")
+        return parser
+    }
+
+    static func run(_ arguments: [String]) async -> Int32 {
+        let values: OptionValues
+        do {
+            values = try parser().parse(arguments, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            return CommandLineExit.report(error)
+        }
+        guard values.positionals.count == 1, let path = values.positionals.first else {
+            return CommandLineExit.report(
+                OptionError.invalidValue(
+                    name: "suite", value: values.positionals.joined(separator: " "), expected: "exactly one suite file")
+            )
+        }
+        let level = Logger.Level(name: values.string("log-level") ?? "warning") ?? .warning
+        let logger = Logger(label: "assay-evaluator", minimumLevel: level)
+        let format = values.string("format") ?? "table"
+        guard format == "table" || format == "json" else {
+            return CommandLineExit.report(
+                OptionError.invalidValue(name: "format", value: format, expected: "table or json"))
+        }
+
+        let file: SuiteFile
+        let evaluator: SuiteEvaluator
+        let options: RunWorker.Options
+        let plan: RunPlan
+        let queue: any WorkQueue
+        let consumer = values.string("consumer") ?? defaultConsumer()
+        do {
+            do {
+                file = try SuiteFile.load(path: path)
+            } catch {
+                throw InvalidSuite(message: error.description)
+            }
+            let generationTimeout = try positive(values, "generation-timeout-seconds") ?? 30
+            let needsGeneration = file.dataset.cases.contains { $0.output == nil }
+            let pool = needsGeneration ? try makePool(file.suite.spec, logger: logger) : nil
+            do {
+                evaluator = try SuiteEvaluator(
+                    spec: file.suite.spec, pool: pool, generationTimeout: .milliseconds(Int64(generationTimeout * 1000))
+                )
+            } catch {
+                let line = SuiteFieldLocator.line(
+                    of: error.path, in: (try? String(contentsOfFile: path, encoding: .utf8)) ?? "")
+                throw InvalidSuite(message: line.map { "\(path):\($0): \(error)" } ?? "\(path): \(error)")
+            }
+            let concurrency = try values.int("concurrency") ?? file.suite.spec.concurrency
+            guard concurrency >= 1 else {
+                throw OptionError.invalidValue(name: "concurrency", value: String(concurrency), expected: "at least 1")
+            }
+            options = RunWorker.Options(
+                concurrency: concurrency, caseDelay: .milliseconds(try values.int("case-delay-ms") ?? 0))
+            plan = file.plan(resultTTL: .seconds(try positive(values, "result-ttl-seconds") ?? 604_800))
+            if let text = values.string("redis"), !text.isEmpty {
+                let url = try RedisURL(parsing: text)
+                let claimTimeout = try values.int("claim-timeout-ms") ?? 120_000
+                guard claimTimeout >= 1 else {
+                    throw OptionError.invalidValue(
+                        name: "claim-timeout-ms", value: String(claimTimeout), expected: "at least 1")
+                }
+                queue = RedisWorkQueue(
+                    redis: RedisClient(url: url),
+                    configuration: .init(
+                        run: plan.id, consumer: consumer, visibilityTimeout: .milliseconds(claimTimeout)))
+            } else {
+                queue = LocalWorkQueue()
+            }
+        } catch {
+            return CommandLineExit.report(error)
+        }
+
+        logger.info("run starting", ["run": plan.id.rawValue, "cases": String(plan.cases.count), "consumer": consumer])
+        var backoff = RunWorker.Options.initialBackoff
+        while true {
+            do {
+                try await queue.prepare(plan)
+                break
+            } catch {
+                logger.warning("cannot create the run; retrying", ["run": plan.id.rawValue, "error": "\(error)"])
+                try? await Task.sleep(for: backoff)
+                backoff = min(backoff * 2, RunWorker.Options.maxBackoff)
+            }
+        }
+        // A status line for the user (and for tests, which wait for it).
+        FileHandle.standardError.write(
+            Data("assay-evaluator: run \(plan.id): \(plan.cases.count) cases queued; consumer \(consumer)\n".utf8))
+
+        let worker = RunWorker(queue: queue, evaluator: evaluator, consumer: consumer, options: options, logger: logger)
+        let signals = TerminationSignals()
+        let aggregates = await withTaskGroup(of: RunAggregates??.self) { group in
+            group.addTask { await worker.run() }
+            group.addTask {
+                _ = await signals.next()
+                return .some(nil)
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? nil
+        }
+        guard let aggregates else {
+            FileHandle.standardError.write(
+                Data("assay-evaluator: run \(plan.id) interrupted before it finished\n".utf8))
+            return CommandLineExit.failedGate
+        }
+        let output = format == "json" ? JSONWriter.string(aggregates.json) + "\n" : RunReport.table(aggregates)
+        FileHandle.standardOutput.write(Data(output.utf8))
+        return aggregates.isComplete && aggregates.meetsThreshold && aggregates.phase != .cancelled
+            ? CommandLineExit.success : CommandLineExit.failedGate
+    }
+
+    private static func positive(_ values: OptionValues, _ name: String) throws -> Double? {
+        guard let value = try values.double(name) else { return nil }
+        guard value > 0 else {
+            throw OptionError.invalidValue(name: name, value: String(value), expected: "more than 0")
+        }
+        return value
+    }
+
+    /// The provider pool of a local run: rate limits per process, the suite's circuit-breaker open time.
+    private static func makePool(_ spec: EvaluationSuiteSpec, logger: Logger) throws -> ProviderPool {
+        var configuration = ProviderPool.Configuration()
+        configuration.circuitOpenDuration = .milliseconds(Int64(spec.circuitBreaker.openSeconds * 1000))
+        return ProviderPool(
+            configuration: configuration, transport: try CurlHTTPClient(), redis: nil,
+            metrics: ProviderMetrics(registry: MetricsRegistry()), logger: logger)
+    }
+}
+
+/// A suite that failed validation; its message already names the file, field and line.
+struct InvalidSuite: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}

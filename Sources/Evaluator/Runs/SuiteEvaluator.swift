@@ -1,0 +1,69 @@
+import Common
+
+/// A suite ready to evaluate cases: criteria compiled (errors carry `spec.criteria[i]...`), each
+/// target's provider chain resolved.
+struct SuiteEvaluator: Sendable {
+    /// Longest a target's generation may take, retries and fallbacks included: the API's default.
+    static let defaultGenerationTimeout = EvaluationService.defaultGenerationTimeout
+
+    let spec: EvaluationSuiteSpec
+    let scorecard: Scorecard
+    let criterionNames: [String]
+    let pool: ProviderPool?
+    let generationTimeout: Duration
+
+    init(
+        spec: EvaluationSuiteSpec, pool: ProviderPool?, generationTimeout: Duration = defaultGenerationTimeout
+    ) throws(FieldError) {
+        self.spec = spec
+        scorecard = try Scorecard.decode(.array(spec.criteria), at: "spec.criteria", cache: CriterionCache())
+        criterionNames = spec.criterionNames
+        self.pool = pool
+        self.generationTimeout = generationTimeout
+    }
+
+    /// Every target's output for `suiteCase` (given, or generated), scored.
+    func evaluate(_ suiteCase: SuiteCase, consumer: String) async -> CaseResult {
+        var targets: [TargetResult] = []
+        for target in spec.targets {
+            targets.append(await evaluate(suiteCase, on: target))
+        }
+        return CaseResult(caseID: suiteCase.id, targets: targets, consumer: consumer)
+    }
+
+    private func evaluate(_ suiteCase: SuiteCase, on target: TargetSpec) async -> TargetResult {
+        if let output = suiteCase.output { return score(output, suiteCase, target: target.name) }
+        guard let pool else {
+            return TargetResult(
+                target: target.name, output: "", passed: false, score: 0, criteria: [],
+                error: "the case has no output and this evaluator has no HTTP client to generate one")
+        }
+        let chat = ChatRequest(
+            messages: [.user(target.render(suiteCase))], maxTokens: target.maxTokens, temperature: target.temperature)
+        switch await pool.chain(target.providers.map(\.config)).generate(chat, deadline: .now + generationTimeout) {
+        case .success(let generation):
+            var result = score(generation.output, suiteCase, target: target.name)
+            result.provider = generation.provider
+            result.latencyMs = generation.latency.inMilliseconds
+            result.inputTokens = generation.usage.inputTokens
+            result.outputTokens = generation.usage.outputTokens
+            return result
+        case .failure(let failure):
+            return TargetResult(
+                target: target.name, output: "", latencyMs: failure.latency.inMilliseconds, passed: false, score: 0,
+                criteria: [], error: failure.description)
+        }
+    }
+
+    private func score(_ output: String, _ suiteCase: SuiteCase, target: String) -> TargetResult {
+        let outcome = scorecard.evaluate(
+            EvaluationContext(output: output, input: suiteCase.input, reference: suiteCase.reference))
+        let criteria = zip(criterionNames, outcome.results).map { name, result in
+            CriterionScore(
+                name: name, type: result.type.rawValue, passed: result.passed, score: result.score,
+                reason: result.reason)
+        }
+        return TargetResult(
+            target: target, output: output, passed: outcome.passed, score: outcome.score, criteria: criteria)
+    }
+}

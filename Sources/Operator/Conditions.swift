@@ -1,0 +1,67 @@
+import Common
+
+/// A `metav1.Condition`: the shape every Kubernetes API uses for conditions, so `kubectl wait
+/// --for=condition=Ready` and dashboards read ours like any other.
+struct Condition: Sendable, Hashable {
+    enum Status: String, Sendable, Hashable {
+        case isTrue = "True"
+        case isFalse = "False"
+        case unknown = "Unknown"
+    }
+
+    var type: String
+    var status: Status
+    var observedGeneration: Int?
+    /// RFC 3339; changes only when `status` does.
+    var lastTransitionTime: String
+    /// CamelCase, machine-readable.
+    var reason: String
+    var message: String
+
+    var json: JSONValue {
+        var members: [(String, JSONValue)] = [("type", .string(type)), ("status", .string(status.rawValue))]
+        if let observedGeneration { members.append(("observedGeneration", .number(Double(observedGeneration)))) }
+        members += [
+            ("lastTransitionTime", .string(lastTransitionTime)), ("reason", .string(reason)),
+            ("message", .string(message)),
+        ]
+        return .object(JSONObject(members))
+    }
+
+    /// metav1.Condition's limits: reason up to 1024 characters, message up to 32768.
+    static var listSchema: JSONValue {
+        let condition = SpecSchema.object(
+            [
+                ("type", ["type": "string", "maxLength": 316, "minLength": 1]),
+                ("status", SuiteStatus.enumeration(["True", "False", "Unknown"])),
+                ("observedGeneration", SpecSchema.integer(minimum: 0)),
+                ("lastTransitionTime", SuiteStatus.dateTime),
+                ("reason", ["type": "string", "maxLength": 1024, "minLength": 1]),
+                ("message", ["type": "string", "maxLength": 32768]),
+            ], required: ["type", "status", "lastTransitionTime", "reason", "message"])
+        return [
+            "type": "array", "items": condition, "x-kubernetes-list-type": "map",
+            "x-kubernetes-list-map-keys": ["type"],
+        ]
+    }
+}
+
+/// The suite's conditions kept as a set by type, with transition times moved only on change
+/// (controller-runtime's `meta.SetStatusCondition` semantics).
+enum Conditions {
+    static let ready = "Ready"
+    static let specValid = "SpecValid"
+
+    static func set(_ condition: Condition, in list: [Condition]) -> [Condition] {
+        var result = list
+        guard let index = result.firstIndex(where: { $0.type == condition.type }) else {
+            return result + [condition]
+        }
+        var updated = condition
+        if result[index].status == condition.status {
+            updated.lastTransitionTime = result[index].lastTransitionTime
+        }
+        result[index] = updated
+        return result
+    }
+}

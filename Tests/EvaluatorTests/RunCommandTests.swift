@@ -1,0 +1,161 @@
+import Foundation
+import Testing
+
+@testable import Common
+
+/// `assay-evaluator run` as a user runs it: a built executable, exit codes and messages.
+@Suite("assay-evaluator run")
+struct RunCommandTests {
+    static func samples(_ name: String) -> String {
+        ServerProcess.repositoryRoot.appendingPathComponent("config/samples/\(name)").path
+    }
+
+    /// A temporary directory holding `files`.
+    static func directory(_ files: [String: String]) throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("assay-run-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        for (name, text) in files {
+            try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        return directory
+    }
+
+    /// Runs the command to its exit and returns its status and output lines, once a line
+    /// satisfying `until` has been read (the pipes may deliver the last lines after the exit).
+    static func run(_ arguments: [String], until: @escaping (String) -> Bool) async throws -> (
+        status: Int32, output: [String]
+    ) {
+        let process = try ServerProcess("assay-evaluator", arguments: ["run"] + arguments)
+        let status = try await process.waitForExit(timeout: .seconds(60))
+        let deadline = ContinuousClock.now + .seconds(5)
+        while !process.output.contains(where: until), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return (status, process.output)
+    }
+
+    static let suite = """
+        apiVersion: eval.assay.dev/v1alpha1
+        kind: EvaluationSuite
+        metadata: {name: tiny}
+        spec:
+          targets:
+          - name: given
+            prompt: "{{input}}"
+            providers: [{type: openai, model: m}]
+          dataset: {file: cases.jsonl}
+          criteria:
+          - {type: contains, value: "yes"}
+          passThreshold: THRESHOLD
+        """
+
+    @Test(
+        "the sample suites run locally and the exit code follows the pass threshold",
+        arguments: [("capitals.yaml", Int32(0)), ("support-answers.yaml", Int32(0))])
+    func samples(name: String, status: Int32) async throws {
+        let (exit, output) = try await Self.run([Self.samples(name), "--format", "json"]) { $0.hasPrefix("{\"id\"") }
+        #expect(exit == status, "\(output.joined(separator: "\n"))")
+        let line = try #require(output.first { $0.hasPrefix("{\"id\"") })
+        let json = try JSONParser.parse(line)
+        #expect(json["phase"] == "Succeeded")
+        #expect(json["recorded"] == json["total"])
+    }
+
+    @Test(
+        "the exit code is 0 when the pass rate meets the threshold and 1 when it does not",
+        arguments: [("0.5", Int32(0)), ("0.75", Int32(1))])
+    func threshold(threshold: String, status: Int32) async throws {
+        let cases = (1...4).map { "{\"id\": \"c\($0)\", \"output\": \"\($0 % 2 == 0 ? "yes" : "no")\"}" }
+        let directory = try Self.directory([
+            "suite.yaml": Self.suite.replacingOccurrences(of: "THRESHOLD", with: threshold),
+            "cases.jsonl": cases.joined(separator: "\n"),
+        ])
+        let (exit, output) = try await Self.run([directory.appendingPathComponent("suite.yaml").path]) {
+            $0.hasPrefix("given")
+        }
+        #expect(exit == status, "\(output.joined(separator: "\n"))")
+        #expect(output.contains { $0.hasPrefix("given") && $0.contains("50.0%") })
+    }
+
+    @Test(
+        "invalid input exits 2 with the file, the field or line, and the run is not started",
+        arguments: [
+            (
+                "{\"id\": \"c1\", \"output\": \"yes\"}\n{\"id\": \"c2\", \"output\": \"yes\"\n",
+                "cases.jsonl:2: is not valid JSON", "0.5"
+            ),
+            ("{\"id\": \"c1\", \"output\": \"yes\"}\n{\"id\": \"c1\"}\n", "cases.jsonl:2: id \"c1\" is also", "0.5"),
+            ("{\"id\": \"c1\", \"output\": \"yes\"}\n", "suite.yaml:12: spec.passThreshold: must be a fraction", "5"),
+        ])
+    func invalid(cases: String, message: String, threshold: String) async throws {
+        let redis = try await RedisProcess.start()
+        defer { redis.kill() }
+        let directory = try Self.directory([
+            "suite.yaml": Self.suite.replacingOccurrences(of: "THRESHOLD", with: threshold), "cases.jsonl": cases,
+        ])
+        let (exit, output) = try await Self.run([
+            directory.appendingPathComponent("suite.yaml").path, "--redis", redis.url,
+        ]) {
+            $0.contains(message)
+        }
+        #expect(exit == 2)
+        #expect(output.contains { $0.contains(message) }, "\(output.joined(separator: "\n"))")
+        let client = RedisClient(url: try RedisURL(parsing: redis.url))
+        #expect(try await client.send(["DBSIZE"]).integer == 0, "nothing of the run reaches Redis")
+    }
+
+    @Test("a criterion the scorer rejects exits 2 naming spec.criteria[i] and its line")
+    func invalidCriterion() async throws {
+        let directory = try Self.directory([
+            "suite.yaml": Self.suite.replacingOccurrences(of: "THRESHOLD", with: "1")
+                .replacingOccurrences(of: "{type: contains, value: \"yes\"}", with: "{type: regex, pattern: \"(\"}"),
+            "cases.jsonl": "{\"id\": \"c1\", \"output\": \"yes\"}\n",
+        ])
+        let (exit, output) = try await Self.run([directory.appendingPathComponent("suite.yaml").path]) {
+            $0.contains("spec.criteria[0]")
+        }
+        #expect(exit == 2)
+        #expect(
+            output.contains { $0.contains("suite.yaml:11: spec.criteria[0].pattern") },
+            "\(output.joined(separator: "\n"))")
+    }
+
+    @Test("cases without output are generated through the target's chain, with the API key from a Secret reference")
+    func generation() async throws {
+        let emulator = try ServerProcess(
+            "assay-provider-emulator", arguments: ["--port", "0", "--latency-ms", "5", "--api-key", "k-123"])
+        let line = try await emulator.waitForLine("the emulator's port") { $0.hasPrefix("listening on ") }
+        let port = try #require(line.split(separator: ":").last.map(String.init))
+        let directory = try Self.directory([
+            "suite.yaml": """
+            apiVersion: eval.assay.dev/v1alpha1
+            kind: EvaluationSuite
+            metadata: {name: generated}
+            spec:
+              targets:
+              - name: emulated
+                prompt: "capital of {{input}}"
+                providers:
+                - {type: openai, model: m, baseURL: "http://127.0.0.1:\(port)/v1", apiKey: {secretName: keys, key: openai}}
+              dataset:
+                cases: [{id: fr, input: France}, {id: es, input: Spain}, {id: pe, input: Peru}]
+              criteria:
+              - {type: startsWith, value: "echo: capital of"}
+              - {type: containsAny, values: [France, Spain]}
+              passThreshold: 0.5
+            """
+        ])
+        let process = try ServerProcess(
+            "assay-evaluator",
+            arguments: ["run", directory.appendingPathComponent("suite.yaml").path, "--format", "json"],
+            environment: ["ASSAY_SECRET_KEYS_OPENAI": "k-123"])
+        let status = try await process.waitForExit(timeout: .seconds(60))
+        let summary = try await process.waitForLine("the JSON summary") { $0.hasPrefix("{\"id\"") }
+        #expect(status == 0, "\(process.output.joined(separator: "\n"))")
+        let target = try #require(try JSONParser.parse(summary)["targets"]?.arrayValue?.first)
+        #expect(target["passed"] == 2 && target["failed"] == 1 && target["errors"] == 0)
+        #expect(target["failingCaseIds"] == ["pe"])
+        #expect((target["tokens"]?["input"]?.doubleValue ?? 0) == 9, "three words per prompt")
+        #expect((target["latencyMs"]?["p50"]?.doubleValue ?? 0) >= 5)
+    }
+}

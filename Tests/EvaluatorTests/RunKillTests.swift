@@ -1,0 +1,160 @@
+import Foundation
+import Testing
+
+@testable import Common
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Three `assay-evaluator run --redis` processes share one run; one is killed mid-run.
+@Suite("Run across processes", .serialized)
+struct RunKillTests {
+    static let caseCount = 2_000
+
+    @Test("three evaluators share a 2,000-case run; one is SIGKILLed mid-run; every case ends with exactly one result")
+    func killOneOfThree() async throws {
+        let redis = try await RedisProcess.start()
+        defer { redis.kill() }
+        let cases = (0..<Self.caseCount).map { index in
+            "{\"id\": \"case-\(index)\", \"input\": \"q\(index)\", \"output\": \"\(index % 10 == 0 ? "wrong" : "answer \(index)")\"}"
+        }
+        let directory = try RunCommandTests.directory([
+            "suite.yaml": """
+            apiVersion: eval.assay.dev/v1alpha1
+            kind: EvaluationSuite
+            metadata: {name: kill-test}
+            spec:
+              targets:
+              - name: given
+                prompt: "{{input}}"
+                providers: [{type: openai, model: m}]
+              dataset: {file: cases.jsonl}
+              criteria:
+              - {type: contains, value: answer}
+              - {type: length, max: 3, unit: words}
+              passThreshold: 0.85
+            """,
+            "cases.jsonl": cases.joined(separator: "\n"),
+        ])
+        let suitePath = directory.appendingPathComponent("suite.yaml").path
+        let file = try SuiteFile.load(path: suitePath)
+        let client = RedisClient(url: try RedisURL(parsing: redis.url))
+        let queue = RedisWorkQueue(redis: client, configuration: .init(run: file.runID, consumer: "test"))
+
+        // Each case takes ~10 ms, 4 at a time per process: about 2 s with three processes.
+        let evaluators = try (1...3).map { index in
+            try ServerProcess(
+                "assay-evaluator",
+                arguments: [
+                    "run", suitePath, "--redis", redis.url, "--consumer", "evaluator-\(index)", "--concurrency", "4",
+                    "--case-delay-ms", "10", "--claim-timeout-ms", "500", "--format", "json",
+                ])
+        }
+        for evaluator in evaluators {
+            _ = try await evaluator.waitForLine(timeout: .seconds(30), "cases queued") { $0.contains("cases queued") }
+        }
+        // Wait (on Redis's state, not a timer) until the run is well under way and the first
+        // evaluator holds unfinished cases, then kill it.
+        let deadline = ContinuousClock.now + .seconds(60)
+        while true {
+            let recorded = try await client.send(["HLEN", queue.keys.recorded]).integer ?? 0
+            let held = try await client.send([
+                "XPENDING", queue.keys.cases, RedisWorkQueue.Configuration.group, "-", "+", "1", "evaluator-1",
+            ])
+            if recorded >= 300, !(held.array ?? []).isEmpty { break }
+            guard ContinuousClock.now < deadline else { throw ServerProcess.Failure.timedOut("300 results") }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        evaluators[0].signal(SIGKILL)
+        #expect(
+            try await evaluators[0].waitForExit() == SIGKILL + 128
+                || evaluators[0].process.terminationReason == .uncaughtSignal)
+        let recordedAtKill = try await client.send(["HLEN", queue.keys.recorded]).integer ?? 0
+        #expect(recordedAtKill < Int64(Self.caseCount), "the kill landed mid-run")
+        let pending = try await client.send(["XPENDING", queue.keys.cases, RedisWorkQueue.Configuration.group])
+        let owners = (pending.array?.last?.array ?? []).compactMap { $0.array?.first?.text }
+        #expect(owners.contains("evaluator-1"), "the killed evaluator held unfinished cases: \(pending)")
+
+        for evaluator in evaluators.dropFirst() {
+            let status = try await evaluator.waitForExit(timeout: .seconds(120))
+            #expect(status == 0, "\(evaluator.output.suffix(5).joined(separator: "\n"))")
+        }
+
+        let results = try await queue.results(offset: 0, limit: Self.caseCount + 100)
+        #expect(results.count == Self.caseCount)
+        #expect(Set(results.map(\.caseID)).count == Self.caseCount)
+        #expect(try await client.send(["HLEN", queue.keys.recorded]).integer == Int64(Self.caseCount))
+        let aggregates = try #require(try await queue.aggregates())
+        #expect(aggregates == RunTally(results).aggregates(info: file.plan().info, seeded: true, cancelled: false))
+        #expect(aggregates.phase == .succeeded && aggregates.targets[0].failed == Self.caseCount / 10)
+        let after = try await client.send(["XPENDING", queue.keys.cases, RedisWorkQueue.Configuration.group])
+        #expect(after.array?.first?.integer == 0, "every case is acknowledged")
+        let consumers = Set(results.map(\.consumer))
+        #expect(consumers.isSuperset(of: ["evaluator-2", "evaluator-3"]))
+        let byConsumer = Dictionary(grouping: results, by: \.consumer).mapValues(\.count)
+        #expect(byConsumer["evaluator-1", default: 0] > 0, "\(byConsumer)")
+    }
+
+    @Test(
+        "a Redis restart mid-run (losing its data) costs no result: the evaluators wait, queue the run again and finish"
+    )
+    func redisRestart() async throws {
+        let redis = try await RedisProcess.start()
+        defer { redis.kill() }
+        let count = 600
+        let cases = (0..<count).map { "{\"id\": \"case-\($0)\", \"output\": \"answer \($0)\"}" }
+        let directory = try RunCommandTests.directory([
+            "suite.yaml": """
+            apiVersion: eval.assay.dev/v1alpha1
+            kind: EvaluationSuite
+            metadata: {name: restart-test}
+            spec:
+              targets:
+              - name: given
+                prompt: "{{input}}"
+                providers: [{type: openai, model: m}]
+              dataset: {file: cases.jsonl}
+              criteria: [{type: contains, value: answer}]
+            """,
+            "cases.jsonl": cases.joined(separator: "\n"),
+        ])
+        let suitePath = directory.appendingPathComponent("suite.yaml").path
+        let file = try SuiteFile.load(path: suitePath)
+        let client = RedisClient(url: try RedisURL(parsing: redis.url))
+        let queue = RedisWorkQueue(redis: client, configuration: .init(run: file.runID, consumer: "test"))
+        let evaluators = try (1...2).map { index in
+            try ServerProcess(
+                "assay-evaluator",
+                arguments: [
+                    "run", suitePath, "--redis", redis.url, "--consumer", "evaluator-\(index)", "--concurrency", "4",
+                    "--case-delay-ms", "10", "--claim-timeout-ms", "500", "--format", "json",
+                ])
+        }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while (try? await client.send(["HLEN", queue.keys.recorded]).integer) ?? 0 < 100 {
+            guard ContinuousClock.now < deadline else { throw ServerProcess.Failure.timedOut("100 results") }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        redis.kill()
+        // Both evaluators notice the outage before Redis comes back.
+        for evaluator in evaluators {
+            _ = try await evaluator.waitForLine("an outage warning") { $0.contains("retrying") }
+        }
+        try await redis.start()
+        for evaluator in evaluators {
+            let status = try await evaluator.waitForExit(timeout: .seconds(120))
+            #expect(status == 0, "\(evaluator.output.suffix(5).joined(separator: "\n"))")
+        }
+        // A fresh client: the test's own connections broke with the restart.
+        let reader = RedisWorkQueue(
+            redis: RedisClient(url: try RedisURL(parsing: redis.url)),
+            configuration: .init(run: file.runID, consumer: "test"))
+        let results = try await reader.results(offset: 0, limit: count + 100)
+        #expect(results.count == count)
+        #expect(Set(results.map(\.caseID)).count == count)
+        let aggregates = try #require(try await reader.aggregates())
+        #expect(aggregates == RunTally(results).aggregates(info: file.plan().info, seeded: true, cancelled: false))
+        #expect(aggregates.phase == .succeeded)
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+
+@testable import Operator
+
+/// The committed CRD against the Kubernetes API emulator through kubectl: accepted, enforced,
+/// and printed with our columns.
+@Suite(
+    "The CRD in the Kubernetes emulator",
+    .enabled(if: EmulatorProcess.executable != nil && Command.available(EmulatorProcess.kubectl)))
+struct EmulatorCRDTests {
+    static let invalidSuites: [(name: String, spec: String, message: String)] = [
+        (
+            "replicas",
+            """
+            dataset: {cases: [{id: a, input: x}]}
+            evaluators: {minReplicas: 5, maxReplicas: 2}
+            """,
+            "minReplicas must be less than or equal to maxReplicas"
+        ),
+        (
+            "two-sources",
+            "dataset: {cases: [{id: a, input: x}], file: cases.jsonl}",
+            "exactly one of cases, file or configMap must be set"
+        ),
+        (
+            "no-source",
+            "dataset: {}",
+            "exactly one of cases, file or configMap must be set"
+        ),
+    ]
+
+    static func suite(_ name: String, _ spec: String) -> String {
+        """
+        apiVersion: eval.assay.dev/v1alpha1
+        kind: EvaluationSuite
+        metadata: {name: \(name)}
+        spec:
+          targets: [{name: t, prompt: p, providers: [{type: openai, model: m}]}]
+          criteria: [{type: isJSON}]
+        \(spec.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+
+        """
+    }
+
+    @Test(
+        "kubectl applies the CRD and the capitals sample, rejects invalid suites with the rule's message, and shows the columns"
+    )
+    func crdIsAcceptedAndEnforced() throws {
+        let emulator = try EmulatorProcess()
+        defer { emulator.stop() }
+        let crd = try emulator.kubectl(["apply", "-f", Repository.path(CRDGeneratorTests.committedPath)])
+        #expect(crd.status == 0, "\(crd.combined)")
+        let sample = try emulator.kubectl(["apply", "-f", Repository.path("config/samples/capitals.yaml")])
+        #expect(sample.status == 0, "\(sample.combined)")
+
+        for invalid in Self.invalidSuites {
+            let file = try emulator.write("\(invalid.name).yaml", Self.suite(invalid.name, invalid.spec))
+            let result = try emulator.kubectl(["apply", "-f", file])
+            #expect(result.status != 0, "\(invalid.name) was accepted")
+            #expect(result.error.contains(invalid.message), "\(invalid.name): \(result.error)")
+        }
+
+        let defaulted = try emulator.kubectl([
+            "get", "evs", "capitals", "-o", "jsonpath={.spec.evaluators.maxReplicas} {.spec.concurrency}",
+        ])
+        #expect(defaulted.output == "10 32", "\(defaulted.combined)")
+
+        let status = try emulator.kubectl([
+            "patch", "evaluationsuites", "capitals", "--subresource=status", "--type=merge", "-p",
+            #"{"status":{"phase":"Running","progress":{"total":4,"completed":3,"summary":"3/4"},"passRate":0.75}}"#,
+        ])
+        #expect(status.status == 0, "\(status.combined)")
+        let table = try emulator.kubectl(["get", "evaluationsuites"])
+        let lines = table.output.split(separator: "\n").map {
+            $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        }
+        #expect(lines.first == ["NAME", "PHASE", "PROGRESS", "PASS", "RATE", "TARGETS", "AGE"], "\(table.combined)")
+        #expect(lines.dropFirst().first?.prefix(5) == ["capitals", "Running", "3/4", "0.75", "recorded"])
+        let category = try emulator.kubectl(["get", "assay", "-o", "name"])
+        #expect(category.output.contains("evaluationsuite.eval.assay.dev/capitals"), "\(category.combined)")
+    }
+}

@@ -1,0 +1,69 @@
+import Testing
+
+@testable import Operator
+
+@Suite("SuitePhase and Conditions")
+struct SuitePhaseTests {
+    static let done = SuitePhase.Event.progressed(completed: 4, total: 4, passRate: 0.75, threshold: 0.75)
+    static let short = SuitePhase.Event.progressed(completed: 4, total: 4, passRate: 0.5, threshold: 0.75)
+    static let partway = SuitePhase.Event.progressed(completed: 1, total: 4, passRate: 1, threshold: 0.75)
+    static let empty = SuitePhase.Event.progressed(completed: 0, total: 0, passRate: 0, threshold: 0.75)
+
+    @Test(
+        "every transition of the phase table",
+        arguments: [
+            (SuitePhase.pending, SuitePhase.Event.childrenReady, SuitePhase.running),
+            (.pending, partway, .running),
+            (.pending, done, .succeeded),
+            (.running, partway, .running),
+            (.running, done, .succeeded),
+            (.running, short, .failed),
+            (.running, empty, .running),
+            (.running, .specInvalid, .invalid),
+            (.invalid, .childrenReady, .invalid),
+            (.invalid, .specChanged, .pending),
+            (.succeeded, partway, .succeeded),
+            (.succeeded, .specInvalid, .succeeded),
+            (.failed, .specChanged, .pending),
+        ])
+    func transitions(from: SuitePhase, event: SuitePhase.Event, to: SuitePhase) {
+        #expect(from.next(on: event) == to)
+    }
+
+    static func ready(_ status: Condition.Status, at time: String) -> Condition {
+        Condition(
+            type: Conditions.ready, status: status, observedGeneration: 1, lastTransitionTime: time, reason: "R",
+            message: "m")
+    }
+
+    @Test(
+        "setting a condition keeps its transition time unless the status changes",
+        arguments: [
+            (Condition.Status.isTrue, Condition.Status.isTrue, "t0"),
+            (.isTrue, .isFalse, "t1"),
+            (.unknown, .isTrue, "t1"),
+        ])
+    func conditionTransitionTime(before: Condition.Status, after: Condition.Status, expected: String) {
+        let list = Conditions.set(Self.ready(after, at: "t1"), in: [Self.ready(before, at: "t0")])
+        #expect(list.count == 1)
+        #expect(list.first?.lastTransitionTime == expected)
+        #expect(list.first?.status == after)
+    }
+
+    @Test("a new condition type is appended")
+    func appends() {
+        let valid = Condition(
+            type: Conditions.specValid, status: .isTrue, lastTransitionTime: "t", reason: "Valid", message: "")
+        #expect(Conditions.set(valid, in: [Self.ready(.isTrue, at: "t0")]).map(\.type) == ["Ready", "SpecValid"])
+    }
+
+    @Test("status JSON fills the Progress column and caps failing cases")
+    func statusJSON() {
+        var status = SuiteStatus()
+        status.progress = .init(total: 40, completed: 12, passed: 10, failed: 1, errored: 1)
+        status.failingCases = (0..<30).map { .init(id: "c\($0)", target: "t", reason: "r") }
+        #expect(status.json["progress"]?["summary"] == "12/40")
+        #expect(status.json["failingCases"]?.arrayValue?.count == SuiteStatus.maxFailingCases)
+        #expect(status.json["phase"] == "Pending")
+    }
+}
