@@ -120,7 +120,7 @@ struct RunCommandTests {
             "\(output.joined(separator: "\n"))")
     }
 
-    @Test("cases without output are generated through the target's chain, with the API key from a Secret reference")
+    @Test("generated cases use the target's chain, a Secret-referenced key, and latency criteria see the call")
     func generation() async throws {
         let emulator = try ServerProcess(
             "assay-provider-emulator", arguments: ["--port", "0", "--latency-ms", "5", "--api-key", "k-123"])
@@ -142,6 +142,7 @@ struct RunCommandTests {
               criteria:
               - {type: startsWith, value: "echo: capital of"}
               - {type: containsAny, values: [France, Spain]}
+              - {type: latency, maxMs: 60000}
               passThreshold: 0.5
             """
         ])

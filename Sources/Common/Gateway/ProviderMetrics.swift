@@ -57,13 +57,7 @@ public final class ProviderMetrics: Sendable {
     }
 
     /// The gauge encoding: 0 closed, 1 half-open, 2 open.
-    static func gaugeValue(_ kind: CircuitState.Kind) -> Double {
-        switch kind {
-        case .closed: 0
-        case .halfOpen: 1
-        case .open: 2
-        }
-    }
+    static func gaugeValue(_ kind: CircuitState.Kind) -> Double { Double(kind.gaugeValue) }
 
     func recordCall(provider: String, model: String, outcome: GenerationAttempt.Outcome, seconds: Double) {
         requests.labels(provider, model, outcome.rawValue).inc()

@@ -26,7 +26,8 @@ public final class ProviderPool: Sendable {
     public let configuration: Configuration
     public let metrics: ProviderMetrics
     private let transport: any HTTPTransport
-    private let redis: RedisClient?
+    /// Where rate limits are shared; the evaluator also reads runs through it.
+    public let redis: RedisClient?
     private let environment: ProviderEnvironment
     private let logger: Logger
     private let endpoints = Mutex<[ProviderConfig: ProviderEndpoint]>([:])

@@ -4,30 +4,14 @@ struct HTTPProblem: Sendable {
     var detail: String
 
     var response: HTTPResponse {
-        let title = HTTPStatusCodes.reasonPhrase(status)
-        let json =
-            "{\"type\":\"about:blank\",\"title\":\(Self.quoted(title)),\"status\":\(status),"
-            + "\"detail\":\(Self.quoted(detail))}"
+        let document: JSONValue = .object(
+            JSONObject([
+                ("type", "about:blank"),
+                ("title", .string(HTTPStatusCodes.reasonPhrase(status))),
+                ("status", .number(Double(status))),
+                ("detail", .string(detail)),
+            ]))
         return HTTPResponse(
-            status: status, headers: ["Content-Type": "application/problem+json"], body: Array(json.utf8))
-    }
-
-    /// A JSON string literal (RFC 8259 §7).
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let control where control.value < 0x20:
-                let hex = String(control.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+            status: status, headers: ["Content-Type": "application/problem+json"], body: JSONWriter.bytes(document))
     }
 }

@@ -125,3 +125,21 @@ public struct JSONFields: Sendable {
         FieldError(path: path(key), message: "must be \(expected), got \(got.typeName)")
     }
 }
+
+extension JSONFields {
+    /// Opens `json` as an object whose members must be among `allowed`, for decoders that collect
+    /// every problem instead of stopping at the first: on failure the error goes to `errors` and the
+    /// result is nil.
+    public static func collecting(
+        _ json: JSONValue, at path: String, allowed: Set<String>, errors: inout [FieldError]
+    ) -> JSONFields? {
+        do {
+            let fields = try JSONFields(json, at: path)
+            try fields.rejectUnknown(allowed: allowed)
+            return fields
+        } catch {
+            errors.append(error)
+            return nil
+        }
+    }
+}

@@ -72,25 +72,6 @@ public struct Logger: Sendable {
     }
 
     private static func appendQuoted(_ text: String, to line: inout String) {
-        line += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": line += "\\\""
-            case "\\": line += "\\\\"
-            case "\n": line += "\\n"
-            case "\r": line += "\\r"
-            case "\t": line += "\\t"
-            case _ where scalar.value < 0x20:
-                line += "\\u00" + String(scalar.value, radix: 16).leftPadded(to: 2)
-            default: line.unicodeScalars.append(scalar)
-            }
-        }
-        line += "\""
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
+        line += JSONWriter.string(.string(text))
     }
 }

@@ -12,13 +12,13 @@ public enum CircuitState: Sendable, Equatable {
         case open
         case halfOpen = "half_open"
 
-        /// The value of the `assay_circuit_state` gauge: 0 closed, 1 open, 2 half-open
-        /// (the encoding resilience4j's Micrometer binding uses).
+        /// The value of the `assay_circuit_state` gauge: 0 closed, 1 half-open, 2 open (the issue's
+        /// encoding: the number grows with how much traffic the breaker holds back).
         public var gaugeValue: Int {
             switch self {
             case .closed: 0
-            case .open: 1
-            case .halfOpen: 2
+            case .halfOpen: 1
+            case .open: 2
             }
         }
     }

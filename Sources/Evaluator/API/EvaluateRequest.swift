@@ -9,20 +9,18 @@ struct EvaluateRequest: Sendable {
     var input: String?
     var reference: String?
     var scorecard: Scorecard
+    /// The `llmJudge` criteria, whose judges are asked before scoring.
+    var judges: [LLMJudgeCriterion] = []
 
     static let fields: Set<String> = ["output", "target", "input", "reference", "criteria"]
 
     /// Decodes `json` found at `path` ("" for a whole body, "items[3]" in a batch), appending
     /// every problem to `errors`; returns nil when there was any.
     static func decode(
-        _ json: JSONValue, at path: String, cache: CriterionCache, errors: inout [FieldError]
+        _ json: JSONValue, at path: String, cache: CriterionCache, hasDefaultJudge: Bool = false,
+        errors: inout [FieldError]
     ) -> EvaluateRequest? {
-        let fields: JSONFields
-        do {
-            fields = try JSONFields(json, at: path)
-            try fields.rejectUnknown(allowed: Self.fields)
-        } catch {
-            errors.append(error)
+        guard let fields = JSONFields.collecting(json, at: path, allowed: Self.fields, errors: &errors) else {
             return nil
         }
         let before = errors.count
@@ -59,6 +57,7 @@ struct EvaluateRequest: Sendable {
         }
 
         var criteria: [Criterion] = []
+        var judges: [LLMJudgeCriterion] = []
         do {
             let items = try fields.required("criteria", fields.array)
             if items.isEmpty {
@@ -80,6 +79,28 @@ struct EvaluateRequest: Sendable {
                                     path: fields.path("reference"),
                                     message: "is required by \(itemPath) (\(criterion.type.rawValue))"))
                         }
+                        switch criterion.kind {
+                        case .llmJudge(let judge):
+                            if judge.judge == nil && !hasDefaultJudge {
+                                errors.append(
+                                    FieldError(
+                                        path: FieldError.join(itemPath, "judge"),
+                                        message:
+                                            "is required: this evaluator has no default judge (--judge-providers)"))
+                            }
+                            judges.append(judge)
+                        case .latency, .cost:
+                            if !fields.has("target") {
+                                errors.append(
+                                    FieldError(
+                                        path: itemPath,
+                                        message:
+                                            "\(criterion.type.rawValue) needs a target: only an output the evaluator generated has a latency and a token count"
+                                    ))
+                            }
+                        default:
+                            break
+                        }
                         criteria.append(criterion)
                     } catch {
                         errors.append(error)
@@ -92,6 +113,6 @@ struct EvaluateRequest: Sendable {
         guard errors.count == before, output != nil || target != nil else { return nil }
         return EvaluateRequest(
             output: output, target: target, input: input, reference: reference,
-            scorecard: Scorecard(criteria: criteria))
+            scorecard: Scorecard(criteria: criteria), judges: judges)
     }
 }

@@ -47,7 +47,10 @@ struct EvaluationService: Sendable {
         do {
             let json = try parseBody(request)
             var errors: [FieldError] = []
-            guard let evaluation = EvaluateRequest.decode(json, at: "", cache: cache, errors: &errors) else {
+            guard
+                let evaluation = EvaluateRequest.decode(
+                    json, at: "", cache: cache, hasDefaultJudge: defaultJudge != nil, errors: &errors)
+            else {
                 return APIProblem.invalidRequest(errors).response
             }
             return .json(try await run(evaluation))
@@ -77,7 +80,8 @@ struct EvaluationService: Sendable {
             decoded.reserveCapacity(items.count)
             for (index, item) in items.enumerated() {
                 if let evaluation = EvaluateRequest.decode(
-                    item, at: FieldError.join("items", index), cache: cache, errors: &errors)
+                    item, at: FieldError.join("items", index), cache: cache, hasDefaultJudge: defaultJudge != nil,
+                    errors: &errors)
                 {
                     decoded.append(evaluation)
                 }
@@ -121,10 +125,14 @@ struct EvaluationService: Sendable {
         ])
     }
 
-    /// Generates the output if the request has a target, then scores it: the answer's JSON.
+    /// Generates the output if the request has a target, asks the judges of `llmJudge` criteria,
+    /// then scores: the answer's JSON.
     private func run(_ evaluation: EvaluateRequest) async throws(APIProblem) -> JSONValue {
+        let deadline = ContinuousClock.now + generationTimeout
         guard let target = evaluation.target else {
-            return score(evaluation, output: evaluation.output ?? "").json
+            let context = EvaluationContext(
+                output: evaluation.output ?? "", input: evaluation.input, reference: evaluation.reference)
+            return await score(evaluation, context, deadline: deadline).json
         }
         guard let pool else {
             throw APIProblem(
@@ -132,21 +140,29 @@ struct EvaluationService: Sendable {
                 detail: "this evaluator could not start its HTTP client; send output instead of target")
         }
         let chat = target.chatRequest(input: evaluation.input, reference: evaluation.reference)
-        let chain = pool.chain(target.providers)
-        switch await chain.generate(chat, deadline: .now + generationTimeout) {
+        switch await pool.chain(target.providers).generate(chat, deadline: deadline) {
         case .failure(let failure):
             throw APIProblem.generationFailed(failure)
         case .success(let generation):
-            guard case .object(var answer) = score(evaluation, output: generation.output).json else {
-                return .null
-            }
+            var context = EvaluationContext(
+                output: generation.output, input: evaluation.input, reference: evaluation.reference)
+            context.generation = GenerationFacts(generation)
+            // The judges get their own time budget: generation may have used most of the first.
+            guard case .object(var answer) = await score(evaluation, context, deadline: .now + generationTimeout).json
+            else { return .null }
             answer["generation"] = generation.json
             return .object(answer)
         }
     }
 
-    private func score(_ evaluation: EvaluateRequest, output: String) -> EvaluationOutcome {
-        let context = EvaluationContext(output: output, input: evaluation.input, reference: evaluation.reference)
+    private func score(_ evaluation: EvaluateRequest, _ context: EvaluationContext, deadline: ContinuousClock.Instant)
+        async -> EvaluationOutcome
+    {
+        var context = context
+        if !evaluation.judges.isEmpty {
+            context.judgements = await JudgePass.run(
+                evaluation.judges, context: context, pool: pool, defaultJudge: defaultJudge, deadline: deadline)
+        }
         let outcome = evaluation.scorecard.evaluate(context)
         outcomes.record(outcome)
         return outcome

@@ -13,7 +13,9 @@ struct EvaluatorApp: Sendable {
         return registry
     }
 
-    init(service: EvaluationService, registry: MetricsRegistry) {
+    /// - Parameter runs: the suite-run endpoints (`GET /v1/runs/{id}`, `.../results`), mounted when
+    ///   the evaluator has Redis, where runs live.
+    init(service: EvaluationService, registry: MetricsRegistry, runs: RunsRoutes? = nil) {
         let readiness = Readiness()
         var router = Router()
         router.add("POST", "/v1/evaluate") { request, _ in await service.evaluate(request) }
@@ -26,6 +28,7 @@ struct EvaluatorApp: Sendable {
         router.add("GET", "/metrics") { _, _ in
             HTTPResponse(status: 200, headers: ["Content-Type": PrometheusText.contentType], body: registry.render())
         }
+        runs?.mount(on: &router)
         self.router = router
         self.readiness = readiness
     }

@@ -20,12 +20,7 @@ struct GenerationTarget: Sendable {
 
     /// Decodes the `target` object at `path`, appending every problem to `errors`.
     static func decode(_ json: JSONValue, at path: String, errors: inout [FieldError]) -> GenerationTarget? {
-        let fields: JSONFields
-        do {
-            fields = try JSONFields(json, at: path)
-            try fields.rejectUnknown(allowed: Self.fields)
-        } catch {
-            errors.append(error)
+        guard let fields = JSONFields.collecting(json, at: path, allowed: Self.fields, errors: &errors) else {
             return nil
         }
         let before = errors.count

@@ -77,7 +77,8 @@ struct ServeCommand {
                 registry: registry,
                 maxBatchItems: try values.int("max-batch-items") ?? EvaluationService.defaultMaxBatchItems, pool: pool,
                 generationTimeout: generationTimeout ?? EvaluationService.defaultGenerationTimeout, defaultJudge: judge)
-            let app = EvaluatorApp(service: service, registry: registry)
+            let app = EvaluatorApp(
+                service: service, registry: registry, runs: pool.redis.map { RunsRoutes(redis: $0) })
             let server = HTTPServer(
                 configuration: configuration, responder: app.router, observer: HTTPMetrics(registry: registry))
             app.readiness.attach(server)

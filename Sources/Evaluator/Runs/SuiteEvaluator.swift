@@ -42,7 +42,8 @@ struct SuiteEvaluator: Sendable {
             messages: [.user(target.render(suiteCase))], maxTokens: target.maxTokens, temperature: target.temperature)
         switch await pool.chain(target.providers.map(\.config)).generate(chat, deadline: .now + generationTimeout) {
         case .success(let generation):
-            var result = score(generation.output, suiteCase, target: target.name)
+            var result = score(
+                generation.output, suiteCase, target: target.name, generation: GenerationFacts(generation))
             result.provider = generation.provider
             result.latencyMs = generation.latency.inMilliseconds
             result.inputTokens = generation.usage.inputTokens
@@ -55,9 +56,14 @@ struct SuiteEvaluator: Sendable {
         }
     }
 
-    private func score(_ output: String, _ suiteCase: SuiteCase, target: String) -> TargetResult {
-        let outcome = scorecard.evaluate(
-            EvaluationContext(output: output, input: suiteCase.input, reference: suiteCase.reference))
+    /// Scores one output; `generation` is set when the evaluator generated it, so that `latency` and
+    /// `cost` criteria can judge the call.
+    private func score(
+        _ output: String, _ suiteCase: SuiteCase, target: String, generation: GenerationFacts? = nil
+    ) -> TargetResult {
+        var context = EvaluationContext(output: output, input: suiteCase.input, reference: suiteCase.reference)
+        context.generation = generation
+        let outcome = scorecard.evaluate(context)
         let criteria = zip(criterionNames, outcome.results).map { name, result in
             CriterionScore(
                 name: name, type: result.type.rawValue, passed: result.passed, score: result.score,

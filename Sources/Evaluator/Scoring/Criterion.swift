@@ -68,6 +68,9 @@ enum CriterionKind: Sendable {
     case numeric(NumericCriterion)
     case length(LengthCriterion)
     case similarity(SimilarityCriterion)
+    case llmJudge(LLMJudgeCriterion)
+    case latency(LatencyCriterion)
+    case cost(CostCriterion)
 
     static func decode(_ type: CriterionType, _ fields: JSONFields, regexes: RegexCache?) throws(FieldError)
         -> CriterionKind
@@ -89,6 +92,12 @@ enum CriterionKind: Sendable {
             return .length(try LengthCriterion(fields))
         case .similarity:
             return .similarity(try SimilarityCriterion(fields))
+        case .llmJudge:
+            return .llmJudge(try LLMJudgeCriterion(fields))
+        case .latency:
+            return .latency(try LatencyCriterion(fields))
+        case .cost:
+            return .cost(try CostCriterion(fields))
         }
     }
 
@@ -106,6 +115,9 @@ enum CriterionKind: Sendable {
         case .numeric(let criterion): criterion.evaluate(context.output)
         case .length(let criterion): criterion.evaluate(context.output)
         case .similarity(let criterion): criterion.evaluate(context.output, reference: context.reference)
+        case .llmJudge(let criterion): criterion.evaluate(context)
+        case .latency(let criterion): criterion.evaluate(context.generation)
+        case .cost(let criterion): criterion.evaluate(context.generation)
         }
     }
 }

@@ -13,6 +13,9 @@ enum CriterionType: String, Sendable, CaseIterable {
     case numeric
     case length
     case similarity
+    case llmJudge
+    case latency
+    case cost
 
     /// Every type name, sorted, for error messages.
     static let validNames = allCases.map(\.rawValue).sorted().joined(separator: ", ")

@@ -6,6 +6,11 @@ struct EvaluationContext: Sendable {
     var input: String?
     /// The expected answer, required by criteria whose ``Criterion/needsReference`` is true.
     var reference: String?
+    /// Set when the evaluator generated the output (a request with `target`): what `latency` and
+    /// `cost` criteria examine.
+    var generation: GenerationFacts?
+    /// The judges' answers for `llmJudge` criteria, obtained before scoring.
+    var judgements: [LLMJudgeCriterion: JudgeAnswer] = [:]
 
     init(output: String, input: String? = nil, reference: String? = nil) {
         self.output = output
