@@ -23,7 +23,13 @@ struct RunCommand {
         parser.option(
             "redis", env: "ASSAY_REDIS_URL",
             help: "redis://host:port: share the run with every process given the same suite and URL")
-        parser.option("format", env: "ASSAY_RUN_FORMAT", default: "table", help: "table or json (on standard output)")
+        parser.option(
+            "output", env: "ASSAY_RUN_OUTPUT",
+            help: "table, json, junit or html (default table); on standard output unless --out is given")
+        parser.option("format", env: "ASSAY_RUN_FORMAT", help: "Alias of --output")
+        parser.option(
+            "out", env: "ASSAY_RUN_OUT",
+            help: "Write the report to this file; standard output then gets a one-line summary")
         parser.option(
             "concurrency", env: "ASSAY_CONCURRENCY", help: "In-flight cases (default: the suite's concurrency)")
         parser.option(
@@ -60,10 +66,21 @@ struct RunCommand {
         }
         let level = Logger.Level(name: values.string("log-level") ?? "warning") ?? .warning
         let logger = Logger(label: "assay-evaluator", minimumLevel: level)
-        let format = values.string("format") ?? "table"
-        guard format == "table" || format == "json" else {
+        let formatOption = arguments.contains { $0 == "--format" || $0.hasPrefix("--format=") } ? "format" : "output"
+        let formatName = values.string(formatOption) ?? values.string("output") ?? values.string("format") ?? "table"
+        guard let format = RunReport.Format(rawValue: formatName) else {
             return CommandLineExit.report(
-                OptionError.invalidValue(name: "format", value: format, expected: "table or json"))
+                OptionError.invalidValue(name: formatOption, value: formatName, expected: "table, json, junit or html"))
+        }
+        let outPath = values.string("out").flatMap { $0.isEmpty ? nil : $0 }
+        if let outPath {
+            let directory = URL(fileURLWithPath: outPath).deletingLastPathComponent().path
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue
+            else {
+                return CommandLineExit.report(
+                    OptionError.invalidValue(name: "out", value: outPath, expected: "a file in an existing directory"))
+            }
         }
 
         let file: SuiteFile
@@ -133,6 +150,13 @@ struct RunCommand {
 
         let worker = RunWorker(queue: queue, evaluator: evaluator, consumer: consumer, options: options, logger: logger)
         let signals = TerminationSignals()
+        let progressQueue = queue
+        let progress = Task {
+            await RunProgress.forStandardOutput().run {
+                guard let now = try? await progressQueue.aggregates() else { return nil }
+                return (now.recorded, now.total, now.recorded - now.passed)
+            }
+        }
         let aggregates = await withTaskGroup(of: RunAggregates??.self) { group in
             group.addTask { await worker.run() }
             group.addTask {
@@ -143,13 +167,35 @@ struct RunCommand {
             group.cancelAll()
             return first ?? nil
         }
+        progress.cancel()
+        await progress.value
         guard let aggregates else {
             FileHandle.standardError.write(
                 Data("assay-evaluator: run \(plan.id) interrupted before it finished\n".utf8))
             return CommandLineExit.failedGate
         }
-        let output = format == "json" ? JSONWriter.string(aggregates.json) + "\n" : RunReport.table(aggregates)
-        FileHandle.standardOutput.write(Data(output.utf8))
+        var cases: [CaseResult] = []
+        if format.needsCases {
+            do {
+                cases = try await RunReport.allResults(from: queue)
+            } catch {
+                FileHandle.standardError.write(
+                    Data("assay-evaluator: cannot read the case results of run \(plan.id): \(error)\n".utf8))
+                return CommandLineExit.failedGate
+            }
+        }
+        let output = RunReport.render(format, aggregates, cases: cases)
+        if let outPath {
+            do {
+                try Data(output.utf8).write(to: URL(fileURLWithPath: outPath), options: .atomic)
+            } catch {
+                FileHandle.standardError.write(Data("assay-evaluator: cannot write \(outPath): \(error)\n".utf8))
+                return CommandLineExit.invalidInput
+            }
+            FileHandle.standardOutput.write(Data(RunReport.summary(aggregates, wrote: outPath, format: format).utf8))
+        } else {
+            FileHandle.standardOutput.write(Data(output.utf8))
+        }
         return aggregates.isComplete && aggregates.meetsThreshold && aggregates.phase != .cancelled
             ? CommandLineExit.success : CommandLineExit.failedGate
     }

@@ -1,7 +1,53 @@
 import Common
 
-/// The local runner's human-readable summary of a run.
+/// The local runner's reports of a run: a table, JSON (the aggregates and every case), JUnit XML
+/// and a self-contained HTML page (the last two in `Reports/`).
 enum RunReport {
+    /// The formats `--output` accepts.
+    enum Format: String, CaseIterable, Sendable {
+        case table, json, junit, html
+
+        /// Whether the report lists every case (read from the queue page by page).
+        var needsCases: Bool { self != .table }
+    }
+
+    /// The report of `aggregates` in `format`; `cases` is used by every format but the table.
+    static func render(_ format: Format, _ aggregates: RunAggregates, cases: [CaseResult]) -> String {
+        switch format {
+        case .table: table(aggregates)
+        case .json: JSONWriter.string(json(aggregates, cases: cases)) + "\n"
+        case .junit: JUnitReport.xml(aggregates, cases: cases)
+        case .html: HTMLReport.html(aggregates, cases: cases)
+        }
+    }
+
+    /// The aggregates' JSON with a `cases` member holding every case result.
+    static func json(_ aggregates: RunAggregates, cases: [CaseResult]) -> JSONValue {
+        guard case .object(var object) = aggregates.json else { return aggregates.json }
+        object["cases"] = .array(cases.map(\.json))
+        return .object(object)
+    }
+
+    /// Every recorded case result, read `pageSize` at a time in recording order.
+    static func allResults(from queue: any WorkQueue, pageSize: Int = 500) async throws -> [CaseResult] {
+        var results: [CaseResult] = []
+        while true {
+            let page = try await queue.results(offset: results.count, limit: pageSize)
+            results += page
+            if page.count < pageSize { return results }
+        }
+    }
+
+    /// One line for standard output when the report went to a file.
+    static func summary(_ aggregates: RunAggregates, wrote path: String, format: Format) -> String {
+        let targets = aggregates.targets.map { "\($0.name) \(percent($0.passRate))" }.joined(separator: ", ")
+        let verdict =
+            aggregates.isComplete && aggregates.meetsThreshold && aggregates.phase != .cancelled ? "PASS" : "FAIL"
+        return "\(verdict) suite \(aggregates.info.suiteName) run \(aggregates.info.id) \(aggregates.phase.rawValue): "
+            + "\(aggregates.recorded)/\(aggregates.total) cases, \(targets) (threshold "
+            + "\(percent(aggregates.info.passThreshold))); \(format.rawValue) report written to \(path)\n"
+    }
+
     static func table(_ aggregates: RunAggregates) -> String {
         var lines: [String] = []
         lines.append(

@@ -1,0 +1,66 @@
+import Common
+
+/// A run as JUnit XML for CI systems: one `<testsuite>` per target and, in it, one `<testcase>`
+/// per case (named by the case id, classed `<suite>.<target>`). A target whose criteria failed
+/// gets a `<failure>` naming them with their reasons; one whose output could not be generated
+/// gets an `<error>`.
+enum JUnitReport {
+    static func xml(_ aggregates: RunAggregates, cases: [CaseResult]) -> String {
+        let suite = aggregates.info.suiteName
+        var lines = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>"]
+        var suites: [String] = []
+        var totals = (tests: 0, failures: 0, errors: 0, milliseconds: 0.0)
+        for target in aggregates.info.targets {
+            var body: [String] = []
+            var counts = (tests: 0, failures: 0, errors: 0, milliseconds: 0.0)
+            for result in cases {
+                guard let outcome = result.targets.first(where: { $0.target == target }) else { continue }
+                counts.tests += 1
+                counts.milliseconds += outcome.latencyMs
+                let open =
+                    "    <testcase name=\"\(escape(result.caseID))\" classname=\"\(escape("\(suite).\(target)"))\" "
+                    + "time=\"\(ReportEscaping.seconds(milliseconds: outcome.latencyMs))\""
+                if let error = outcome.error {
+                    counts.errors += 1
+                    body.append(open + ">")
+                    body.append(
+                        "      <error message=\"\(escape(error))\" type=\"GenerationError\">\(escape(error))</error>")
+                    body.append("    </testcase>")
+                } else if !outcome.passed {
+                    counts.failures += 1
+                    let failing = outcome.criteria.filter { !$0.passed }
+                    let message =
+                        failing.isEmpty
+                        ? "score \(outcome.score) below the pass mark"
+                        : "failed: " + failing.map(\.name).joined(separator: ", ")
+                    let details = failing.map { "\($0.name) (\($0.type)) score \($0.score): \($0.reason)" }
+                    body.append(open + ">")
+                    body.append(
+                        "      <failure message=\"\(escape(message))\" type=\"CriteriaFailed\">"
+                            + escape(details.joined(separator: "\n")) + "</failure>")
+                    body.append("    </testcase>")
+                } else {
+                    body.append(open + "/>")
+                }
+            }
+            suites.append(
+                "  <testsuite name=\"\(escape("\(suite).\(target)"))\" tests=\"\(counts.tests)\" "
+                    + "failures=\"\(counts.failures)\" errors=\"\(counts.errors)\" skipped=\"0\" "
+                    + "time=\"\(ReportEscaping.seconds(milliseconds: counts.milliseconds))\">")
+            suites += body
+            suites.append("  </testsuite>")
+            totals.tests += counts.tests
+            totals.failures += counts.failures
+            totals.errors += counts.errors
+            totals.milliseconds += counts.milliseconds
+        }
+        lines.append(
+            "<testsuites name=\"\(escape(suite))\" tests=\"\(totals.tests)\" failures=\"\(totals.failures)\" "
+                + "errors=\"\(totals.errors)\" time=\"\(ReportEscaping.seconds(milliseconds: totals.milliseconds))\">")
+        lines += suites
+        lines.append("</testsuites>")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private static func escape(_ text: String) -> String { ReportEscaping.markup(text) }
+}

@@ -1,3 +1,0 @@
-import Testing
-
-@Test("the emulator test target links") func emulatorTargetLinks() { #expect(Bool(true)) }

@@ -1,3 +1,0 @@
-import Testing
-
-@Test("the evaluator module links") func evaluatorModuleLinks() { #expect(Bool(true)) }
