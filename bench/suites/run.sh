@@ -6,4 +6,4 @@
 #   ASSAY_BIN_DIR=.build-suitebench/release bench/suites/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-exec "${BENCH_VENV:-.venv}/bin/python" bench/suites/suites_bench.py "$@"
+exec "${BENCH_VENV:-.venv-inspect}/bin/python" bench/suites/suites_bench.py "$@"

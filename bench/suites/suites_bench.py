@@ -226,6 +226,12 @@ def main():
     if not args.skip_inspect and not os.access(inspect, os.X_OK):
         raise SystemExit(f"{inspect} is missing: run bin/setup --bench (bench/requirements.txt)")
     evaluator, emulator_bin = binaries()
+    peer_versions = ""
+    if not args.skip_inspect:
+        peer_versions = subprocess.run(
+            [str(venv / "bin" / "python"), "-c",
+             "import importlib.metadata as m; print(f\"inspect-ai {m.version('inspect-ai')}, openai {m.version('openai')}\")"],
+            capture_output=True, text=True).stdout.strip()
     work = Path(tempfile.mkdtemp(prefix="assay-suitebench-"))
     n, c = args.cases, args.concurrency
     rows = []
@@ -282,7 +288,8 @@ def main():
         "",
         f"{n} generated cases, prompt `{{{{input}}}}`, the provider emulator answering `echo: <prompt>` on loopback, "
         f"criterion `contains` (ours) / `includes()` (Inspect). Wall time is the whole process, start-up included. "
-        f"Ours: best of 3 after one warm-up run; Inspect: one run. Machine: {os.cpu_count()} cores.",
+        f"Ours: best of 3 after one warm-up run; Inspect: one run. Machine: {os.cpu_count()} cores."
+        + (f" Peer: {peer_versions}." if peer_versions else ""),
         "",
         f"## Emulator latency 0, concurrency {c}",
         "",
