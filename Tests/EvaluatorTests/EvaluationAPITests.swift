@@ -189,21 +189,9 @@ struct EvaluationAPITests {
         #expect(text.contains(#"assay_http_requests_total{route="/v1/evaluate",method="POST",code="422"} 1"#))
         #expect(text.contains(#"assay_evaluations_total{type="contains",outcome="pass"} 1"#))
 
-        let promtool = Process()
-        promtool.executableURL = URL(fileURLWithPath: "/usr/bin/promtool")
-        promtool.arguments = ["check", "metrics"]
-        let input = Pipe()
-        let output = Pipe()
-        promtool.standardInput = input
-        promtool.standardOutput = output
-        promtool.standardError = output
-        try promtool.run()
-        input.fileHandleForWriting.write(Data(metrics.body))
-        try input.fileHandleForWriting.close()
-        let complaints = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        promtool.waitUntilExit()
-        #expect(promtool.terminationStatus == 0, "promtool: \(complaints)")
-        #expect(complaints.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "promtool: \(complaints)")
+        let (status, complaints) = try promtoolCheck(metrics.body)
+        #expect(status == 0, "promtool: \(complaints)")
+        #expect(complaints.isEmpty, "promtool: \(complaints)")
     }
 
     @Test("readiness turns 503 once shutdown begins while health stays 200")
