@@ -68,6 +68,19 @@ struct RunReportCommandTests {
                 == ["c1", "c<&\"'>2", "c3", "c4"])
         #expect(testcases.allSatisfy { $0.attribute(forName: "classname")?.stringValue == "tiny.given" })
         #expect(!stderr.contains("<testsuites"))
+
+        // The JUnit format as CI systems read it: validated by xmllint against our schema of it.
+        let schema = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/junit/junit.xsd")
+        let xmllint = Process()
+        xmllint.executableURL = URL(fileURLWithPath: "/usr/bin/xmllint")
+        xmllint.arguments = ["--noout", "--schema", schema.path, file.path]
+        let complaints = Pipe()
+        xmllint.standardError = complaints
+        try xmllint.run()
+        let message = String(decoding: complaints.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        xmllint.waitUntilExit()
+        #expect(xmllint.terminationStatus == 0, "xmllint: \(message)")
     }
 
     @Test("--output html --out writes a self-contained page; --format stays an alias printing to stdout")

@@ -96,7 +96,10 @@ struct RunCommand {
                 throw InvalidSuite(message: error.description)
             }
             let generationTimeout = try positive(values, "generation-timeout-seconds") ?? 30
-            let needsGeneration = file.dataset.cases.contains { $0.output == nil }
+            // A pool is needed to generate outputs, and to call llmJudge criteria's judges.
+            let needsGeneration =
+                file.dataset.cases.contains { $0.output == nil }
+                || file.suite.spec.criteria.contains { $0["type"] == "llmJudge" }
             let pool = needsGeneration ? try makePool(file.suite.spec, logger: logger) : nil
             do {
                 evaluator = try SuiteEvaluator(

@@ -1,7 +1,8 @@
 import Common
 
 /// A suite ready to evaluate cases: criteria compiled (errors carry `spec.criteria[i]...`), each
-/// target's provider chain resolved.
+/// target's provider chain resolved. `llmJudge` criteria are judged before scoring, as the
+/// evaluation API does, through the same pool; `spec.judge` is their default chain.
 struct SuiteEvaluator: Sendable {
     /// Longest a target's generation may take, retries and fallbacks included: the API's default.
     static let defaultGenerationTimeout = EvaluationService.defaultGenerationTimeout
@@ -11,6 +12,10 @@ struct SuiteEvaluator: Sendable {
     let criterionNames: [String]
     let pool: ProviderPool?
     let generationTimeout: Duration
+    /// The suite's `llmJudge` criteria, asked before each scoring.
+    let judges: [LLMJudgeCriterion]
+    /// `spec.judge`: the chain of `llmJudge` criteria that name none.
+    let defaultJudge: [ProviderConfig]?
 
     init(
         spec: EvaluationSuiteSpec, pool: ProviderPool?, generationTimeout: Duration = defaultGenerationTimeout
@@ -18,8 +23,12 @@ struct SuiteEvaluator: Sendable {
         self.spec = spec
         scorecard = try Scorecard.decode(.array(spec.criteria), at: "spec.criteria", cache: CriterionCache())
         criterionNames = spec.criterionNames
-        self.pool = pool
         self.generationTimeout = generationTimeout
+        judges = scorecard.criteria.compactMap { criterion in
+            if case .llmJudge(let judge) = criterion.kind { judge } else { nil }
+        }
+        defaultJudge = spec.judge?.providers.map(\.config)
+        self.pool = pool
     }
 
     /// Every target's output for `suiteCase` (given, or generated), scored.
@@ -32,7 +41,7 @@ struct SuiteEvaluator: Sendable {
     }
 
     private func evaluate(_ suiteCase: SuiteCase, on target: TargetSpec) async -> TargetResult {
-        if let output = suiteCase.output { return score(output, suiteCase, target: target.name) }
+        if let output = suiteCase.output { return await score(output, suiteCase, target: target.name) }
         guard let pool else {
             return TargetResult(
                 target: target.name, output: "", passed: false, score: 0, criteria: [],
@@ -42,7 +51,7 @@ struct SuiteEvaluator: Sendable {
             messages: [.user(target.render(suiteCase))], maxTokens: target.maxTokens, temperature: target.temperature)
         switch await pool.chain(target.providers.map(\.config)).generate(chat, deadline: .now + generationTimeout) {
         case .success(let generation):
-            var result = score(
+            var result = await score(
                 generation.output, suiteCase, target: target.name, generation: GenerationFacts(generation))
             result.provider = generation.provider
             result.latencyMs = generation.latency.inMilliseconds
@@ -57,12 +66,17 @@ struct SuiteEvaluator: Sendable {
     }
 
     /// Scores one output; `generation` is set when the evaluator generated it, so that `latency` and
-    /// `cost` criteria can judge the call.
+    /// `cost` criteria can judge the call. The judges get their own time budget, as in the API:
+    /// generation may have used most of the first.
     private func score(
         _ output: String, _ suiteCase: SuiteCase, target: String, generation: GenerationFacts? = nil
-    ) -> TargetResult {
+    ) async -> TargetResult {
         var context = EvaluationContext(output: output, input: suiteCase.input, reference: suiteCase.reference)
         context.generation = generation
+        if !judges.isEmpty {
+            context.judgements = await JudgePass.run(
+                judges, context: context, pool: pool, defaultJudge: defaultJudge, deadline: .now + generationTimeout)
+        }
         let outcome = scorecard.evaluate(context)
         let criteria = zip(criterionNames, outcome.results).map { name, result in
             CriterionScore(
