@@ -199,8 +199,8 @@ struct EvaluationAPITests {
         let app = try RunningApp()
         let client = try app.client()
         #expect(try client.request("GET", "/readyz").status == 200)
-        let slow = Readiness()
-        #expect(!slow.isReady, "a readiness with no server attached is not ready")
+        let unattached = Readiness()
+        #expect(!unattached.isReady, "a readiness with no server attached is not ready")
         let shutdown = Task { await app.server.shutdown(gracePeriod: .seconds(2)) }
         // The open keep-alive connection is idle, so shutdown closes it; readiness reads the flag.
         let deadline = ContinuousClock.now + .seconds(5)

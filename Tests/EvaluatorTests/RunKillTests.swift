@@ -12,6 +12,19 @@ import Testing
 struct RunKillTests {
     static let caseCount = 2_000
 
+    /// `count` evaluators sharing the suite's run through Redis: 4 cases in flight each, ~10 ms a
+    /// case, and a short claim timeout so a dead consumer's cases are taken over quickly.
+    static func startEvaluators(_ count: Int, suitePath: String, redisURL: String) throws -> [ServerProcess] {
+        try (1...count).map { index in
+            try ServerProcess(
+                "assay-evaluator",
+                arguments: [
+                    "run", suitePath, "--redis", redisURL, "--consumer", "evaluator-\(index)", "--concurrency", "4",
+                    "--case-delay-ms", "10", "--claim-timeout-ms", "500", "--format", "json",
+                ])
+        }
+    }
+
     @Test("three evaluators share a 2,000-case run; one is SIGKILLed mid-run; every case ends with exactly one result")
     func killOneOfThree() async throws {
         let redis = try await RedisProcess.start()
@@ -43,14 +56,7 @@ struct RunKillTests {
         let queue = RedisWorkQueue(redis: client, configuration: .init(run: file.runID, consumer: "test"))
 
         // Each case takes ~10 ms, 4 at a time per process: about 2 s with three processes.
-        let evaluators = try (1...3).map { index in
-            try ServerProcess(
-                "assay-evaluator",
-                arguments: [
-                    "run", suitePath, "--redis", redis.url, "--consumer", "evaluator-\(index)", "--concurrency", "4",
-                    "--case-delay-ms", "10", "--claim-timeout-ms", "500", "--format", "json",
-                ])
-        }
+        let evaluators = try Self.startEvaluators(3, suitePath: suitePath, redisURL: redis.url)
         for evaluator in evaluators {
             _ = try await evaluator.waitForLine(timeout: .seconds(30), "cases queued") { $0.contains("cases queued") }
         }
@@ -123,14 +129,7 @@ struct RunKillTests {
         let file = try SuiteFile.load(path: suitePath)
         let client = RedisClient(url: try RedisURL(parsing: redis.url))
         let queue = RedisWorkQueue(redis: client, configuration: .init(run: file.runID, consumer: "test"))
-        let evaluators = try (1...2).map { index in
-            try ServerProcess(
-                "assay-evaluator",
-                arguments: [
-                    "run", suitePath, "--redis", redis.url, "--consumer", "evaluator-\(index)", "--concurrency", "4",
-                    "--case-delay-ms", "10", "--claim-timeout-ms", "500", "--format", "json",
-                ])
-        }
+        let evaluators = try Self.startEvaluators(2, suitePath: suitePath, redisURL: redis.url)
         let deadline = ContinuousClock.now + .seconds(60)
         while (try? await client.send(["HLEN", queue.keys.recorded]).integer) ?? 0 < 100 {
             guard ContinuousClock.now < deadline else { throw ServerProcess.Failure.timedOut("100 results") }
