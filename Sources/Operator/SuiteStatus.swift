@@ -3,97 +3,29 @@ import Common
 /// The `status` of an `EvaluationSuite`: what the operator and the evaluators report back. One
 /// Swift definition yields both the JSON the operator writes and the CRD's status schema.
 struct SuiteStatus: Sendable, Hashable {
-    /// The most failing cases the status lists; the full list is behind `resultsURL`. Twenty keeps
-    /// the object far below etcd's 1.5 MiB limit even with long case ids. (Our choice.)
-    static let maxFailingCases = 20
-
-    struct Progress: Sendable, Hashable {
-        var total = 0
-        var completed = 0
-        var passed = 0
-        var failed = 0
-        var errored = 0
-
-        /// `completed/total`, the Progress printer column.
-        var summary: String { "\(completed)/\(total)" }
-    }
-
-    /// Pass counts of one criterion or one target.
-    struct Summary: Sendable, Hashable {
-        var name: String
-        var passed: Int
-        var failed: Int
-        var passRate: Double?
-    }
-
-    struct BreakerState: Sendable, Hashable {
-        var target: String
-        var provider: String
-        /// `closed`, `open` or `halfOpen`.
-        var state: String
-    }
-
-    struct FailingCase: Sendable, Hashable {
-        var id: String
-        var target: String
-        var reason: String
-    }
+    /// See ``SuiteProgress/maxFailingCases``.
+    static let maxFailingCases = SuiteProgress.maxFailingCases
 
     var phase: SuitePhase = .pending
     var observedGeneration: Int?
-    var progress = Progress()
-    var passRate: Double?
-    var criteria: [Summary] = []
-    var targets: [Summary] = []
-    var breakers: [BreakerState] = []
-    var failingCases: [FailingCase] = []
+    /// Counts, summaries, breakers and failing cases of the current run.
+    var run = SuiteProgress()
     /// RFC 3339 times, as the API server writes them.
     var startTime: String?
     var completionTime: String?
     var conditions: [Condition] = []
     var resultsURL: String?
+    /// The run this status describes (`<uid>-g<generation>`), to read its results.
+    var runID: String?
 
     var json: JSONValue {
         var members: [(String, JSONValue)] = [("phase", .string(phase.rawValue))]
         if let observedGeneration { members.append(("observedGeneration", .number(Double(observedGeneration)))) }
-        members.append(
-            (
-                "progress",
-                [
-                    "total": .number(Double(progress.total)), "completed": .number(Double(progress.completed)),
-                    "passed": .number(Double(progress.passed)), "failed": .number(Double(progress.failed)),
-                    "errored": .number(Double(progress.errored)), "summary": .string(progress.summary),
-                ]
-            ))
-        if let passRate { members.append(("passRate", .number(passRate))) }
-        if !criteria.isEmpty { members.append(("criteria", .array(criteria.map(\.json)))) }
-        if !targets.isEmpty { members.append(("targets", .array(targets.map(\.json)))) }
-        if !breakers.isEmpty {
-            members.append(
-                (
-                    "breakers",
-                    .array(
-                        breakers.map {
-                            [
-                                "target": .string($0.target), "provider": .string($0.provider),
-                                "state": .string($0.state),
-                            ]
-                        })
-                ))
-        }
-        if !failingCases.isEmpty {
-            members.append(
-                (
-                    "failingCases",
-                    .array(
-                        failingCases.prefix(Self.maxFailingCases).map {
-                            ["id": .string($0.id), "target": .string($0.target), "reason": .string($0.reason)]
-                        })
-                ))
-        }
+        members += run.members
         if let startTime { members.append(("startTime", .string(startTime))) }
         if let completionTime { members.append(("completionTime", .string(completionTime))) }
         if !conditions.isEmpty { members.append(("conditions", .array(conditions.map(\.json)))) }
+        if let runID { members.append(("runID", .string(runID))) }
         if let resultsURL { members.append(("resultsURL", .string(resultsURL))) }
         return .object(JSONObject(members))
     }
@@ -144,7 +76,8 @@ struct SuiteStatus: Sendable, Hashable {
                 ("startTime", dateTime),
                 ("completionTime", dateTime),
                 ("conditions", Condition.listSchema),
-                ("resultsURL", SpecSchema.string()),
+                ("runID", described(SpecSchema.string(), "The run in Redis: <uid>-g<generation>.")),
+                ("resultsURL", described(SpecSchema.string(), "Where the run's full results are served.")),
             ], description: "Observed state, written by the operator and the evaluators.")
     }
 
@@ -166,15 +99,5 @@ struct SuiteStatus: Sendable, Hashable {
         guard var object = schema.objectValue else { return schema }
         object[key] = value
         return .object(object)
-    }
-}
-
-extension SuiteStatus.Summary {
-    var json: JSONValue {
-        var members: [(String, JSONValue)] = [
-            ("name", .string(name)), ("passed", .number(Double(passed))), ("failed", .number(Double(failed))),
-        ]
-        if let passRate { members.append(("passRate", .number(passRate))) }
-        return .object(JSONObject(members))
     }
 }

@@ -60,8 +60,8 @@ struct SuitePhaseTests {
     @Test("status JSON fills the Progress column and caps failing cases")
     func statusJSON() {
         var status = SuiteStatus()
-        status.progress = .init(total: 40, completed: 12, passed: 10, failed: 1, errored: 1)
-        status.failingCases = (0..<30).map { .init(id: "c\($0)", target: "t", reason: "r") }
+        status.run.counts = .init(total: 40, completed: 12, passed: 10, failed: 1, errored: 1)
+        status.run.failingCases = (0..<30).map { .init(id: "c\($0)", target: "t") }
         #expect(status.json["progress"]?["summary"] == "12/40")
         #expect(status.json["failingCases"]?.arrayValue?.count == SuiteStatus.maxFailingCases)
         #expect(status.json["phase"] == "Pending")

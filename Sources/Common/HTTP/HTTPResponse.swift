@@ -19,6 +19,11 @@ public struct HTTPResponse: Sendable {
         HTTPResponse(status: status, headers: ["Content-Type": "text/plain; charset=utf-8"], body: Array(text.utf8))
     }
 
+    /// An application/json response.
+    public static func json(_ value: JSONValue, status: Int = 200) -> HTTPResponse {
+        HTTPResponse(status: status, headers: ["Content-Type": "application/json"], body: JSONWriter.bytes(value))
+    }
+
     /// An application/problem+json response (RFC 9457) with type "about:blank".
     public static func problem(status: Int, detail: String) -> HTTPResponse {
         HTTPProblem(status: status, detail: detail).response

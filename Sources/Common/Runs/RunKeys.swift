@@ -20,7 +20,11 @@ public struct RunKeys: Sendable, Hashable {
     /// Sorted set per target (all scores 0, so ordered by id): ids of the cases it failed.
     public func failing(_ target: String) -> String { prefix + ":failing:" + target }
 
+    /// String set with `NX PX` by the evaluator that writes the suite's status next, so however many
+    /// evaluators run, the resource gets at most one progress write per interval.
+    public var statusWriter: String { prefix + ":status-writer" }
+
     public func all(targets: [String]) -> [String] {
-        [cases, meta, recorded, results, counters] + targets.flatMap { [latency($0), failing($0)] }
+        [cases, meta, recorded, results, counters, statusWriter] + targets.flatMap { [latency($0), failing($0)] }
     }
 }

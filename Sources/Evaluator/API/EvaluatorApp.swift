@@ -49,10 +49,4 @@ final class Readiness: Sendable {
     }
 }
 
-extension HTTPResponse {
-    static func json(_ value: JSONValue, status: Int = 200) -> HTTPResponse {
-        HTTPResponse(status: status, headers: ["Content-Type": "application/json"], body: JSONWriter.bytes(value))
-    }
-}
-
 extension HTTPMetrics: HTTPServerObserver {}

@@ -1,33 +1,31 @@
-import Common
-
 /// `GET /v1/runs/{id}` (live aggregates) and `GET /v1/runs/{id}/results?offset=&limit=` (case
 /// results in recording order), served from the runs' Redis data. Mount with ``mount(on:)``.
-struct RunsRoutes: Sendable {
+public struct RunsRoutes: Sendable {
     /// Results per page when the request gives no `limit`. (Our choice.)
-    static let defaultLimit = 100
+    public static let defaultLimit = 100
     /// Largest page: 1,000 results of a few KB each stay well under a few MB. (Our choice.)
-    static let maxLimit = 1000
+    public static let maxLimit = 1000
 
     /// Builds the queue that reads run `id`'s data (Redis, or a local run's in-process queue).
-    let queue: @Sendable (RunID) -> any WorkQueue
+    public let queue: @Sendable (RunID) -> any WorkQueue
 
-    init(queue: @escaping @Sendable (RunID) -> any WorkQueue) {
+    public init(queue: @escaping @Sendable (RunID) -> any WorkQueue) {
         self.queue = queue
     }
 
     /// Reads runs from `redis`.
-    init(redis: RedisClient) {
+    public init(redis: RedisClient) {
         self.init { id in
             RedisWorkQueue(redis: redis, configuration: .init(run: id, consumer: "api"))
         }
     }
 
-    func mount(on router: inout Router) {
+    public func mount(on router: inout Router) {
         router.add("GET", "/v1/runs/{id}") { request, parameters in await run(request, parameters) }
         router.add("GET", "/v1/runs/{id}/results") { request, parameters in await results(request, parameters) }
     }
 
-    func run(_ request: HTTPRequest, _ parameters: RouteParameters) async -> HTTPResponse {
+    public func run(_ request: HTTPRequest, _ parameters: RouteParameters) async -> HTTPResponse {
         guard let id = parameters["id"].flatMap(RunID.init) else { return Self.badID() }
         do {
             guard let aggregates = try await queue(id).aggregates() else { return Self.notFound(id) }
@@ -37,7 +35,7 @@ struct RunsRoutes: Sendable {
         }
     }
 
-    func results(_ request: HTTPRequest, _ parameters: RouteParameters) async -> HTTPResponse {
+    public func results(_ request: HTTPRequest, _ parameters: RouteParameters) async -> HTTPResponse {
         guard let id = parameters["id"].flatMap(RunID.init) else { return Self.badID() }
         let query = Self.query(request.query)
         var page: (offset: Int, limit: Int) = (0, Self.defaultLimit)
