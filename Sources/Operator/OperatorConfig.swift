@@ -8,7 +8,19 @@ struct OperatorConfig: Sendable, Hashable {
     static let evaluatorPort = 8080
     /// The ServiceAccount of evaluator pods (config/rbac/evaluator).
     static let evaluatorServiceAccount = "assay-evaluator"
+    /// The operator's Service in config/manager, which serves every run's results from Redis even
+    /// after the evaluators scaled to zero.
+    static let defaultResultsBaseURL = "http://assay-operator.assay-system.svc:8081"
+    /// The finalizer that removes a suite's runs from Redis before the resource goes.
+    static let finalizer = "eval.assay.dev/run-data"
+    /// How often a running suite's progress is read from Redis: the evaluators' status interval,
+    /// so the operator notices the end of a run within seconds. (Our choice.)
+    static let defaultProgressInterval = Duration.seconds(5)
 
     var image = OperatorConfig.defaultImage
     var redisURL = OperatorConfig.defaultRedisURL
+    var resultsBaseURL = OperatorConfig.defaultResultsBaseURL
+    var progressInterval = OperatorConfig.defaultProgressInterval
+
+    func resultsURL(run: String) -> String { "\(resultsBaseURL)/v1/runs/\(run)/results" }
 }

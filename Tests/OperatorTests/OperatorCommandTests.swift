@@ -14,7 +14,7 @@ struct OperatorCommandTests {
             (["crd"], 0, "kind: CustomResourceDefinition"),
             (["crd", "--output", "json"], 0, "\"CustomResourceDefinition\""),
             (["crd", "--output", "xml"], 2, "--output must be yaml or json"),
-            (["run"], 2, "not yet implemented"),
+            (["run", "--workers", "none"], 2, "--workers"),
             (["render"], 2, "give exactly one suite file"),
             (["render", "/nonexistent/suite.yaml"], 2, "cannot read"),
             (["bogus"], 2, "unknown command 'bogus'"),

@@ -4,10 +4,10 @@ import Testing
 
 @Suite("SuitePhase and Conditions")
 struct SuitePhaseTests {
-    static let done = SuitePhase.Event.progressed(completed: 4, total: 4, passRate: 0.75, threshold: 0.75)
-    static let short = SuitePhase.Event.progressed(completed: 4, total: 4, passRate: 0.5, threshold: 0.75)
-    static let partway = SuitePhase.Event.progressed(completed: 1, total: 4, passRate: 1, threshold: 0.75)
-    static let empty = SuitePhase.Event.progressed(completed: 0, total: 0, passRate: 0, threshold: 0.75)
+    static let done = SuitePhase.Event.progressed(completed: 4, total: 4, meetsThreshold: true)
+    static let short = SuitePhase.Event.progressed(completed: 4, total: 4, meetsThreshold: false)
+    static let partway = SuitePhase.Event.progressed(completed: 1, total: 4, meetsThreshold: true)
+    static let empty = SuitePhase.Event.progressed(completed: 0, total: 0, meetsThreshold: false)
 
     @Test(
         "every transition of the phase table",

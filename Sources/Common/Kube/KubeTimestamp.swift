@@ -1,7 +1,23 @@
+import Foundation
+
 /// RFC 3339 timestamps as Kubernetes writes them (`2026-11-24T10:00:00Z`, with optional
 /// fractional seconds and numeric offsets), as seconds since the Unix epoch.
-enum KubeTimestamp {
-    static func parse(_ text: String) -> Double? {
+public enum KubeTimestamp {
+    /// `seconds` since the Unix epoch as Kubernetes' `Time` (`2026-11-24T10:00:00Z`, whole seconds).
+    public static func format(_ seconds: Double) -> String {
+        Date(timeIntervalSince1970: seconds.rounded(.down)).formatted(Date.ISO8601FormatStyle())
+    }
+
+    /// `seconds` as Kubernetes' `MicroTime` (`2026-11-24T10:00:00.123456Z`), as Leases use.
+    public static func formatMicro(_ seconds: Double) -> String {
+        let whole = seconds.rounded(.down)
+        let micros = Int(((seconds - whole) * 1_000_000).rounded(.down))
+        let base = String(format(whole).dropLast())
+        let digits = String(micros)
+        return base + "." + String(repeating: "0", count: 6 - digits.count) + digits + "Z"
+    }
+
+    public static func parse(_ text: String) -> Double? {
         let bytes = Array(text.utf8)
         func number(_ start: Int, _ count: Int) -> Int? {
             guard start + count <= bytes.count else { return nil }

@@ -28,6 +28,27 @@ struct Condition: Sendable, Hashable {
         return .object(JSONObject(members))
     }
 
+    init(
+        type: String, status: Status, observedGeneration: Int? = nil, lastTransitionTime: String, reason: String,
+        message: String
+    ) {
+        self.type = type
+        self.status = status
+        self.observedGeneration = observedGeneration
+        self.lastTransitionTime = lastTransitionTime
+        self.reason = reason
+        self.message = message
+    }
+
+    init?(json: JSONValue) {
+        guard let type = json["type"]?.stringValue, let status = json["status"]?.stringValue.flatMap(Status.init)
+        else { return nil }
+        self.init(
+            type: type, status: status, observedGeneration: json["observedGeneration"]?.doubleValue.map { Int($0) },
+            lastTransitionTime: json["lastTransitionTime"]?.stringValue ?? "",
+            reason: json["reason"]?.stringValue ?? "", message: json["message"]?.stringValue ?? "")
+    }
+
     /// metav1.Condition's limits: reason up to 1024 characters, message up to 32768.
     static var listSchema: JSONValue {
         let condition = SpecSchema.object(
@@ -49,7 +70,12 @@ struct Condition: Sendable, Hashable {
 /// The suite's conditions kept as a set by type, with transition times moved only on change
 /// (controller-runtime's `meta.SetStatusCondition` semantics).
 enum Conditions {
+    /// The run finished and every target reached `passThreshold` (what `kubectl wait` gates on).
     static let ready = "Ready"
+    /// A run is going on.
+    static let progressing = "Progressing"
+    /// Something needs attention: an invalid spec, or a provider's circuit is open.
+    static let degraded = "Degraded"
     static let specValid = "SpecValid"
 
     static func set(_ condition: Condition, in list: [Condition]) -> [Condition] {

@@ -30,6 +30,34 @@ struct SuiteStatus: Sendable, Hashable {
         return .object(JSONObject(members))
     }
 
+    init() {}
+
+    /// Reads the status as found on the resource; members it does not know are dropped.
+    init(json: JSONValue?) {
+        phase = json?["phase"]?.stringValue.flatMap(SuitePhase.init(rawValue:)) ?? .pending
+        observedGeneration = json?["observedGeneration"]?.doubleValue.map { Int($0) }
+        run = SuiteProgress(status: json)
+        startTime = json?["startTime"]?.stringValue
+        completionTime = json?["completionTime"]?.stringValue
+        conditions = (json?["conditions"]?.arrayValue ?? []).compactMap(Condition.init(json:))
+        runID = json?["runID"]?.stringValue
+        resultsURL = json?["resultsURL"]?.stringValue
+    }
+
+    /// Every member name ``json`` may write, so a merge patch can clear the ones now absent.
+    static let memberNames =
+        ["phase", "observedGeneration"] + SuiteProgress.memberNames + [
+            "startTime", "completionTime", "conditions", "runID", "resultsURL",
+        ]
+
+    /// A merge patch that makes the resource's status exactly this one.
+    var mergePatch: JSONValue {
+        var object = JSONObject()
+        for name in Self.memberNames { object[name] = .null }
+        for (name, value) in json.objectValue ?? JSONObject() { object[name] = value }
+        return ["status": .object(object)]
+    }
+
     static var structuralSchema: JSONValue {
         let count = SpecSchema.integer(minimum: 0)
         let rate = SpecSchema.number(minimum: 0, maximum: 1)

@@ -21,7 +21,7 @@ enum OperatorCommand {
         Commands:
           crd       Print the EvaluationSuite CustomResourceDefinition (YAML)
           render    Print the Deployment, Service and HPA the operator would create for a suite file
-          run       Run the controller (not yet implemented)
+          run       Run the controller: reconcile EvaluationSuites until SIGTERM
 
         Run `assay-operator <command> --help` for a command's options.
 
@@ -54,16 +54,16 @@ enum OperatorCommand {
         }
     }
 
+    /// `run` is started by main.swift (it is long-running and async); here only its flags are
+    /// checked, so `run --help` and bad flags behave like the other commands.
     static func runController(_ arguments: [String], environment: [String: String]) -> Outcome {
-        var parser = OptionParser(command: "assay-operator run", summary: "Runs the EvaluationSuite controller.")
-        parser.flag("leader-elect", env: "ASSAY_LEADER_ELECT", help: "Hold a Lease so one replica reconciles")
-        parser.option(
-            "health-port", env: "ASSAY_HEALTH_PORT", default: "8081", help: "Port of /healthz, /readyz and /metrics")
-        parser.option(
-            "image", env: "ASSAY_EVALUATOR_IMAGE", default: OperatorConfig.defaultImage, help: "Evaluator image")
-        parser.option("redis", env: "ASSAY_REDIS_URL", default: OperatorConfig.defaultRedisURL, help: "Redis URL")
-        return parsing(parser, arguments, environment) { _ in
-            Outcome(status: usageStatus, error: "assay-operator run: not yet implemented\n")
+        parsing(ControllerCommand.parser(), arguments, environment) { values in
+            do {
+                _ = try ControllerCommand.settings(values, environment: environment)
+                return Outcome(status: 0)
+            } catch {
+                return Outcome(status: usageStatus, error: "assay-operator run: \(error)\n")
+            }
         }
     }
 

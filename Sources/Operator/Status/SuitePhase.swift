@@ -15,7 +15,9 @@ enum SuitePhase: String, Sendable, Hashable, CaseIterable {
     /// What the reconciler observed.
     enum Event: Sendable, Hashable {
         case childrenReady
-        case progressed(completed: Int, total: Int, passRate: Double, threshold: Double)
+        /// `completed` of `total` cases have results; `meetsThreshold` is the gate: every target's
+        /// pass rate reaches `passThreshold` (the rule `assay-evaluator run`'s exit status uses).
+        case progressed(completed: Int, total: Int, meetsThreshold: Bool)
         case specInvalid
         /// A new `metadata.generation`: the spec changed, so the suite runs again.
         case specChanged
@@ -32,9 +34,9 @@ enum SuitePhase: String, Sendable, Hashable, CaseIterable {
         case (.invalid, _): self
         case (.pending, .childrenReady): .running
         case (.running, .childrenReady): .running
-        case (.pending, .progressed(let completed, let total, let rate, let threshold)),
-            (.running, .progressed(let completed, let total, let rate, let threshold)):
-            total > 0 && completed >= total ? (rate >= threshold ? .succeeded : .failed) : .running
+        case (.pending, .progressed(let completed, let total, let meets)),
+            (.running, .progressed(let completed, let total, let meets)):
+            total > 0 && completed >= total ? (meets ? .succeeded : .failed) : .running
         }
     }
 }

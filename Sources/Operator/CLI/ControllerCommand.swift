@@ -1,0 +1,223 @@
+import Common
+import Foundation
+
+/// `assay-operator run`: the controller. Connects to the API server (a kubeconfig, or the pod's
+/// service account), optionally waits to lead through a Lease, then reconciles EvaluationSuites
+/// until SIGTERM; `/healthz`, `/readyz`, `/metrics` and the runs' results are served on the
+/// health port throughout.
+enum ControllerCommand {
+    /// Everything `run` was told, validated.
+    struct Settings: Sendable {
+        var kubeconfig: String?
+        var context: String?
+        var namespace: String?
+        var leaderElect: Bool
+        var leaseNamespace: String?
+        var election = LeaderElection.Configuration()
+        var healthHost: String
+        var healthPort: Int
+        var config = OperatorConfig()
+        var controller = Controller.Configuration()
+        var logLevel: Logger.Level
+        var identity: String
+    }
+
+    static func parser() -> OptionParser {
+        var parser = OptionParser(command: "assay-operator run", summary: "Runs the EvaluationSuite controller.")
+        parser.option(
+            "kubeconfig", env: "ASSAY_KUBECONFIG",
+            help: "kubeconfig file (default: KUBECONFIG, then the pod's service account, then ~/.kube/config)")
+        parser.option("context", env: "ASSAY_CONTEXT", help: "kubeconfig context (default: its current-context)")
+        parser.option("namespace", env: "ASSAY_NAMESPACE", help: "Watch only this namespace (default: all)")
+        parser.option("redis", env: "ASSAY_REDIS_URL", default: OperatorConfig.defaultRedisURL, help: "Redis URL")
+        parser.flag("leader-elect", env: "ASSAY_LEADER_ELECT", help: "Hold a Lease so one replica reconciles")
+        parser.option(
+            "leader-election-namespace", env: "ASSAY_LEADER_ELECTION_NAMESPACE",
+            help: "Namespace of the Lease (default: the connection's namespace)")
+        parser.option(
+            "lease-duration-seconds", env: "ASSAY_LEASE_DURATION_SECONDS",
+            default: format(LeaderElection.Configuration.defaultLeaseDuration),
+            help: "How long a leader's Lease stays valid without renewal")
+        parser.option(
+            "renew-deadline-seconds", env: "ASSAY_RENEW_DEADLINE_SECONDS",
+            default: format(LeaderElection.Configuration.defaultRenewDeadline),
+            help: "How long the leader keeps trying to renew before it stops")
+        parser.option(
+            "retry-period-seconds", env: "ASSAY_RETRY_PERIOD_SECONDS",
+            default: format(LeaderElection.Configuration.defaultRetryPeriod),
+            help: "How often the Lease is read and renewed")
+        parser.option("health-host", env: "ASSAY_HEALTH_HOST", default: "0.0.0.0", help: "Address of the health port")
+        parser.option(
+            "health-port", env: "ASSAY_HEALTH_PORT", default: "8081",
+            help: "Port of /healthz, /readyz, /metrics and /v1/runs (0 picks a free one)")
+        parser.option(
+            "image", env: "ASSAY_EVALUATOR_IMAGE", default: OperatorConfig.defaultImage, help: "Evaluator image")
+        parser.option(
+            "results-base-url", env: "ASSAY_RESULTS_BASE_URL", default: OperatorConfig.defaultResultsBaseURL,
+            help: "Base of the resultsURL written on each suite's status (this operator's Service)")
+        parser.option(
+            "workers", env: "ASSAY_WORKERS", default: String(Controller.Configuration.defaultWorkers),
+            help: "Suites reconciled at once")
+        parser.option(
+            "resync-seconds", env: "ASSAY_RESYNC_SECONDS",
+            default: format(Controller.Configuration.defaultResyncPeriod), help: "How often every suite is re-read")
+        parser.option(
+            "progress-interval-seconds", env: "ASSAY_PROGRESS_INTERVAL_SECONDS",
+            default: format(OperatorConfig.defaultProgressInterval),
+            help: "How often a running suite's progress is read from Redis")
+        parser.option("log-level", env: "ASSAY_LOG_LEVEL", default: "info", help: "debug, info, warning or error")
+        return parser
+    }
+
+    static func format(_ duration: Duration) -> String {
+        let seconds = duration.inSeconds
+        return seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
+    }
+
+    static func settings(_ values: OptionValues, environment: [String: String]) throws(OptionError) -> Settings {
+        func seconds(_ name: String) throws(OptionError) -> Duration {
+            guard let value = try values.double(name), value > 0 else {
+                throw .invalidValue(
+                    name: name, value: values.string(name) ?? "", expected: "a positive number of seconds")
+            }
+            return .milliseconds(Int64(value * 1000))
+        }
+        func nonEmpty(_ name: String) -> String? { values.string(name).flatMap { $0.isEmpty ? nil : $0 } }
+        guard let level = Logger.Level(name: values.string("log-level") ?? "info") else {
+            throw .invalidValue(
+                name: "log-level", value: values.string("log-level") ?? "", expected: "debug, info, warning or error")
+        }
+        let redis = values.string("redis") ?? ""
+        guard (try? RedisURL(parsing: redis)) != nil else {
+            throw .invalidValue(name: "redis", value: "(hidden)", expected: "redis://[user:password@]host:port[/db]")
+        }
+        guard let port = try values.int("health-port"), (0...65535).contains(port) else {
+            throw .invalidValue(name: "health-port", value: values.string("health-port") ?? "", expected: "0 to 65535")
+        }
+        guard let workers = try values.int("workers"), workers >= 1 else {
+            throw .invalidValue(name: "workers", value: values.string("workers") ?? "", expected: "at least 1")
+        }
+        var settings = Settings(
+            kubeconfig: nonEmpty("kubeconfig"), context: nonEmpty("context"), namespace: nonEmpty("namespace"),
+            leaderElect: try values.bool("leader-elect"), leaseNamespace: nonEmpty("leader-election-namespace"),
+            healthHost: values.string("health-host") ?? "0.0.0.0", healthPort: port, logLevel: level,
+            identity: identity(environment))
+        settings.election.leaseDuration = try seconds("lease-duration-seconds")
+        settings.election.renewDeadline = try seconds("renew-deadline-seconds")
+        settings.election.retryPeriod = try seconds("retry-period-seconds")
+        guard settings.election.renewDeadline < settings.election.leaseDuration,
+            settings.election.retryPeriod < settings.election.renewDeadline
+        else {
+            throw .invalidValue(
+                name: "renew-deadline-seconds", value: values.string("renew-deadline-seconds") ?? "",
+                expected: "less than --lease-duration-seconds and more than --retry-period-seconds")
+        }
+        settings.config.redisURL = redis
+        settings.config.image = values.string("image") ?? OperatorConfig.defaultImage
+        settings.config.resultsBaseURL = values.string("results-base-url") ?? OperatorConfig.defaultResultsBaseURL
+        settings.config.progressInterval = try seconds("progress-interval-seconds")
+        settings.controller.namespace = settings.namespace
+        settings.controller.workers = workers
+        settings.controller.resyncPeriod = try seconds("resync-seconds")
+        return settings
+    }
+
+    /// The pod's name (the downward API's POD_NAME or the hostname) and a random suffix, as
+    /// client-go's `hostname_uuid`, so a restarted pod is a new holder.
+    static func identity(_ environment: [String: String]) -> String {
+        let host = environment["POD_NAME"] ?? ProcessInfo.processInfo.hostName
+        return "\(host)_\(UUID().uuidString.lowercased())"
+    }
+
+    static func run(_ arguments: [String], environment: [String: String]) async -> Int32 {
+        let settings: Settings
+        do {
+            settings = try self.settings(
+                try parser().parse(arguments, environment: environment), environment: environment)
+        } catch {
+            if case .helpRequested(let text) = error {
+                FileHandle.standardOutput.write(Data(text.utf8))
+                return 0
+            }
+            FileHandle.standardError.write(Data("assay-operator run: \(error)\n".utf8))
+            return OperatorCommand.usageStatus
+        }
+        let logger = Logger(label: "assay-operator", minimumLevel: settings.logLevel)
+        let client: KubeClient
+        do {
+            var env = environment
+            if let file = settings.kubeconfig { env["KUBECONFIG"] = file }
+            client = KubeClient(connection: try KubeConnection.infer(context: settings.context, environment: env))
+        } catch {
+            FileHandle.standardError.write(Data("assay-operator run: cannot reach the API server: \(error)\n".utf8))
+            return OperatorCommand.usageStatus
+        }
+        guard let redisURL = try? RedisURL(parsing: settings.config.redisURL) else {
+            return OperatorCommand.usageStatus
+        }
+        let redis = RedisClient(url: redisURL)
+        TerminationSignals.ignoreBrokenPipe()
+        let signals = TerminationSignals()
+        let registry = MetricsRegistry()
+        let metrics = OperatorMetrics(registry: registry)
+        let wallClock: @Sendable () -> Double = { Date().timeIntervalSince1970 }
+        let recorder = EventRecorder(client: client, instance: settings.identity, logger: logger, wallClock: wallClock)
+        let controller = Controller(
+            client: client, configuration: settings.controller, metrics: metrics, logger: logger
+        ) { caches in
+            Reconciler(
+                client: client, caches: caches, redis: redis, config: settings.config, recorder: recorder,
+                logger: logger, wallClock: wallClock)
+        }
+        let health = HealthServer(
+            registry: registry, redis: redis,
+            ready: { (settings.leaderElect && metrics.leader.value == 0) || controller.isSynced })
+        let server = HTTPServer(
+            configuration: HealthServer.configuration(host: settings.healthHost, port: settings.healthPort),
+            responder: health.router)
+        do {
+            let port = try server.start()
+            logger.info(
+                "health, metrics and results served", ["address": "\(settings.healthHost):\(port)"])
+        } catch {
+            FileHandle.standardError.write(
+                Data("assay-operator run: cannot listen on the health port: \(error)\n".utf8))
+            return OperatorCommand.usageStatus
+        }
+        logger.info(
+            "starting",
+            [
+                "server": client.connection.server, "namespace": settings.namespace ?? "(all)",
+                "redis": redisURL.description, "leaderElect": "\(settings.leaderElect)", "identity": settings.identity,
+            ])
+
+        let status: Int32 = await withTaskGroup(of: Int32?.self) { group in
+            group.addTask {
+                if settings.leaderElect {
+                    let elector = LeaderElector(
+                        client: client, namespace: settings.leaseNamespace ?? client.connection.namespace,
+                        identity: settings.identity, configuration: settings.election, clock: SystemKubeClock(),
+                        wallClock: wallClock, logger: logger, onLeadership: { metrics.leader.set($0 ? 1 : 0) })
+                    // Losing the Lease ends the process: its replacement starts as a clean candidate.
+                    return await elector.run { await controller.run() } == .lostLease ? 1 : 0
+                }
+                metrics.leader.set(1)
+                await controller.run()
+                return 0
+            }
+            group.addTask {
+                let signal = await signals.next() ?? SIGTERM
+                logger.info("shutting down", ["signal": "\(signal)"])
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            // The controller and the elector (which releases the Lease) finish before exit.
+            while let next = await group.next() { _ = next }
+            return first ?? 0
+        }
+        await server.shutdown(gracePeriod: .seconds(2))
+        logger.info("stopped", ["status": "\(status)"])
+        return status
+    }
+}

@@ -1,0 +1,255 @@
+import Common
+import Synchronization
+
+/// Brings one `EvaluationSuite` to its desired state: finalizer, run seeded in Redis, children
+/// server-side applied (or scaled down, or removed), status and events — deciding with
+/// ``StatusPlanner`` and doing the I/O around it. Reads come from the watch caches; an unchanged
+/// suite costs no API request at all.
+final class Reconciler: Sendable {
+    /// The field manager of every apply, so users' and other controllers' fields are left alone.
+    static let fieldManager = "assay-operator"
+    /// The consumer name the operator uses on a run's queue (it only seeds, cancels and reads).
+    static let consumer = "assay-operator"
+
+    /// What to do with the key after a reconcile.
+    enum Outcome: Sendable, Hashable {
+        case done
+        case requeue(after: Duration)
+    }
+
+    struct Caches: Sendable {
+        var suites: ObjectCache
+        var deployments: ObjectCache
+        var services: ObjectCache
+        var autoscalers: ObjectCache
+    }
+
+    let client: KubeClient
+    let caches: Caches
+    let redis: RedisClient
+    let config: OperatorConfig
+    let recorder: EventRecorder
+    let logger: Logger
+    let wallClock: @Sendable () -> Double
+    private let loader: SuiteLoader
+    /// Breakers already reported open, per suite, so each opening is one Event.
+    private let openBreakers = Mutex<[ObjectKey: Set<String>]>([:])
+
+    init(
+        client: KubeClient, caches: Caches, redis: RedisClient, config: OperatorConfig, recorder: EventRecorder,
+        logger: Logger, wallClock: @escaping @Sendable () -> Double
+    ) {
+        self.client = client
+        self.caches = caches
+        self.redis = redis
+        self.config = config
+        self.recorder = recorder
+        self.logger = logger
+        self.wallClock = wallClock
+        loader = SuiteLoader(client: client)
+    }
+
+    func reconcile(_ key: ObjectKey) async throws -> Outcome {
+        guard let object = caches.suites.get(key) else {
+            openBreakers.withLock { $0[key] = nil }
+            return .done
+        }
+        if object.deletionTimestamp != nil {
+            try await finalize(object)
+            return .done
+        }
+        if !object.finalizers.contains(OperatorConfig.finalizer) {
+            // The write comes back as a watch event, which reconciles again.
+            try await addFinalizer(object)
+            return .done
+        }
+        guard let uid = object.uid, let generation = object.generation else { return .done }
+        let current = SuiteStatus(json: object["status"])
+        let runID = RunID.resource(uid: uid, generation: generation)
+        let queue = queue(for: runID)
+        let now = KubeTimestamp.format(wallClock())
+
+        var input = StatusPlanner.Input(
+            current: current, generation: generation, runID: runID.rawValue, validity: .valid(total: 0),
+            progress: nil, meetsThreshold: false, resultsURL: config.resultsURL(run: runID.rawValue),
+            knownOpenBreakers: openBreakers.withLock { $0[key] ?? [] }, now: now)
+        var retry: Duration?
+        var suite: EvaluationSuite?
+        switch loader.decode(object) {
+        case .failure(let invalid):
+            input.validity = .invalid(invalid.message)
+        case .success(let decoded):
+            suite = decoded
+            input.validity = .valid(total: current.run.counts.total)
+            var aggregates = try await queue.aggregates()
+            let terminal = current.phase.isTerminal && current.runID == runID.rawValue
+            if !terminal && (aggregates == nil || aggregates?.phase == .seeding) {
+                switch try await loader.cases(of: decoded) {
+                case .failure(let invalid):
+                    input.validity = .invalid(invalid.message)
+                    retry = invalid.retryAfter
+                case .success(let cases):
+                    input.validity = .valid(total: cases.count)
+                    try await queue.prepare(
+                        RunPlan(
+                            id: runID, suiteName: decoded.metadata.name, cases: cases,
+                            targets: decoded.spec.targets.map(\.name), criteria: decoded.spec.criterionNames,
+                            passThreshold: decoded.spec.passThreshold))
+                    aggregates = try await queue.aggregates()
+                }
+            }
+            if let aggregates, case .valid = input.validity {
+                input.progress = SuiteProgress(aggregates)
+                input.meetsThreshold = aggregates.meetsThreshold
+                if current.run.counts.total == 0 { input.validity = .valid(total: aggregates.total) }
+            }
+        }
+
+        let plan = StatusPlanner.plan(input)
+        if let old = plan.cancelRun, let oldID = RunID(old) {
+            try await self.queue(for: oldID).cancel()
+        }
+        switch plan.children {
+        case .run:
+            if let suite { try await applyChildren(suite, running: true) }
+        case .scaledDown:
+            if let suite { try await applyChildren(suite, running: false) }
+        case .none:
+            try await deleteChildren(of: object)
+        }
+        if plan.status != current {
+            _ = try await client.patchStatus(
+                .evaluationSuite, name: key.name, namespace: key.namespace, .merge(plan.status.mergePatch))
+        }
+        for event in plan.events { await recorder.record(event, about: object) }
+        openBreakers.withLock { $0[key] = plan.openBreakers }
+        if plan.pollAgain { return .requeue(after: config.progressInterval) }
+        if let retry { return .requeue(after: retry) }
+        return .done
+    }
+
+    func queue(for run: RunID) -> RedisWorkQueue {
+        RedisWorkQueue(redis: redis, configuration: .init(run: run, consumer: Self.consumer))
+    }
+
+    // MARK: Children
+
+    /// Applies Deployment and Service (and, while running, the autoscaler) when the cached copies
+    /// differ from what we want; sets replicas only when scaling from or to zero, so the
+    /// autoscaler owns them in between.
+    private func applyChildren(_ suite: EvaluationSuite, running: Bool) async throws {
+        let builder = ChildrenBuilder(suite: suite, config: config)
+        let namespace = builder.namespace
+        let childKey = ObjectKey(namespace: namespace, name: builder.childName)
+        try await applyIfChanged(builder.deployment, as: .deployment, cached: caches.deployments.get(childKey))
+        try await applyIfChanged(builder.service, as: .service, cached: caches.services.get(childKey))
+        let replicas = caches.deployments.get(childKey)?["spec"]?["replicas"]?.doubleValue.map { Int($0) }
+        if running {
+            try await applyIfChanged(
+                builder.autoscaler, as: .horizontalPodAutoscaler, cached: caches.autoscalers.get(childKey))
+            // An autoscaler does nothing for a Deployment at zero: start it at minReplicas.
+            if replicas == 0 { try await scale(childKey, to: suite.spec.evaluators.minReplicas) }
+        } else {
+            if caches.autoscalers.get(childKey) != nil {
+                try await ignoringNotFound {
+                    try await client.delete(.horizontalPodAutoscaler, name: childKey.name, namespace: namespace)
+                }
+            }
+            if replicas != 0 { try await scale(childKey, to: 0) }
+        }
+    }
+
+    private func scale(_ key: ObjectKey, to replicas: Int) async throws {
+        _ = try await client.patch(
+            .deployment, name: key.name, namespace: key.namespace,
+            .merge(["spec": ["replicas": .number(Double(replicas))]]))
+    }
+
+    private func applyIfChanged(_ desired: JSONValue, as kind: ResourceKind, cached: KubeObject?) async throws {
+        if let cached, Self.contains(cached.json, desired) { return }
+        _ = try await client.apply(KubeObject(desired), as: kind, fieldManager: Self.fieldManager, force: true)
+    }
+
+    private func deleteChildren(of suite: KubeObject) async throws {
+        guard let name = suite.name else { return }
+        let key = ObjectKey(namespace: suite.namespace, name: "\(name)-evaluators")
+        for (kind, cache) in [
+            (ResourceKind.horizontalPodAutoscaler, caches.autoscalers), (.deployment, caches.deployments),
+            (.service, caches.services),
+        ] where cache.get(key) != nil {
+            try await ignoringNotFound { try await client.delete(kind, name: key.name, namespace: key.namespace) }
+        }
+    }
+
+    /// Whether `actual` already has every member of `desired` with the same value (objects
+    /// compared member by member, arrays element by element): the server's defaults and other
+    /// managers' fields may be there too.
+    static func contains(_ actual: JSONValue, _ desired: JSONValue) -> Bool {
+        switch (actual, desired) {
+        case (.object(let a), .object(let d)):
+            return d.allSatisfy { key, value in a[key].map { contains($0, value) } ?? false }
+        case (.array(let a), .array(let d)):
+            return a.count == d.count && zip(a, d).allSatisfy { contains($0, $1) }
+        case (.number(let a), .number(let d)):
+            return a == d
+        default:
+            return actual == desired
+        }
+    }
+
+    // MARK: Finalizer
+
+    private func addFinalizer(_ object: KubeObject) async throws {
+        guard let name = object.name, let version = object.resourceVersion else { return }
+        let add: JSONPatchOperation =
+            object.finalizers.isEmpty
+            ? .add(path: "/metadata/finalizers", value: [.string(OperatorConfig.finalizer)])
+            : .add(path: "/metadata/finalizers/-", value: .string(OperatorConfig.finalizer))
+        try await ignoringConflict {
+            _ = try await client.patch(
+                .evaluationSuite, name: name, namespace: object.namespace,
+                .json([.test(path: "/metadata/resourceVersion", value: .string(version)), add]))
+        }
+    }
+
+    /// Cancels and deletes every run the suite ever had, then lets the resource go.
+    private func finalize(_ object: KubeObject) async throws {
+        guard let name = object.name, let index = object.finalizers.firstIndex(of: OperatorConfig.finalizer) else {
+            return
+        }
+        if let uid = object.uid {
+            for generation in 1...max(1, object.generation ?? 1) {
+                let queue = queue(for: .resource(uid: uid, generation: generation))
+                guard let aggregates = try await queue.aggregates() else { continue }
+                try await queue.cancel()
+                try await queue.delete(targets: aggregates.info.targets)
+            }
+        }
+        try await ignoringConflict {
+            _ = try await client.patch(
+                .evaluationSuite, name: name, namespace: object.namespace,
+                .json([
+                    .test(path: "/metadata/finalizers/\(index)", value: .string(OperatorConfig.finalizer)),
+                    .remove(path: "/metadata/finalizers/\(index)"),
+                ]))
+        }
+        logger.info("run data removed; suite released", ["suite": object.key.description])
+    }
+
+    // MARK: Helpers
+
+    private func ignoringNotFound(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch let error as KubeError where error.isNotFound {
+        }
+    }
+
+    /// A stale read: the object changed meanwhile, and its watch event reconciles again.
+    private func ignoringConflict(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch let error as KubeError where error.isConflict || error.status?.code == 422 {
+        }
+    }
+}

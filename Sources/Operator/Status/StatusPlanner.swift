@@ -1,0 +1,199 @@
+import Common
+
+/// Decides a suite's next status, what to do with its children, which events to record and
+/// whether to look again soon — a pure function of what the reconciler observed, so every rule
+/// is tested as a table without an API server or Redis.
+enum StatusPlanner {
+    /// Whether the spec can run in the cluster.
+    enum Validity: Sendable, Hashable {
+        /// Valid, with this many cases.
+        case valid(total: Int)
+        /// Invalid; the message names the field (`spec.dataset.configMap.key: ...`).
+        case invalid(String)
+    }
+
+    struct Input: Sendable, Hashable {
+        var current: SuiteStatus
+        var generation: Int
+        /// The run of this generation (`<uid>-g<generation>`).
+        var runID: String
+        var validity: Validity
+        /// The run's progress read from Redis; nil before the run exists there.
+        var progress: SuiteProgress?
+        /// Whether every target's pass rate meets the suite's `passThreshold` (the gate).
+        var meetsThreshold: Bool
+        /// Where the run's full results are read.
+        var resultsURL: String?
+        /// Breakers (`target/provider`) already reported open, so each opening is one event.
+        var knownOpenBreakers: Set<String>
+        /// RFC 3339.
+        var now: String
+    }
+
+    /// What should exist besides the resource.
+    enum Children: Sendable, Hashable {
+        /// Deployment, Service and autoscaler, evaluating the run.
+        case run
+        /// The run is over: Deployment at zero replicas, autoscaler removed, Service kept.
+        case scaledDown
+        /// Nothing: the spec is invalid.
+        case none
+    }
+
+    struct Event: Sendable, Hashable {
+        enum Kind: String, Sendable, Hashable {
+            case normal = "Normal"
+            case warning = "Warning"
+        }
+
+        var kind: Kind
+        var reason: String
+        var message: String
+    }
+
+    struct Plan: Sendable, Hashable {
+        var status: SuiteStatus
+        var children: Children
+        var events: [Event]
+        /// A previous run still going that the new generation replaces.
+        var cancelRun: String?
+        /// Look again soon: the run is going on, and Redis does not tell us when it changes.
+        var pollAgain: Bool
+        /// Breakers open now (for the next ``Input/knownOpenBreakers``).
+        var openBreakers: Set<String>
+    }
+
+    static func plan(_ input: Input) -> Plan {
+        var status = input.current
+        var events: [Event] = []
+        var cancelRun: String?
+        let newGeneration = status.observedGeneration != input.generation
+        let wasActive = !status.phase.isTerminal && status.phase != .invalid && status.runID != nil
+
+        switch input.validity {
+        case .invalid(let message):
+            if newGeneration || status.phase != .invalid {
+                events.append(Event(kind: .warning, reason: "InvalidSpec", message: message))
+            }
+            if wasActive, let old = status.runID { cancelRun = old }
+            var next = SuiteStatus()
+            next.phase = .invalid
+            next.observedGeneration = input.generation
+            next.conditions = status.conditions
+            status = next
+            status.conditions = conditions(
+                status.conditions, generation: input.generation, now: input.now,
+                ready: (.isFalse, "InvalidSpec", message), progressing: (.isFalse, "InvalidSpec", message),
+                degraded: (.isTrue, "InvalidSpec", message))
+            return Plan(
+                status: status, children: .none, events: events, cancelRun: cancelRun, pollAgain: false,
+                openBreakers: [])
+
+        case .valid(let total):
+            if newGeneration || status.runID != input.runID {
+                if wasActive, let old = status.runID, old != input.runID { cancelRun = old }
+                var next = SuiteStatus()
+                next.phase = status.phase.next(on: .specChanged)
+                next.observedGeneration = input.generation
+                next.run = SuiteProgress(counts: .init(total: total))
+                next.startTime = input.now
+                next.runID = input.runID
+                next.conditions = status.conditions
+                status = next
+                events.append(
+                    Event(
+                        kind: .normal, reason: "RunStarted",
+                        message: "Run \(input.runID) started: \(total) cases"))
+            }
+            status.resultsURL = input.resultsURL
+        }
+
+        var openBreakers: Set<String> = []
+        if !status.phase.isTerminal {
+            if var progress = input.progress {
+                // Breaker states come from the evaluators' own status writes; Redis has none.
+                if progress.breakers.isEmpty { progress.breakers = status.run.breakers }
+                status.run = progress
+            }
+            status.phase = status.phase.next(on: .childrenReady)
+            if let progress = input.progress {
+                status.phase = status.phase.next(
+                    on: .progressed(
+                        completed: progress.counts.completed, total: progress.counts.total,
+                        meetsThreshold: input.meetsThreshold))
+            }
+            if status.phase.isTerminal {
+                status.completionTime = input.now
+                let rate = status.run.passRate.map { " (pass rate \(percent($0)))" } ?? ""
+                let summary = "\(status.run.counts.passed) of \(status.run.counts.total) cases passed\(rate)"
+                events.append(
+                    status.phase == .succeeded
+                        ? Event(kind: .normal, reason: "RunSucceeded", message: "Run \(input.runID): \(summary)")
+                        : Event(
+                            kind: .warning, reason: "RunFailed",
+                            message: "Run \(input.runID): \(summary); a target is below passThreshold"))
+            } else {
+                for breaker in status.run.breakers where breaker.state == "open" {
+                    let name = "\(breaker.target)/\(breaker.provider)"
+                    openBreakers.insert(name)
+                    if !input.knownOpenBreakers.contains(name) {
+                        events.append(
+                            Event(
+                                kind: .warning, reason: "CircuitOpened",
+                                message:
+                                    "Provider \(breaker.provider) of target \(breaker.target): circuit opened; calls go to the next provider in the chain"
+                            ))
+                    }
+                }
+            }
+        }
+
+        let counts = status.run.counts
+        let progressText = "\(counts.completed) of \(counts.total) cases evaluated"
+        switch status.phase {
+        case .succeeded:
+            status.conditions = conditions(
+                status.conditions, generation: input.generation, now: input.now,
+                ready: (.isTrue, "RunSucceeded", "Every target reached passThreshold; \(progressText)"),
+                progressing: (.isFalse, "RunComplete", progressText), degraded: (.isFalse, "AsExpected", ""))
+        case .failed:
+            status.conditions = conditions(
+                status.conditions, generation: input.generation, now: input.now,
+                ready: (.isFalse, "RunFailed", "A target is below passThreshold; \(progressText)"),
+                progressing: (.isFalse, "RunComplete", progressText), degraded: (.isFalse, "AsExpected", ""))
+        default:
+            let degraded: (Condition.Status, String, String) =
+                openBreakers.isEmpty
+                ? (.isFalse, "AsExpected", "")
+                : (.isTrue, "CircuitOpen", "Open circuits: " + openBreakers.sorted().joined(separator: ", "))
+            status.conditions = conditions(
+                status.conditions, generation: input.generation, now: input.now,
+                ready: (.isFalse, "RunInProgress", progressText), progressing: (.isTrue, "RunInProgress", progressText),
+                degraded: degraded)
+        }
+        return Plan(
+            status: status, children: status.phase.isTerminal ? .scaledDown : .run, events: events,
+            cancelRun: cancelRun, pollAgain: !status.phase.isTerminal, openBreakers: openBreakers)
+    }
+
+    private static func conditions(
+        _ list: [Condition], generation: Int, now: String, ready: (Condition.Status, String, String),
+        progressing: (Condition.Status, String, String), degraded: (Condition.Status, String, String)
+    ) -> [Condition] {
+        var result = list
+        for (type, value) in [
+            (Conditions.ready, ready), (Conditions.progressing, progressing), (Conditions.degraded, degraded),
+        ] {
+            result = Conditions.set(
+                Condition(
+                    type: type, status: value.0, observedGeneration: generation, lastTransitionTime: now,
+                    reason: value.1, message: value.2), in: result)
+        }
+        return result
+    }
+
+    static func percent(_ rate: Double) -> String {
+        let tenths = (rate * 1000).rounded() / 10
+        return tenths == tenths.rounded() ? "\(Int(tenths))%" : "\(tenths)%"
+    }
+}
