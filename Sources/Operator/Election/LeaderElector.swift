@@ -86,7 +86,9 @@ struct LeaderElector: Sendable {
             task.cancel()
             await task.value
             onLeadership(false)
-            await release()
+            // This task is cancelled, which would cancel the release's requests: release from a
+            // fresh task.
+            await Task { await release() }.value
         }
         return .cancelled
     }
