@@ -44,12 +44,13 @@ struct ManifestTests {
         #expect(result.output.contains("manifests are valid"), "\(result.combined)")
     }
 
-    @Test("the operator role never grants Secrets, and evaluators only patch status and create events")
+    @Test("the operator role never grants Secrets, and evaluators only read their suite and patch its status")
     func leastPrivilege() throws {
         let operatorRBAC = try Repository.read("config/rbac/operator.yaml")
         #expect(!operatorRBAC.contains("secrets"))
         let evaluatorRBAC = try Repository.read("config/rbac/evaluator.yaml")
         #expect(evaluatorRBAC.contains("resources: [evaluationsuites/status]\n  verbs: [patch]"))
-        #expect(evaluatorRBAC.contains("resources: [events]\n  verbs: [create]"))
+        #expect(evaluatorRBAC.contains("resources: [evaluationsuites]\n  verbs: [get]"))
+        #expect(!evaluatorRBAC.contains("resources: [events]"))
     }
 }

@@ -3,6 +3,9 @@ import Foundation
 
 /// `assay-evaluator serve`: runs the evaluation API until SIGTERM or SIGINT, then shuts down
 /// gracefully (readiness 503, in-flight requests finish, exit).
+///
+/// With `--run-id` and `--suite` (worker mode, as the operator starts evaluator pods) it also works
+/// on that run of that `EvaluationSuite` next to the API: see ``ClusterRun``.
 struct ServeCommand {
     static func parser() -> OptionParser {
         var parser = OptionParser(
@@ -43,7 +46,39 @@ struct ServeCommand {
         parser.option(
             "judge-providers", env: "ASSAY_JUDGE_PROVIDERS",
             help: "JSON array of provider configs: the judge chain of llmJudge criteria that name none")
+        workerOptions(&parser)
         return parser
+    }
+
+    /// Worker mode's options: on when `--run-id` and `--suite` are both given (with `--redis`).
+    private static func workerOptions(_ parser: inout OptionParser) {
+        parser.option(
+            "run-id", env: "ASSAY_RUN_ID",
+            help: "Worker mode: the run (<suite uid>-g<generation>) to work on, with --suite and --redis")
+        parser.option("suite", env: "ASSAY_SUITE", help: "Worker mode: the EvaluationSuite the run belongs to")
+        parser.option(
+            "suite-namespace", env: "ASSAY_SUITE_NAMESPACE", default: KubeConnection.defaultNamespace,
+            help: "Worker mode: the suite's namespace")
+        parser.option(
+            "consumer", env: "ASSAY_CONSUMER",
+            help: "Worker mode: this process's name in the run's consumer group (default: host-pid)")
+        parser.option(
+            "concurrency", env: "ASSAY_CONCURRENCY",
+            help: "Worker mode: cases in flight (default: the suite's concurrency)")
+        parser.option(
+            "kubeconfig", env: "ASSAY_KUBECONFIG",
+            help: "Worker mode: kubeconfig file (default: KUBECONFIG, then the in-cluster service account)")
+        parser.option(
+            "status-interval-seconds", env: "ASSAY_STATUS_INTERVAL_SECONDS",
+            default: String(Int(ClusterRunSettings.defaultStatusInterval.inSeconds)),
+            help: "Worker mode: how often the backlog gauge is refreshed and the suite's status written")
+        parser.option(
+            "claim-timeout-ms", env: "ASSAY_CLAIM_TIMEOUT_MS",
+            default: String(Int(RedisWorkQueue.Configuration.defaultVisibilityTimeout.inMilliseconds)),
+            help: "Worker mode: a case unfinished this long by its consumer is taken over by another")
+        parser.option(
+            "case-delay-ms", env: "ASSAY_CASE_DELAY_MS", default: "0",
+            help: "Worker mode, testing only: extra time per case")
     }
 
     /// Kubernetes sends SIGKILL 30 s (terminationGracePeriodSeconds' default) after SIGTERM; we
@@ -66,17 +101,20 @@ struct ServeCommand {
             let grace = try values.double("shutdown-grace-seconds") ?? defaultShutdownGraceSeconds
             let level = Logger.Level(name: values.string("log-level") ?? "info") ?? .info
             let logger = Logger(label: "assay-evaluator", minimumLevel: level)
+            let clusterSettings = try ClusterRunSettings(values: values)
+            let kube = try clusterSettings.map { KubeClient(connection: try $0.connection()) }
 
             TerminationSignals.ignoreBrokenPipe()
             let signals = TerminationSignals()
             let registry = EvaluatorApp.makeRegistry()
             let pool = try makePool(values, registry: registry, logger: logger)
-            let generationTimeout = try positiveSeconds(values, "generation-timeout-seconds")
+            let generationTimeout =
+                try positiveSeconds(values, "generation-timeout-seconds") ?? EvaluationService.defaultGenerationTimeout
             let judge = try judgeProviders(values)
             let service = EvaluationService(
                 registry: registry,
                 maxBatchItems: try values.int("max-batch-items") ?? EvaluationService.defaultMaxBatchItems, pool: pool,
-                generationTimeout: generationTimeout ?? EvaluationService.defaultGenerationTimeout, defaultJudge: judge)
+                generationTimeout: generationTimeout, defaultJudge: judge)
             let app = EvaluatorApp(
                 service: service, registry: registry, runs: pool.redis.map { RunsRoutes(redis: $0) })
             let server = HTTPServer(
@@ -87,9 +125,23 @@ struct ServeCommand {
                 "listening",
                 ["address": "\(configuration.host):\(port)", "maxBodyBytes": "\(configuration.maxBodyBytes)"])
 
+            // Worker mode: the run goes on in its own task next to the server, sharing the pool (its
+            // breakers and Redis rate limits) with the API.
+            var worker: Task<Void, Never>?
+            if let clusterSettings, let kube {
+                let run = ClusterRun(
+                    settings: clusterSettings, client: kube,
+                    redis: pool.redis ?? RedisClient(url: clusterSettings.redis),
+                    pool: pool, generationTimeout: generationTimeout, registry: registry, logger: logger)
+                worker = Task { _ = await run.run() }
+            }
+
             let signal = await signals.next() ?? SIGTERM
             logger.info("shutting down", ["signal": "\(signal)", "graceSeconds": "\(grace)"])
+            // Cases in flight are not recorded: other evaluators take them over after the claim timeout.
+            worker?.cancel()
             await server.shutdown(gracePeriod: .milliseconds(Int(grace * 1000)))
+            await worker?.value
             logger.info("stopped")
             return 0
         } catch {

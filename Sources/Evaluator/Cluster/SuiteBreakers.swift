@@ -1,0 +1,30 @@
+import Common
+
+/// The circuit-breaker state of every provider of every target of a suite, as this evaluator's
+/// ``ProviderPool`` sees it, for the `breakers` of the suite's status.
+enum SuiteBreakers {
+    /// One entry per provider of each target, in spec order. A provider this evaluator has not
+    /// called yet has no breaker in the pool and is reported `closed`, which is where a breaker
+    /// starts; reading never creates endpoints.
+    static func states(of spec: EvaluationSuiteSpec, in pool: ProviderPool) -> [SuiteProgress.Breaker] {
+        var kinds: [ProviderConfig: CircuitState.Kind] = [:]
+        for endpoint in pool.all { kinds[endpoint.config] = endpoint.breaker.state.kind }
+        return spec.targets.flatMap { target in
+            target.providers.map { provider in
+                SuiteProgress.Breaker(
+                    target: target.name, provider: provider.config.name,
+                    state: statusName(kinds[provider.config] ?? .closed))
+            }
+        }
+    }
+
+    /// The status spelling of a state (`closed`, `open`, `halfOpen`), which the CRD enumerates;
+    /// metrics and logs use ``CircuitState/Kind/rawValue`` (`half_open`) instead.
+    static func statusName(_ kind: CircuitState.Kind) -> String {
+        switch kind {
+        case .closed: "closed"
+        case .open: "open"
+        case .halfOpen: "halfOpen"
+        }
+    }
+}
