@@ -61,13 +61,16 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
-            name: "CommonTests", dependencies: ["Common"], path: "Tests/CommonTests", exclude: ["Fixtures"],
-            swiftSettings: strict),
+            name: "CommonTests", dependencies: ["Common", "TestSupport"], path: "Tests/CommonTests",
+            exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
             name: "EvaluatorTests", dependencies: ["Evaluator", "Common"],
             path: "Tests/EvaluatorTests", exclude: ["Fixtures"], swiftSettings: strict),
+        // Processes and emulators the end-to-end tests share: built executables, redis-server,
+        // the emulators, the operator, and a local kubelet that runs Deployments as processes.
+        .target(name: "TestSupport", dependencies: ["Common"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(
-            name: "OperatorTests", dependencies: ["Operator", "Common"], path: "Tests/OperatorTests",
+            name: "OperatorTests", dependencies: ["Operator", "Common", "TestSupport"], path: "Tests/OperatorTests",
             swiftSettings: strict),
         .testTarget(
             name: "EmulatorTests", dependencies: ["KubeEmulator", "ProviderEmulator", "Common"],

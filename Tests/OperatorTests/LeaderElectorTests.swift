@@ -1,6 +1,7 @@
 import Common
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import Operator

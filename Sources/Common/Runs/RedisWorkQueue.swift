@@ -203,7 +203,7 @@ public final class RedisWorkQueue: WorkQueue {
 
     /// Deletes every key of the run (the operator's finalizer, or a test's cleanup).
     public func delete(targets: [String]) async throws {
-        _ = try await redis.send(["DEL"] + keys.all(targets: targets))
+        _ = try await redis.send(["DEL"] + keys.all(targets: targets) + [keys.statusWriter])
     }
 
     private func hash(_ key: String) async throws(RedisError) -> [String: String] {

@@ -24,7 +24,8 @@ public struct RunKeys: Sendable, Hashable {
     /// evaluators run, the resource gets at most one progress write per interval.
     public var statusWriter: String { prefix + ":status-writer" }
 
+    /// Every key that lives as long as the run (the status-writer lock lives seconds).
     public func all(targets: [String]) -> [String] {
-        [cases, meta, recorded, results, counters, statusWriter] + targets.flatMap { [latency($0), failing($0)] }
+        [cases, meta, recorded, results, counters] + targets.flatMap { [latency($0), failing($0)] }
     }
 }
