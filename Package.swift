@@ -64,7 +64,7 @@ let package = Package(
             name: "CommonTests", dependencies: ["Common", "TestSupport"], path: "Tests/CommonTests",
             exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
-            name: "EvaluatorTests", dependencies: ["Evaluator", "Common"],
+            name: "EvaluatorTests", dependencies: ["Evaluator", "Common", "TestSupport"],
             path: "Tests/EvaluatorTests", exclude: ["Fixtures"], swiftSettings: strict),
         // Processes and emulators the end-to-end tests share: built executables, redis-server,
         // the emulators, the operator, and a local kubelet that runs Deployments as processes.

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import Common
@@ -20,7 +21,7 @@ private let testConfiguration = HTTPServerConfiguration(
     headerTimeout: .milliseconds(300), bodyTimeout: .milliseconds(300), idleTimeout: .milliseconds(300),
     writeTimeout: .seconds(2))
 
-private func makeRouter(gate: HTTPTestGate? = nil, started: HTTPTestGate? = nil) -> Router {
+private func makeRouter(gate: Gate? = nil, started: Gate? = nil) -> Router {
     var router = Router()
     router.add("GET", "/hello") { _, _ in .text("hello") }
     router.add("GET", "/items/{id}") { _, parameters in .text("item \(parameters["id"] ?? "?")") }
@@ -59,14 +60,14 @@ struct HTTPServerTests {
     @Test("a keep-alive connection serves several requests in turn")
     func keepAliveReuse() async throws {
         try await withServer { _, port in
-            let client = try HTTPTestClient(port: port)
+            let client = try RawHTTPClient(port: port)
             for index in 0..<3 {
                 client.send("GET /items/\(index) HTTP/1.1\r\nHost: test\r\n\r\n")
                 let response = try client.readResponse()
                 #expect(response.status == 200)
                 #expect(response.text == "item \(index)")
-                #expect(response.headers["Connection"] == nil)
-                #expect(response.headers["Date"] != nil)
+                #expect(response.header("Connection") == nil)
+                #expect(response.header("Date") != nil)
             }
         }
     }
@@ -74,7 +75,7 @@ struct HTTPServerTests {
     @Test("pipelined requests are answered in request order even when the first is slowest")
     func pipelinedInOrder() async throws {
         try await withServer { _, port in
-            let client = try HTTPTestClient(port: port)
+            let client = try RawHTTPClient(port: port)
             client.send(
                 "GET /sleep?50 HTTP/1.1\r\nHost: t\r\n\r\nGET /path?b HTTP/1.1\r\nHost: t\r\n\r\n"
                     + "GET /sleep?1 HTTP/1.1\r\nHost: t\r\n\r\n")
@@ -86,7 +87,7 @@ struct HTTPServerTests {
     @Test("a chunked request body with extensions and trailers is decoded")
     func chunkedBody() async throws {
         try await withServer { _, port in
-            let client = try HTTPTestClient(port: port)
+            let client = try RawHTTPClient(port: port)
             client.send(
                 "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
                     + "5;name=value\r\nhello\r\n6\r\n world\r\n0\r\nX-Checksum: 1\r\n\r\n")
@@ -106,7 +107,7 @@ struct HTTPServerTests {
             count = buffer.count
         }
         try await withServer(configuration) { _, port in
-            let client = try HTTPTestClient(port: port)
+            let client = try RawHTTPClient(port: port)
             client.send(Array("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body)
             let response = try client.readResponse()
             #expect(response.status == 200)
@@ -135,13 +136,13 @@ struct HTTPServerTests {
         ])
     func limits(request: String, status: Int, limitName: String) async throws {
         try await withServer { _, port in
-            let client = try HTTPTestClient(port: port)
+            let client = try RawHTTPClient(port: port)
             client.send(request)
             let response = try client.readResponse()
             #expect(response.status == status)
-            #expect(response.headers["Content-Type"] == "application/problem+json")
+            #expect(response.header("Content-Type") == "application/problem+json")
             #expect(response.text.contains(limitName))
-            #expect(response.headers["Connection"] == "close")
+            #expect(response.header("Connection") == "close")
             #expect(client.waitForClose())
         }
     }
@@ -161,11 +162,11 @@ struct HTTPServerTests {
         ])
     func malformed(request: String) async throws {
         try await withServer { _, port in
-            let client = try HTTPTestClient(port: port)
+            let client = try RawHTTPClient(port: port)
             client.send(request)
             let response = try client.readResponse()
             #expect(response.status == 400)
-            #expect(response.headers["Content-Type"] == "application/problem+json")
+            #expect(response.header("Content-Type") == "application/problem+json")
             #expect(client.waitForClose())
         }
     }
@@ -173,7 +174,7 @@ struct HTTPServerTests {
     @Test("a client trickling its head is cut off by the header deadline, not kept alive per byte")
     func slowlorisHeaderDeadline() async throws {
         try await withServer { _, port in
-            let client = try HTTPTestClient(port: port)
+            let client = try RawHTTPClient(port: port)
             let start = ContinuousClock.now
             client.send("GET /hello HTTP/1.1\r\nHost: t\r\n")
             // One byte every 20 ms would last 2 s; the 300 ms head deadline must end it long before.
@@ -193,7 +194,7 @@ struct HTTPServerTests {
     @Test("a body that stops arriving gets 408 after the body deadline")
     func bodyTimeout() async throws {
         try await withServer { _, port in
-            let client = try HTTPTestClient(port: port)
+            let client = try RawHTTPClient(port: port)
             client.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc")
             let response = try client.readResponse()
             #expect(response.status == 408)
@@ -205,7 +206,7 @@ struct HTTPServerTests {
     @Test("an idle keep-alive connection is closed after the idle timeout")
     func idleTimeout() async throws {
         try await withServer { _, port in
-            let client = try HTTPTestClient(port: port)
+            let client = try RawHTTPClient(port: port)
             client.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
             #expect(try client.readResponse().status == 200)
             let start = ContinuousClock.now
@@ -217,7 +218,7 @@ struct HTTPServerTests {
     @Test("a connection that never sends a request is closed after the header timeout")
     func silentConnection() async throws {
         try await withServer { _, port in
-            let client = try HTTPTestClient(port: port)
+            let client = try RawHTTPClient(port: port)
             #expect(client.waitForClose())
         }
     }
@@ -225,15 +226,15 @@ struct HTTPServerTests {
     @Test("unknown paths get 404 and known paths with another method 405 with Allow")
     func notFoundAndMethodNotAllowed() async throws {
         try await withServer { _, port in
-            let client = try HTTPTestClient(port: port)
+            let client = try RawHTTPClient(port: port)
             client.send("GET /nope HTTP/1.1\r\nHost: t\r\n\r\n")
             let notFound = try client.readResponse()
             #expect(notFound.status == 404)
-            #expect(notFound.headers["Content-Type"] == "application/problem+json")
+            #expect(notFound.header("Content-Type") == "application/problem+json")
             client.send("PUT /items/7 HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n")
             let notAllowed = try client.readResponse()
             #expect(notAllowed.status == 405)
-            #expect(notAllowed.headers["Allow"] == "DELETE, GET, HEAD")
+            #expect(notAllowed.header("Allow") == "DELETE, GET, HEAD")
             #expect(notAllowed.text.contains("\"status\":405"))
         }
     }
@@ -241,11 +242,11 @@ struct HTTPServerTests {
     @Test("HEAD runs the GET route and sends its Content-Length without the body")
     func headRequest() async throws {
         try await withServer { _, port in
-            let client = try HTTPTestClient(port: port)
+            let client = try RawHTTPClient(port: port)
             client.send("HEAD /hello HTTP/1.1\r\nHost: t\r\n\r\nGET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
             let head = try client.readResponse(forHead: true)
             #expect(head.status == 200)
-            #expect(head.headers["Content-Length"] == "5")
+            #expect(head.header("Content-Length") == "5")
             // The next response starts right after the head: no body bytes were sent in between.
             #expect(try client.readResponse().text == "hello")
         }
@@ -254,7 +255,7 @@ struct HTTPServerTests {
     @Test("Expect: 100-continue gets 100 Continue before the body is sent")
     func expectContinue() async throws {
         try await withServer { _, port in
-            let client = try HTTPTestClient(port: port)
+            let client = try RawHTTPClient(port: port)
             client.send("POST /echo HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n")
             #expect(try client.readRaw(25) == "HTTP/1.1 100 Continue\r\n\r\n")
             client.send("ping")
@@ -267,7 +268,7 @@ struct HTTPServerTests {
     @Test("Expect: 100-continue with a body over the limit gets 413 without sending the body")
     func expectContinueTooLarge() async throws {
         try await withServer { _, port in
-            let client = try HTTPTestClient(port: port)
+            let client = try RawHTTPClient(port: port)
             client.send("POST /echo HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 5000\r\n\r\n")
             #expect(try client.readResponse().status == 413)
         }
@@ -276,13 +277,13 @@ struct HTTPServerTests {
     @Test("HTTP/1.0 closes after the response unless the client asks for keep-alive")
     func http10() async throws {
         try await withServer { _, port in
-            let keepAlive = try HTTPTestClient(port: port)
+            let keepAlive = try RawHTTPClient(port: port)
             keepAlive.send("GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
-            #expect(try keepAlive.readResponse().headers["Connection"] == "keep-alive")
+            #expect(try keepAlive.readResponse().header("Connection") == "keep-alive")
             keepAlive.send("GET /hello HTTP/1.0\r\n\r\n")
             let last = try keepAlive.readResponse()
             #expect(last.text == "hello")
-            #expect(last.headers["Connection"] == "close")
+            #expect(last.header("Connection") == "close")
             #expect(keepAlive.waitForClose())
         }
     }
@@ -290,9 +291,9 @@ struct HTTPServerTests {
     @Test("Connection: close is honoured and echoed")
     func connectionClose() async throws {
         try await withServer { _, port in
-            let client = try HTTPTestClient(port: port)
+            let client = try RawHTTPClient(port: port)
             client.send("GET /hello HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
-            #expect(try client.readResponse().headers["Connection"] == "close")
+            #expect(try client.readResponse().header("Connection") == "close")
             #expect(client.waitForClose())
         }
     }
@@ -301,13 +302,13 @@ struct HTTPServerTests {
     func slowHandlerDoesNotBlock() async throws {
         var configuration = testConfiguration
         configuration.eventLoopCount = 1
-        let gate = HTTPTestGate()
-        let started = HTTPTestGate()
+        let gate = Gate()
+        let started = Gate()
         try await withServer(configuration, router: makeRouter(gate: gate, started: started)) { _, port in
-            let slow = try HTTPTestClient(port: port)
+            let slow = try RawHTTPClient(port: port)
             slow.send("GET /gated HTTP/1.1\r\nHost: t\r\n\r\n")
             await started.wait()
-            let fast = try HTTPTestClient(port: port)
+            let fast = try RawHTTPClient(port: port)
             fast.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
             #expect(try fast.readResponse().text == "hello")
             gate.open()
@@ -320,14 +321,14 @@ struct HTTPServerTests {
         var configuration = testConfiguration
         configuration.eventLoopCount = 1
         configuration.idleTimeout = .seconds(30)
-        let gate = HTTPTestGate()
-        let started = HTTPTestGate()
+        let gate = Gate()
+        let started = Gate()
         let server = HTTPServer(configuration: configuration, responder: makeRouter(gate: gate, started: started))
         let port = try server.start()
-        let idle = try HTTPTestClient(port: port)
+        let idle = try RawHTTPClient(port: port)
         idle.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
         #expect(try idle.readResponse().status == 200)
-        let inFlight = try HTTPTestClient(port: port)
+        let inFlight = try RawHTTPClient(port: port)
         inFlight.send("GET /gated HTTP/1.1\r\nHost: t\r\n\r\n")
         await started.wait()
         #expect(!server.isDraining)
@@ -335,11 +336,11 @@ struct HTTPServerTests {
         let shutdown = Task { await server.shutdown(gracePeriod: .seconds(5)) }
         #expect(idle.waitForClose())
         #expect(server.isDraining)
-        #expect(throws: HTTPTestClient.Failure.self) { try HTTPTestClient(port: port) }
+        #expect(throws: RawHTTPClient.Failure.self) { try RawHTTPClient(port: port) }
         gate.open()
         let response = try inFlight.readResponse()
         #expect(response.text == "released")
-        #expect(response.headers["Connection"] == "close")
+        #expect(response.header("Connection") == "close")
         #expect(inFlight.waitForClose())
         // Once the client closes its side too, nothing is left and shutdown returns well within the grace period.
         inFlight.close()
@@ -352,11 +353,11 @@ struct HTTPServerTests {
     func shutdownGracePeriod() async throws {
         var configuration = testConfiguration
         configuration.eventLoopCount = 1
-        let gate = HTTPTestGate()
-        let started = HTTPTestGate()
+        let gate = Gate()
+        let started = Gate()
         let server = HTTPServer(configuration: configuration, responder: makeRouter(gate: gate, started: started))
         let port = try server.start()
-        let inFlight = try HTTPTestClient(port: port)
+        let inFlight = try RawHTTPClient(port: port)
         inFlight.send("GET /gated HTTP/1.1\r\nHost: t\r\n\r\n")
         await started.wait()
         let start = ContinuousClock.now
@@ -370,7 +371,7 @@ struct HTTPServerTests {
     func observer() async throws {
         let observer = RecordingObserver()
         try await withServer(observer: observer) { _, port in
-            let client = try HTTPTestClient(port: port)
+            let client = try RawHTTPClient(port: port)
             client.send("GET /items/3 HTTP/1.1\r\nHost: t\r\n\r\n")
             _ = try client.readResponse()
             client.send("GET /bad\u{1} HTTP/1.1\r\nHost: t\r\n\r\n")

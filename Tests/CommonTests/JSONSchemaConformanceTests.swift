@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Common
@@ -9,10 +10,7 @@ import Testing
 @Suite("JSONSchemaConformance")
 struct JSONSchemaConformanceTests {
     /// `<repo>/../shared/data/JSON-Schema-Test-Suite/tests/draft2020-12`, found from this file.
-    static let suiteDirectory: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent()  // CommonTests
-        .deletingLastPathComponent()  // Tests
-        .deletingLastPathComponent()  // repository root
+    static let suiteDirectory: URL = URL(fileURLWithPath: Repository.root)
         .deletingLastPathComponent()
         .appendingPathComponent("shared/data/JSON-Schema-Test-Suite/tests/draft2020-12")
 

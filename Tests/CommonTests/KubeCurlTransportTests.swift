@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Common
@@ -55,14 +56,14 @@ struct KubeCurlTransportTests {
     static func withServer(_ body: (PKI, String) async throws -> Void) async throws {
         let pki = try await PKI.make()
         defer { try? FileManager.default.removeItem(atPath: pki.directory) }
-        let server = try KubeChildProcess(
+        let server = try ChildProcess(
             executable: openssl!,
             arguments: [
                 "s_server", "-accept", "127.0.0.1:0", "-cert", pki.serverCert, "-key", pki.serverKey, "-CAfile", pki.ca,
                 "-Verify", "1", "-www", "-naccept", "10",
-            ])
-        defer { server.stop() }
-        let accept = try await server.line(startingWith: "ACCEPT ")
+            ], environment: ChildProcess.cleanEnvironment())
+        defer { server.kill() }
+        let accept = try await server.waitForLine("openssl to print ACCEPT") { $0.hasPrefix("ACCEPT ") }
         let port = accept.split(separator: ":").last.map(String.init) ?? ""
         try await body(pki, "https://127.0.0.1:\(port)/")
     }

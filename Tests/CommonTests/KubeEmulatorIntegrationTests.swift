@@ -1,15 +1,18 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Common
 
 /// The client against the real emulator binary: every operation, conflicts, watches that are
 /// dropped or expire, and bookmarks. Skipped when the emulator is not built next to the tests.
-@Suite("KubeClient against the emulator", .enabled(if: KubeEmulatorProcess.isBuilt, "assay-kube-emulator is not built"))
+@Suite(
+    "KubeClient against the emulator",
+    .enabled(if: EmulatorProcess.executable != nil, "assay-kube-emulator is not built"))
 struct KubeEmulatorIntegrationTests {
     @Test("get, list with pagination, create, replace with a stale resourceVersion (409), and delete")
     func crud() async throws {
-        let emulator = try await KubeEmulatorProcess()
+        let emulator = try EmulatorProcess()
         defer { emulator.stop() }
         let client = emulator.client
         for i in 0..<5 {
@@ -57,7 +60,7 @@ struct KubeEmulatorIntegrationTests {
 
     @Test("merge patch, JSON patch with a failing test op, server-side apply, and the status subresource")
     func patches() async throws {
-        let emulator = try await KubeEmulatorProcess()
+        let emulator = try EmulatorProcess()
         defer { emulator.stop() }
         let client = emulator.client
         let deployment = KubeObject(
@@ -120,7 +123,7 @@ struct KubeEmulatorIntegrationTests {
 
     @Test("a watch from an expired resourceVersion fails with 410, and bookmarks arrive on a quiet watch")
     func goneAndBookmarks() async throws {
-        let emulator = try await KubeEmulatorProcess(arguments: ["--bookmark-interval", "0.2"])
+        let emulator = try EmulatorProcess(extraArguments: ["--bookmark-interval", "0.2"])
         defer { emulator.stop() }
         let client = emulator.client
         let created = try await client.create(KubeObject(.configMap, name: "a", namespace: "default"), as: .configMap)
@@ -146,7 +149,7 @@ struct KubeEmulatorIntegrationTests {
 
     @Test("the watcher keeps the cache current across dropped watches without missing an event")
     func droppedWatchReconnects() async throws {
-        let emulator = try await KubeEmulatorProcess()
+        let emulator = try EmulatorProcess()
         defer { emulator.stop() }
         let client = emulator.client
         _ = try await client.create(KubeObject(.configMap, name: "before", namespace: "default"), as: .configMap)
@@ -177,14 +180,14 @@ struct KubeEmulatorIntegrationTests {
 
     @Test("after 410 the watcher relists and reports objects that vanished meanwhile as deleted")
     func goneRelistsWithDeletes() async throws {
-        let emulator = try await KubeEmulatorProcess()
+        let emulator = try EmulatorProcess()
         defer { emulator.stop() }
         let client = emulator.client
         for name in ["keep", "vanish"] {
             _ = try await client.create(KubeObject(.configMap, name: name, namespace: "default"), as: .configMap)
         }
         let log = WatcherEventLog()
-        let gate = KubeGate()
+        let gate = Gate()
         let reflector = Reflector(watcher: Watcher(client: client, kind: .configMap, namespace: "default"))
         // Holding the first `synced` keeps the watcher from opening its watch, so the changes below
         // happen while it is not watching, and its resourceVersion expires.

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 
 @testable import Common
 
@@ -12,11 +13,7 @@ enum KubeFixtures {
     static func path(_ name: String) -> String { "\(directory)/\(name)" }
 
     /// A fresh directory under the system's temporary directory; removed by the caller.
-    static func temporaryDirectory() throws -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("kube-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url.path
-    }
+    static func temporaryDirectory() throws -> String { try TemporaryDirectory(prefix: "kube-tests").path }
 
     static func write(_ text: String, to path: String, executable: Bool = false) throws {
         try text.write(toFile: path, atomically: true, encoding: .utf8)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Common
@@ -49,20 +50,9 @@ struct MetricsPromtoolTests {
             #expect(text.contains("\n\(name)"), "missing \(name)")
         }
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.promtool)
-        process.arguments = ["check", "metrics"]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(exposition))
-        try input.fileHandleForWriting.close()
-        let report = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "promtool exited \(process.terminationStatus): \(report)")
+        let result = try Command.run(Self.promtool, ["check", "metrics"], input: text)
+        let report = result.combined
+        #expect(result.status == 0, "promtool exited \(result.status): \(report)")
         #expect(report.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "promtool reported: \(report)")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import Common
@@ -8,16 +9,10 @@ import Testing
 /// A suite in the Kubernetes API emulator, its run seeded in a real Redis, and `assay-evaluator
 /// serve` processes in worker mode, started the way the operator's Deployment starts them.
 final class ClusterRunFixture: Sendable {
-    static var available: Bool { redisInstalled && KubeEmulatorProcess.isBuilt }
+    static var available: Bool { RedisServer.isInstalled && EmulatorProcess.executable != nil }
 
-    static var redisInstalled: Bool {
-        (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").contains {
-            FileManager.default.isExecutableFile(atPath: "\($0)/redis-server")
-        }
-    }
-
-    let redis: RedisProcess
-    let kube: KubeEmulatorProcess
+    let redis: RedisServer
+    let kube: EmulatorProcess
     let redisClient: RedisClient
     let suite: EvaluationSuite
     let runID: RunID
@@ -26,9 +21,11 @@ final class ClusterRunFixture: Sendable {
     /// Creates suite `name` with `count` cases whose outputs are given (no provider is called);
     /// every tenth fails its criterion.
     init(name: String, count: Int) async throws {
-        redis = try await RedisProcess.start()
-        kube = try await KubeEmulatorProcess.start()
-        redisClient = RedisClient(url: try RedisURL(parsing: redis.url))
+        redis = try await RedisServer.start()
+        kube = try EmulatorProcess()
+        try await kube.installCRD(
+            at: Repository.path("config/crd/evaluationsuites.yaml"), serving: .evaluationSuite)
+        redisClient = RedisClient(url: try RedisURL(parsing: redis.urlString))
         let cases = (0..<count).map { index in
             "{\"id\": \"case-\(index)\", \"input\": \"q\(index)\", \"output\": \"\(index % 10 == 0 ? "wrong" : "answer")\"}"
         }
@@ -47,6 +44,8 @@ final class ClusterRunFixture: Sendable {
         runID = RunID.resource(uid: try #require(created.uid), generation: try #require(created.generation))
         queue = RedisWorkQueue(redis: redisClient, configuration: .init(run: runID, consumer: "test"))
     }
+
+    deinit { kube.stop() }
 
     var cases: [SuiteCase] {
         if case .inline(let cases) = suite.spec.dataset { return cases }
@@ -73,12 +72,12 @@ final class ClusterRunFixture: Sendable {
     /// `count` worker-mode evaluators on the run, named `evaluator-<first>`...
     func startWorkers(
         _ count: Int, first: Int = 1, run: RunID? = nil, suite suiteName: String? = nil, _ extra: [String] = []
-    ) throws -> [ServerProcess] {
+    ) throws -> [ChildProcess] {
         try (first..<first + count).map { index in
-            try ServerProcess(
-                "assay-evaluator",
+            try ChildProcess(
+                built: BuiltExecutable.evaluator,
                 arguments: [
-                    "serve", "--port", "0", "--redis", redis.url, "--run-id", (run ?? runID).rawValue, "--suite",
+                    "serve", "--port", "0", "--redis", redis.urlString, "--run-id", (run ?? runID).rawValue, "--suite",
                     suiteName ?? suite.metadata.name, "--suite-namespace", "default", "--consumer",
                     "evaluator-\(index)",
                     "--kubeconfig", kube.kubeconfig, "--log-level", "info",
@@ -93,36 +92,30 @@ final class ClusterRunFixture: Sendable {
 
     /// Waits until the run has `count` results in Redis.
     func waitForRecorded(_ count: Int, timeout: Duration = .seconds(30)) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while try await redisClient.send(["HLEN", queue.keys.recorded]).integer ?? 0 < count {
-            guard ContinuousClock.now < deadline else { throw ServerProcess.Failure.timedOut("\(count) results") }
-            try await Task.sleep(for: .milliseconds(10))
+        try await eventually("\(count) results", within: timeout, every: .milliseconds(10)) {
+            try await redisClient.send(["HLEN", queue.keys.recorded]).integer ?? 0 >= count
         }
     }
 
     /// Waits until the suite's status says every case is completed; returns that status.
     func waitForCompletedStatus(timeout: Duration = .seconds(60)) async throws -> JSONValue {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            if let status = try await status(),
-                status["progress"]?["completed"]?.doubleValue == Double(cases.count)
-            {
-                return status
-            }
-            guard ContinuousClock.now < deadline else { throw ServerProcess.Failure.timedOut("a completed status") }
-            try await Task.sleep(for: .milliseconds(50))
+        var completed: JSONValue?
+        try await eventually("a completed status", within: timeout) {
+            completed = try await status()
+            return completed?["progress"]?["completed"]?.doubleValue == Double(cases.count)
         }
+        return try #require(completed)
     }
 
     /// The port a serve process listens on, from its start-up log.
-    static func port(of process: ServerProcess) async throws -> Int {
+    static func port(of process: ChildProcess) async throws -> Int {
         let line = try await process.waitForLine("the listening log line") { $0.contains("\"listening\"") }
         let address = try #require(line.firstMatch(of: /"address":"127\.0\.0\.1:(\d+)"/))
         return Int(address.1)!
     }
 
-    static func stop(_ processes: [ServerProcess]) async throws {
-        for process in processes where process.process.isRunning { process.signal(SIGTERM) }
+    static func stop(_ processes: [ChildProcess]) async throws {
+        for process in processes where process.isRunning { process.signal(SIGTERM) }
         for process in processes { _ = try await process.waitForExit() }
     }
 }
@@ -169,11 +162,11 @@ struct ClusterRunTests {
         // The run is over; the evaluators keep serving the API.
         for worker in workers {
             _ = try await worker.waitForLine("the end of the run") { $0.contains("the run is over") }
-            let client = try RawHTTPClient(port: try await ClusterRunFixture.port(of: worker))
-            #expect(try client.request("GET", "/readyz").status == 200)
+            let port = try await ClusterRunFixture.port(of: worker)
+            #expect(try await LocalHTTP.get("http://127.0.0.1:\(port)/readyz").status == 200)
         }
         try await ClusterRunFixture.stop(workers)
-        #expect(workers.allSatisfy { $0.process.terminationStatus == 0 })
+        #expect(workers.allSatisfy { $0.termination == .exited(0) })
     }
 
     @Test("three evaluators with a 1 s status interval write the status at most once a second, plus the final write")
@@ -225,25 +218,21 @@ struct ClusterRunTests {
         try await fixture.markRunStarted()
         let workers = try fixture.startWorkers(
             1, ["--concurrency", "1", "--case-delay-ms", "50", "--status-interval-seconds", "0.2"])
-        let client = try RawHTTPClient(port: try await ClusterRunFixture.port(of: workers[0]))
+        let metricsURL = "http://127.0.0.1:\(try await ClusterRunFixture.port(of: workers[0]))/metrics"
         let series = "assay_run_backlog{suite=\"backlog\",run=\"\(fixture.runID.rawValue)\"}"
         var seen: [Double] = []
-        let deadline = ContinuousClock.now + .seconds(60)
-        while seen.last != 0 {
-            let metrics = try client.request("GET", "/metrics").text
+        try await eventually("a backlog of 0", within: .seconds(60)) {
+            let metrics = try await LocalHTTP.get(metricsURL).body
             let line = metrics.split(separator: "\n").first { $0.hasPrefix(series + " ") }
             if let value = line.flatMap({ Double($0.dropFirst(series.count + 1)) }), value != seen.last {
                 seen.append(value)
             }
-            guard ContinuousClock.now < deadline else {
-                throw ServerProcess.Failure.timedOut("a backlog of 0: \(seen)")
-            }
-            try await Task.sleep(for: .milliseconds(50))
+            return seen.last == 0
         }
         #expect(seen.count >= 2 && seen.first! > 0, "the backlog was reported before it reached 0: \(seen)")
         #expect(seen == seen.sorted(by: >), "the backlog only falls: \(seen)")
         #expect(seen.allSatisfy { $0 <= Double(count) })
-        let metrics = try client.request("GET", "/metrics").text
+        let metrics = try await LocalHTTP.get(metricsURL).body
         #expect(metrics.contains("# TYPE assay_run_backlog gauge"))
         try await ClusterRunFixture.stop(workers)
     }
@@ -274,7 +263,7 @@ struct ClusterRunTests {
         let first = try fixture.startWorkers(1, options)
         try await fixture.waitForRecorded(4)
         first[0].signal(SIGTERM)
-        #expect(try await first[0].waitForExit(timeout: .seconds(10)) == 0)
+        #expect(try await first[0].waitForExit(timeout: .seconds(10)) == .exited(0))
         #expect(first[0].output.contains { $0.contains("worker stopped before the run was over") })
         #expect(try await fixture.redisClient.send(["HLEN", fixture.queue.keys.recorded]).integer ?? 0 < 40)
 
@@ -312,8 +301,8 @@ struct ClusterRunTests {
         let status = try #require(try await fixture.status())
         #expect(status["progress"] == nil, "no progress was written: \(status)")
         for worker in stale + gone {
-            let client = try RawHTTPClient(port: try await ClusterRunFixture.port(of: worker))
-            #expect(try client.request("GET", "/readyz").status == 200)
+            let port = try await ClusterRunFixture.port(of: worker)
+            #expect(try await LocalHTTP.get("http://127.0.0.1:\(port)/readyz").status == 200)
         }
         try await ClusterRunFixture.stop(stale + gone)
     }
@@ -323,36 +312,38 @@ struct ClusterRunTests {
 struct ClusterRunFlagTests {
     @Test("worker mode without --redis exits 2 with a message naming --redis")
     func workerModeNeedsRedis() async throws {
-        let process = try ServerProcess(
-            "assay-evaluator", arguments: ["serve", "--port", "0", "--run-id", "abc-g1", "--suite", "s"],
+        let process = try ChildProcess(
+            built: BuiltExecutable.evaluator,
+            arguments: ["serve", "--port", "0", "--run-id", "abc-g1", "--suite", "s"],
             environment: ["ASSAY_REDIS_URL": ""])
-        #expect(try await process.waitForExit() == 2)
+        #expect(try await process.waitForExit() == .exited(2))
         #expect(process.output.joined().contains("--redis"), "\(process.output)")
     }
 
     @Test("a malformed --run-id exits 2 with a message naming --run-id")
     func malformedRunID() async throws {
-        let process = try ServerProcess(
-            "assay-evaluator",
+        let process = try ChildProcess(
+            built: BuiltExecutable.evaluator,
             arguments: [
                 "serve", "--port", "0", "--run-id", "not a run/id", "--suite", "s", "--redis", "redis://127.0.0.1:1",
             ])
-        #expect(try await process.waitForExit() == 2)
+        #expect(try await process.waitForExit() == .exited(2))
         #expect(process.output.joined().contains("--run-id"), "\(process.output)")
     }
 
     @Test("--suite without --run-id exits 2 with a message naming --run-id")
     func suiteNeedsRunID() async throws {
-        let process = try ServerProcess(
-            "assay-evaluator", arguments: ["serve", "--port", "0", "--suite", "s"], environment: ["ASSAY_RUN_ID": ""])
-        #expect(try await process.waitForExit() == 2)
+        let process = try ChildProcess(
+            built: BuiltExecutable.evaluator, arguments: ["serve", "--port", "0", "--suite", "s"],
+            environment: ["ASSAY_RUN_ID": ""])
+        #expect(try await process.waitForExit() == .exited(2))
         #expect(process.output.joined().contains("--run-id"), "\(process.output)")
     }
 
     @Test("--help lists the worker-mode options with their environment variables")
     func helpListsWorkerOptions() async throws {
-        let process = try ServerProcess("assay-evaluator", arguments: ["serve", "--help"])
-        #expect(try await process.waitForExit() == 0)
+        let process = try ChildProcess(built: BuiltExecutable.evaluator, arguments: ["serve", "--help"])
+        #expect(try await process.waitForExit() == .exited(0))
         let text = process.output.joined(separator: "\n")
         for (flag, variable) in [
             ("--run-id", "ASSAY_RUN_ID"), ("--suite", "ASSAY_SUITE"), ("--suite-namespace", "ASSAY_SUITE_NAMESPACE"),

@@ -1,5 +1,6 @@
 import Common
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Evaluator
@@ -18,9 +19,9 @@ struct GatewayFailoverTests {
         "Failover: the primary hangs; every request succeeds through the secondary; once the breaker opens requests no longer wait for the timeout (p99 < 100 ms); when the primary recovers half-open probes close the breaker"
     )
     func failoverAndRecovery() async throws {
-        let primary = try await EmulatorProcess.start()
-        let secondary = try await EmulatorProcess.start()
-        try await primary.setBehaviour(#"{"hang": true}"#)
+        let primary = try await ProviderEmulatorProcess.start()
+        let secondary = try await ProviderEmulatorProcess.start()
+        try await primary.behave(#"{"hang": true}"#)
         var configuration = ProviderPool.Configuration()
         // Short enough to watch the breaker recover, long enough to measure while it is open.
         configuration.circuitOpenDuration = .seconds(3)
@@ -62,11 +63,11 @@ struct GatewayFailoverTests {
         }
         #expect(latencies.count == 100)
         #expect(percentile(latencies, 0.99) < 100, "p99 \(percentile(latencies, 0.99)) ms")
-        #expect(try await primary.stats()["requests"] == 5)
+        #expect(try await primary.stats(route: "openai")["requests"] == 5)
 
         // The primary recovers: after the open time, probes succeed and close the breaker.
-        try await primary.setBehaviour(#"{"hang": false}"#)
-        try await eventually("the primary answers again", timeout: .seconds(15)) {
+        try await primary.behave(#"{"hang": false}"#)
+        try await eventually("the primary answers again", within: .seconds(15)) {
             let (status, answer) = try await app.post("/v1/evaluate", body)
             #expect(status == 200)
             let closed = try app.endpoint("primary").breaker.state.kind == .closed
@@ -81,9 +82,9 @@ struct GatewayFailoverTests {
 
     @Test("with no timeoutSeconds a hanging provider is abandoned at the 5 s default and counts against its breaker")
     func defaultTimeoutIsFiveSeconds() async throws {
-        let primary = try await EmulatorProcess.start()
-        let secondary = try await EmulatorProcess.start()
-        try await primary.setBehaviour(#"{"hang": true}"#)
+        let primary = try await ProviderEmulatorProcess.start()
+        let secondary = try await ProviderEmulatorProcess.start()
+        try await primary.behave(#"{"hang": true}"#)
         let app = try GatewayApp()
         defer { Task { await app.stop() } }
         let (status, answer) = try await app.post(

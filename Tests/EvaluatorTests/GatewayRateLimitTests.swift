@@ -1,6 +1,7 @@
 import Common
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import Evaluator
@@ -13,11 +14,11 @@ struct GatewayRateLimitTests {
         "429 storms honour Retry-After; Redis killed mid-run and restarted: no request fails, the degraded metric goes 1 then 0"
     )
     func retryAfterAndRedisOutage() async throws {
-        let redis = try await RedisProcess.start()
-        let primary = try await EmulatorProcess.start()
-        let secondary = try await EmulatorProcess.start()
-        try await primary.setBehaviour(#"{"rateLimitRate": 1, "retryAfterSeconds": 1}"#)
-        let app = try GatewayApp(redisURL: redis.url)
+        let redis = try await RedisServer.start()
+        let primary = try await ProviderEmulatorProcess.start()
+        let secondary = try await ProviderEmulatorProcess.start()
+        try await primary.behave(#"{"rateLimitRate": 1, "retryAfterSeconds": 1}"#)
+        let app = try GatewayApp(redisURL: redis.urlString)
         defer { Task { await app.stop() } }
         let limit = #", "rateLimit": {"requestsPerSecond": 1000, "burst": 100}"#
         let body = #"""
@@ -53,7 +54,7 @@ struct GatewayRateLimitTests {
                     progress.answered.load(ordering: .relaxed) >= before + 40
                 }
                 try await redis.start()
-                try await eventually("the degraded metric returns to 0", timeout: .seconds(20)) {
+                try await eventually("the degraded metric returns to 0", within: .seconds(20)) {
                     app.metricsText.contains("assay_ratelimit_degraded 0")
                 }
                 // Several Retry-After windows, so that honouring them shows in the primary's count.
@@ -66,7 +67,7 @@ struct GatewayRateLimitTests {
         #expect(failed.isEmpty, "\(failed.prefix(3))")
         // Each Retry-After of 1 s keeps every request off the primary for a second; only requests
         // already in flight when it answered 429 (one per worker) reach it in the same second.
-        let limited = try #require(try await primary.stats()["rateLimited"]?.doubleValue)
+        let limited = try #require(try await primary.stats(route: "openai")["rateLimited"]?.doubleValue)
         let total = progress.answered.load(ordering: .relaxed)
         #expect(limited >= 1)
         #expect(limited <= (elapsed + 1) * 4, "\(limited) 429s in \(elapsed) s for \(total) requests")
@@ -78,15 +79,15 @@ struct GatewayRateLimitTests {
         "Rate accuracy: four processes share one bucket of 50 requests/s for 10 s; the total admitted is within 2% of 500 plus the burst"
     )
     func fourProcessesShareOneBucket() async throws {
-        let redis = try await RedisProcess.start()
-        let emulator = try await EmulatorProcess.start()
+        let redis = try await RedisServer.start()
+        let emulator = try await ProviderEmulatorProcess.start()
         let burst = 10
-        var evaluators: [(ServerProcess, Int)] = []
+        var evaluators: [(ChildProcess, Int)] = []
         for _ in 0..<4 {
-            let process = try ServerProcess(
-                "assay-evaluator",
+            let process = try ChildProcess(
+                built: BuiltExecutable.evaluator,
                 arguments: [
-                    "serve", "--port", "0", "--event-loops", "1", "--redis", redis.url, "--replicas", "4",
+                    "serve", "--port", "0", "--event-loops", "1", "--redis", redis.urlString, "--replicas", "4",
                     "--ratelimit-max-wait-seconds", "0",
                 ])
             let line = try await process.waitForLine("the evaluator's address") { $0.contains("\"address\"") }
@@ -127,7 +128,7 @@ struct GatewayRateLimitTests {
         }
         let expected = Double(500 + burst)
         print("rate accuracy: admitted \(counts.ok) of \(counts.ok + counts.limited) (expected \(expected) ± 2%)")
-        let upstream = try #require(try await emulator.stats()["ok"]?.doubleValue)
+        let upstream = try #require(try await emulator.stats(route: "openai")["ok"]?.doubleValue)
         #expect(Double(counts.ok) == upstream)
         #expect(abs(upstream - expected) <= expected * 0.02, "admitted \(upstream), expected \(expected) ± 2%")
         #expect(counts.limited > counts.ok, "the limit was contended: \(counts.limited) turned away")
@@ -135,20 +136,21 @@ struct GatewayRateLimitTests {
 
     @Test("at start the evaluator logs whether rate limits are shared through Redis or kept per process")
     func logsWhereRateLimitsLive() async throws {
-        let alone = try ServerProcess("assay-evaluator", arguments: ["serve", "--port", "0"])
+        let alone = try ChildProcess(built: BuiltExecutable.evaluator, arguments: ["serve", "--port", "0"])
         defer { alone.signal(SIGKILL) }
         _ = try await alone.waitForLine("the per-process notice") {
             $0.contains("provider rate limits are per process") && $0.contains("ASSAY_REDIS_URL")
         }
-        let shared = try ServerProcess(
-            "assay-evaluator", arguments: ["serve", "--port", "0"],
+        let shared = try ChildProcess(
+            built: BuiltExecutable.evaluator, arguments: ["serve", "--port", "0"],
             environment: ["ASSAY_REDIS_URL": "redis://:hunter2@127.0.0.1:6390", "ASSAY_REPLICAS": "3"])
         defer { shared.signal(SIGKILL) }
         let line = try await shared.waitForLine("the shared notice") { $0.contains("shared through Redis") }
         #expect(line.contains(#""replicas":"3""#))
         #expect(!line.contains("hunter2"))
-        let refused = try ServerProcess("assay-evaluator", arguments: ["serve", "--port", "0", "--replicas", "0"])
-        #expect(try await refused.waitForExit() == 2)
+        let refused = try ChildProcess(
+            built: BuiltExecutable.evaluator, arguments: ["serve", "--port", "0", "--replicas", "0"])
+        #expect(try await refused.waitForExit() == .exited(2))
         #expect(refused.output.joined().contains("replicas"))
     }
 

@@ -1,5 +1,6 @@
 import Common
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Evaluator
@@ -10,7 +11,7 @@ import Testing
 struct GenerationAPITests {
     @Test("a target generates the output from the prompt, scores it and reports the generation")
     func generatesThenScores() async throws {
-        let emulator = try await EmulatorProcess.start()
+        let emulator = try await ProviderEmulatorProcess.start()
         let app = try GatewayApp()
         defer { Task { await app.stop() } }
         let (status, body) = try await app.post(
@@ -63,8 +64,8 @@ struct GenerationAPITests {
 
     @Test("when every provider fails the answer is 502 problem+json listing each attempt's outcome")
     func everyProviderFails() async throws {
-        let emulator = try await EmulatorProcess.start()
-        try await emulator.setBehaviour(#"{"errorRate": 1, "errorStatus": 503}"#)
+        let emulator = try await ProviderEmulatorProcess.start()
+        try await emulator.behave(#"{"errorRate": 1, "errorStatus": 503}"#)
         let app = try GatewayApp()
         defer { Task { await app.stop() } }
         let closedPort = try LoopbackPort.free()
@@ -81,16 +82,16 @@ struct GenerationAPITests {
         let attempts = try #require(problem["attempts"]?.arrayValue)
         #expect(attempts.map { $0["provider"] } == ["flaky", "flaky", "anthropic"])
         #expect(attempts.map { $0["outcome"] } == ["server_error", "server_error", "connection_error"])
-        #expect(try await emulator.stats()["errors"] == 2)
+        #expect(try await emulator.stats(route: "openai")["errors"] == 2)
         #expect(
             app.metricsText.contains(#"assay_fallbacks_total{from="flaky",to="anthropic",reason="server_error"} 1"#))
     }
 
     @Test("with every gateway metric populated, /metrics still passes promtool check metrics")
     func gatewayMetricsPassPromtool() async throws {
-        let redis = try await RedisProcess.start()
-        let emulator = try await EmulatorProcess.start()
-        let app = try GatewayApp(redisURL: redis.url)
+        let redis = try await RedisServer.start()
+        let emulator = try await ProviderEmulatorProcess.start()
+        let app = try GatewayApp(redisURL: redis.urlString)
         defer { Task { await app.stop() } }
         let limit = #", "rateLimit": {"requestsPerSecond": 100, "burst": 10, "tokensPerMinute": 100000}"#
         let closed = try LoopbackPort.free()
@@ -118,7 +119,7 @@ struct GenerationAPITests {
 
     @Test("GET /v1/providers shows each used provider's breaker state, failure rate and rate limit")
     func listsProviders() async throws {
-        let emulator = try await EmulatorProcess.start()
+        let emulator = try await ProviderEmulatorProcess.start()
         let app = try GatewayApp()
         defer { Task { await app.stop() } }
         let limited = emulator.provider("limited", extra: #", "rateLimit": {"requestsPerSecond": 5, "burst": 2}"#)
@@ -143,7 +144,7 @@ struct GenerationAPITests {
 
     @Test("a batch generates each item's output and answers a failed generation in place")
     func batchGenerates() async throws {
-        let emulator = try await EmulatorProcess.start()
+        let emulator = try await ProviderEmulatorProcess.start()
         let app = try GatewayApp()
         defer { Task { await app.stop() } }
         let good =

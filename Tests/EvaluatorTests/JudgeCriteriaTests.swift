@@ -1,5 +1,6 @@
 import Common
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Evaluator
@@ -19,7 +20,7 @@ struct JudgeCriteriaTests {
 
     @Test("an llmJudge criterion scores with the judge's JSON answer, normalised to the scale")
     func judgePasses() async throws {
-        let emulator = try await EmulatorProcess.start()
+        let emulator = try await ProviderEmulatorProcess.start()
         let app = try GatewayApp()
         defer { Task { await app.stop() } }
         // The echoing judge repeats the graded response, so the response carries the verdict.
@@ -34,12 +35,12 @@ struct JudgeCriteriaTests {
         #expect(result["score"] == 0.75)
         let reason = try #require(result["reason"]?.stringValue)
         #expect(reason.contains("judge scored 4/5") && reason.contains("correct and brief") && reason.contains("judge"))
-        #expect(try await emulator.stats()["ok"] == 1)
+        #expect(try await emulator.stats(route: "openai")["ok"] == 1)
     }
 
     @Test("an unparseable judge answer fails the criterion with a clear reason")
     func unparseableJudgeFails() async throws {
-        let emulator = try await EmulatorProcess.start()
+        let emulator = try await ProviderEmulatorProcess.start()
         let app = try GatewayApp()
         defer { Task { await app.stop() } }
         let (status, body) = try await app.post(
@@ -52,7 +53,7 @@ struct JudgeCriteriaTests {
 
     @Test("without a judge in the criterion the server's default judge is used, and listed by GET /v1/providers")
     func defaultJudge() async throws {
-        let emulator = try await EmulatorProcess.start()
+        let emulator = try await ProviderEmulatorProcess.start()
         let judge = try ProviderConfig.decode(
             try JSONParser.parse(Array(emulator.provider("house-judge").utf8)), at: "judge-providers[0]")
         let app = try GatewayApp(defaultJudge: [judge])
@@ -76,7 +77,7 @@ struct JudgeCriteriaTests {
 
     @Test("latency and cost criteria check the generation's time, tokens and price")
     func latencyAndCost() async throws {
-        let emulator = try await EmulatorProcess.start()
+        let emulator = try await ProviderEmulatorProcess.start()
         let app = try GatewayApp()
         defer { Task { await app.stop() } }
         let (status, body) = try await app.post(

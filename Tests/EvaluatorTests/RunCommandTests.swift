@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Common
@@ -7,7 +8,7 @@ import Testing
 @Suite("assay-evaluator run")
 struct RunCommandTests {
     static func samples(_ name: String) -> String {
-        ServerProcess.repositoryRoot.appendingPathComponent("config/samples/\(name)").path
+        Repository.path("config/samples/\(name)")
     }
 
     /// A temporary directory holding `files`.
@@ -20,18 +21,12 @@ struct RunCommandTests {
         return directory
     }
 
-    /// Runs the command to its exit and returns its status and output lines, once a line
-    /// satisfying `until` has been read (the pipes may deliver the last lines after the exit).
-    static func run(_ arguments: [String], until: @escaping (String) -> Bool) async throws -> (
-        status: Int32, output: [String]
-    ) {
-        let process = try ServerProcess("assay-evaluator", arguments: ["run"] + arguments)
-        let status = try await process.waitForExit(timeout: .seconds(60))
-        let deadline = ContinuousClock.now + .seconds(5)
-        while !process.output.contains(where: until), ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        return (status, process.output)
+    /// Runs the command to its exit and returns its status and every output line (the output is
+    /// drained before the exit is reported).
+    static func run(_ arguments: [String]) async throws -> (status: Int32, output: [String]) {
+        let process = try ChildProcess(built: BuiltExecutable.evaluator, arguments: ["run"] + arguments)
+        let termination = try await process.waitForExit(timeout: .seconds(60))
+        return (termination.status, process.output)
     }
 
     static let suite = """
@@ -53,7 +48,7 @@ struct RunCommandTests {
         "the sample suites run locally and the exit code follows the pass threshold",
         arguments: [("capitals.yaml", Int32(0)), ("support-answers.yaml", Int32(0))])
     func samples(name: String, status: Int32) async throws {
-        let (exit, output) = try await Self.run([Self.samples(name), "--format", "json"]) { $0.hasPrefix("{\"id\"") }
+        let (exit, output) = try await Self.run([Self.samples(name), "--format", "json"])
         #expect(exit == status, "\(output.joined(separator: "\n"))")
         let line = try #require(output.first { $0.hasPrefix("{\"id\"") })
         let json = try JSONParser.parse(line)
@@ -70,9 +65,7 @@ struct RunCommandTests {
             "suite.yaml": Self.suite.replacingOccurrences(of: "THRESHOLD", with: threshold),
             "cases.jsonl": cases.joined(separator: "\n"),
         ])
-        let (exit, output) = try await Self.run([directory.appendingPathComponent("suite.yaml").path]) {
-            $0.hasPrefix("given")
-        }
+        let (exit, output) = try await Self.run([directory.appendingPathComponent("suite.yaml").path])
         #expect(exit == status, "\(output.joined(separator: "\n"))")
         #expect(output.contains { $0.hasPrefix("given") && $0.contains("50.0%") })
     }
@@ -88,19 +81,17 @@ struct RunCommandTests {
             ("{\"id\": \"c1\", \"output\": \"yes\"}\n", "suite.yaml:12: spec.passThreshold: must be a fraction", "5"),
         ])
     func invalid(cases: String, message: String, threshold: String) async throws {
-        let redis = try await RedisProcess.start()
+        let redis = try await RedisServer.start()
         defer { redis.kill() }
         let directory = try Self.directory([
             "suite.yaml": Self.suite.replacingOccurrences(of: "THRESHOLD", with: threshold), "cases.jsonl": cases,
         ])
         let (exit, output) = try await Self.run([
-            directory.appendingPathComponent("suite.yaml").path, "--redis", redis.url,
-        ]) {
-            $0.contains(message)
-        }
+            directory.appendingPathComponent("suite.yaml").path, "--redis", redis.urlString,
+        ])
         #expect(exit == 2)
         #expect(output.contains { $0.contains(message) }, "\(output.joined(separator: "\n"))")
-        let client = RedisClient(url: try RedisURL(parsing: redis.url))
+        let client = RedisClient(url: try RedisURL(parsing: redis.urlString))
         #expect(try await client.send(["DBSIZE"]).integer == 0, "nothing of the run reaches Redis")
     }
 
@@ -111,9 +102,7 @@ struct RunCommandTests {
                 .replacingOccurrences(of: "{type: contains, value: \"yes\"}", with: "{type: regex, pattern: \"(\"}"),
             "cases.jsonl": "{\"id\": \"c1\", \"output\": \"yes\"}\n",
         ])
-        let (exit, output) = try await Self.run([directory.appendingPathComponent("suite.yaml").path]) {
-            $0.contains("spec.criteria[0]")
-        }
+        let (exit, output) = try await Self.run([directory.appendingPathComponent("suite.yaml").path])
         #expect(exit == 2)
         #expect(
             output.contains { $0.contains("suite.yaml:11: spec.criteria[0].pattern") },
@@ -122,10 +111,8 @@ struct RunCommandTests {
 
     @Test("generated cases use the target's chain, a Secret-referenced key, and latency criteria see the call")
     func generation() async throws {
-        let emulator = try ServerProcess(
-            "assay-provider-emulator", arguments: ["--port", "0", "--latency-ms", "5", "--api-key", "k-123"])
-        let line = try await emulator.waitForLine("the emulator's port") { $0.hasPrefix("listening on ") }
-        let port = try #require(line.split(separator: ":").last.map(String.init))
+        let emulator = try await ProviderEmulatorProcess.start(arguments: ["--latency-ms", "5", "--api-key", "k-123"])
+        defer { emulator.stop() }
         let directory = try Self.directory([
             "suite.yaml": """
             apiVersion: eval.assay.dev/v1alpha1
@@ -136,7 +123,7 @@ struct RunCommandTests {
               - name: emulated
                 prompt: "capital of {{input}}"
                 providers:
-                - {type: openai, model: m, baseURL: "http://127.0.0.1:\(port)/v1", apiKey: {secretName: keys, key: openai}}
+                - {type: openai, model: m, baseURL: "\(emulator.openAIBaseURL)", apiKey: {secretName: keys, key: openai}}
               dataset:
                 cases: [{id: fr, input: France}, {id: es, input: Spain}, {id: pe, input: Peru}]
               criteria:
@@ -146,13 +133,13 @@ struct RunCommandTests {
               passThreshold: 0.5
             """
         ])
-        let process = try ServerProcess(
-            "assay-evaluator",
+        let process = try ChildProcess(
+            built: BuiltExecutable.evaluator,
             arguments: ["run", directory.appendingPathComponent("suite.yaml").path, "--format", "json"],
             environment: ["ASSAY_SECRET_KEYS_OPENAI": "k-123"])
         let status = try await process.waitForExit(timeout: .seconds(60))
         let summary = try await process.waitForLine("the JSON summary") { $0.hasPrefix("{\"id\"") }
-        #expect(status == 0, "\(process.output.joined(separator: "\n"))")
+        #expect(status == .exited(0), "\(process.output.joined(separator: "\n"))")
         let target = try #require(try JSONParser.parse(summary)["targets"]?.arrayValue?.first)
         #expect(target["passed"] == 2 && target["failed"] == 1 && target["errors"] == 0)
         #expect(target["failingCaseIds"] == ["pe"])

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Common
@@ -14,10 +15,10 @@ struct RunKillTests {
 
     /// `count` evaluators sharing the suite's run through Redis: 4 cases in flight each, ~10 ms a
     /// case, and a short claim timeout so a dead consumer's cases are taken over quickly.
-    static func startEvaluators(_ count: Int, suitePath: String, redisURL: String) throws -> [ServerProcess] {
+    static func startEvaluators(_ count: Int, suitePath: String, redisURL: String) throws -> [ChildProcess] {
         try (1...count).map { index in
-            try ServerProcess(
-                "assay-evaluator",
+            try ChildProcess(
+                built: BuiltExecutable.evaluator,
                 arguments: [
                     "run", suitePath, "--redis", redisURL, "--consumer", "evaluator-\(index)", "--concurrency", "4",
                     "--case-delay-ms", "10", "--claim-timeout-ms", "500", "--format", "json",
@@ -27,7 +28,7 @@ struct RunKillTests {
 
     @Test("three evaluators share a 2,000-case run; one is SIGKILLed mid-run; every case ends with exactly one result")
     func killOneOfThree() async throws {
-        let redis = try await RedisProcess.start()
+        let redis = try await RedisServer.start()
         defer { redis.kill() }
         let cases = (0..<Self.caseCount).map { index in
             "{\"id\": \"case-\(index)\", \"input\": \"q\(index)\", \"output\": \"\(index % 10 == 0 ? "wrong" : "answer \(index)")\"}"
@@ -52,30 +53,25 @@ struct RunKillTests {
         ])
         let suitePath = directory.appendingPathComponent("suite.yaml").path
         let file = try SuiteFile.load(path: suitePath)
-        let client = RedisClient(url: try RedisURL(parsing: redis.url))
+        let client = RedisClient(url: try RedisURL(parsing: redis.urlString))
         let queue = RedisWorkQueue(redis: client, configuration: .init(run: file.runID, consumer: "test"))
 
         // Each case takes ~10 ms, 4 at a time per process: about 2 s with three processes.
-        let evaluators = try Self.startEvaluators(3, suitePath: suitePath, redisURL: redis.url)
+        let evaluators = try Self.startEvaluators(3, suitePath: suitePath, redisURL: redis.urlString)
         for evaluator in evaluators {
-            _ = try await evaluator.waitForLine(timeout: .seconds(30), "cases queued") { $0.contains("cases queued") }
+            _ = try await evaluator.waitForLine("cases queued", timeout: .seconds(30)) { $0.contains("cases queued") }
         }
         // Wait (on Redis's state, not a timer) until the run is well under way and the first
         // evaluator holds unfinished cases, then kill it.
-        let deadline = ContinuousClock.now + .seconds(60)
-        while true {
+        try await eventually("300 results", within: .seconds(60), every: .milliseconds(5)) {
             let recorded = try await client.send(["HLEN", queue.keys.recorded]).integer ?? 0
             let held = try await client.send([
                 "XPENDING", queue.keys.cases, RedisWorkQueue.Configuration.group, "-", "+", "1", "evaluator-1",
             ])
-            if recorded >= 300, !(held.array ?? []).isEmpty { break }
-            guard ContinuousClock.now < deadline else { throw ServerProcess.Failure.timedOut("300 results") }
-            try await Task.sleep(for: .milliseconds(5))
+            return recorded >= 300 && !(held.array ?? []).isEmpty
         }
         evaluators[0].signal(SIGKILL)
-        #expect(
-            try await evaluators[0].waitForExit() == SIGKILL + 128
-                || evaluators[0].process.terminationReason == .uncaughtSignal)
+        #expect(try await evaluators[0].waitForExit() == .signalled(SIGKILL))
         let recordedAtKill = try await client.send(["HLEN", queue.keys.recorded]).integer ?? 0
         #expect(recordedAtKill < Int64(Self.caseCount), "the kill landed mid-run")
         let pending = try await client.send(["XPENDING", queue.keys.cases, RedisWorkQueue.Configuration.group])
@@ -84,7 +80,7 @@ struct RunKillTests {
 
         for evaluator in evaluators.dropFirst() {
             let status = try await evaluator.waitForExit(timeout: .seconds(120))
-            #expect(status == 0, "\(evaluator.output.suffix(5).joined(separator: "\n"))")
+            #expect(status == .exited(0), "\(evaluator.output.suffix(5).joined(separator: "\n"))")
         }
 
         let results = try await queue.results(offset: 0, limit: Self.caseCount + 100)
@@ -106,7 +102,7 @@ struct RunKillTests {
         "a Redis restart mid-run (losing its data) costs no result: the evaluators wait, queue the run again and finish"
     )
     func redisRestart() async throws {
-        let redis = try await RedisProcess.start()
+        let redis = try await RedisServer.start()
         defer { redis.kill() }
         let count = 600
         let cases = (0..<count).map { "{\"id\": \"case-\($0)\", \"output\": \"answer \($0)\"}" }
@@ -127,13 +123,11 @@ struct RunKillTests {
         ])
         let suitePath = directory.appendingPathComponent("suite.yaml").path
         let file = try SuiteFile.load(path: suitePath)
-        let client = RedisClient(url: try RedisURL(parsing: redis.url))
+        let client = RedisClient(url: try RedisURL(parsing: redis.urlString))
         let queue = RedisWorkQueue(redis: client, configuration: .init(run: file.runID, consumer: "test"))
-        let evaluators = try Self.startEvaluators(2, suitePath: suitePath, redisURL: redis.url)
-        let deadline = ContinuousClock.now + .seconds(60)
-        while (try? await client.send(["HLEN", queue.keys.recorded]).integer) ?? 0 < 100 {
-            guard ContinuousClock.now < deadline else { throw ServerProcess.Failure.timedOut("100 results") }
-            try await Task.sleep(for: .milliseconds(5))
+        let evaluators = try Self.startEvaluators(2, suitePath: suitePath, redisURL: redis.urlString)
+        try await eventually("100 results", within: .seconds(60), every: .milliseconds(5)) {
+            (try? await client.send(["HLEN", queue.keys.recorded]).integer) ?? 0 >= 100
         }
         redis.kill()
         // Both evaluators notice the outage before Redis comes back.
@@ -143,11 +137,11 @@ struct RunKillTests {
         try await redis.start()
         for evaluator in evaluators {
             let status = try await evaluator.waitForExit(timeout: .seconds(120))
-            #expect(status == 0, "\(evaluator.output.suffix(5).joined(separator: "\n"))")
+            #expect(status == .exited(0), "\(evaluator.output.suffix(5).joined(separator: "\n"))")
         }
         // A fresh client: the test's own connections broke with the restart.
         let reader = RedisWorkQueue(
-            redis: RedisClient(url: try RedisURL(parsing: redis.url)),
+            redis: RedisClient(url: try RedisURL(parsing: redis.urlString)),
             configuration: .init(run: file.runID, consumer: "test"))
         let results = try await reader.results(offset: 0, limit: count + 100)
         #expect(results.count == count)

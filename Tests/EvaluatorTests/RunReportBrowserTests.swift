@@ -1,5 +1,6 @@
 import Common
 import Foundation
+import TestSupport
 import Testing
 
 /// The HTML report as a browser renders it: headless Chromium (Debian `chromium`) loads the page
@@ -7,11 +8,7 @@ import Testing
 @Suite("assay-evaluator run: HTML report in headless Chromium", .serialized)
 struct RunReportBrowserTests {
     /// The `chromium` executable on `PATH`, if installed.
-    static var chromium: URL? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        return path.split(separator: ":").map { URL(fileURLWithPath: String($0)).appendingPathComponent("chromium") }
-            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }
+    static var chromium: URL? { BuiltExecutable.onPath("chromium").map { URL(fileURLWithPath: $0) } }
 
     /// Runs `executable` to its exit (killed after `timeout`), standard output in a file; returns
     /// the exit status and standard output. The exit is awaited through the termination handler.

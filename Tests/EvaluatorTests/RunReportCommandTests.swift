@@ -1,5 +1,6 @@
 import Foundation
 import FoundationXML
+import TestSupport
 import Testing
 
 @testable import Common
@@ -8,28 +9,12 @@ import Testing
 /// error read apart.
 @Suite("assay-evaluator run: report outputs")
 struct RunReportCommandTests {
-    /// Runs the built command with its standard output and error in files; returns both.
+    /// Runs the built command (killed after 60 s) with its standard output and error read apart;
+    /// returns both.
     static func run(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
-        let directory = try RunCommandTests.directory([:])
-        let out = directory.appendingPathComponent("stdout")
-        let err = directory.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
-        let process = Process()
-        process.executableURL = ServerProcess.executable("assay-evaluator")
-        process.arguments = ["run"] + arguments
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let deadline = ContinuousClock.now + .seconds(60)
-        while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        if process.isRunning { process.terminate() }
-        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
-        return (
-            process.terminationStatus, try String(contentsOf: out, encoding: .utf8),
-            try String(contentsOf: err, encoding: .utf8)
-        )
+        let evaluator = try #require(BuiltExecutable.path(BuiltExecutable.evaluator))
+        let result = try Command.run(evaluator, ["run"] + arguments, timeout: .seconds(60))
+        return (result.status, result.output, result.error)
     }
 
     /// A suite of four given outputs, two of which pass; `ids` names the cases.
@@ -70,17 +55,9 @@ struct RunReportCommandTests {
         #expect(!stderr.contains("<testsuites"))
 
         // The JUnit format as CI systems read it: validated by xmllint against our schema of it.
-        let schema = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/junit/junit.xsd")
-        let xmllint = Process()
-        xmllint.executableURL = URL(fileURLWithPath: "/usr/bin/xmllint")
-        xmllint.arguments = ["--noout", "--schema", schema.path, file.path]
-        let complaints = Pipe()
-        xmllint.standardError = complaints
-        try xmllint.run()
-        let message = String(decoding: complaints.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        xmllint.waitUntilExit()
-        #expect(xmllint.terminationStatus == 0, "xmllint: \(message)")
+        let schema = Repository.path("Tests/EvaluatorTests/Fixtures/junit/junit.xsd")
+        let xmllint = try Command.run("/usr/bin/xmllint", ["--noout", "--schema", schema, file.path])
+        #expect(xmllint.status == 0, "xmllint: \(xmllint.error)")
     }
 
     @Test("--output html --out writes a self-contained page; --format stays an alias printing to stdout")

@@ -1,11 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("assay-evaluator serve")
 struct ServeCommandTests {
     /// Starts `assay-evaluator serve --port 0` and returns it with the port from its start-up log.
-    static func startServer(_ extra: [String] = []) async throws -> (ServerProcess, Int) {
-        let server = try ServerProcess("assay-evaluator", arguments: ["serve", "--port", "0"] + extra)
+    static func startServer(_ extra: [String] = []) async throws -> (ChildProcess, Int) {
+        let server = try ChildProcess(built: BuiltExecutable.evaluator, arguments: ["serve", "--port", "0"] + extra)
         let line = try await server.waitForLine("the listening log line") { $0.contains("\"listening\"") }
         let address = try #require(line.firstMatch(of: /"address":"127\.0\.0\.1:(\d+)"/))
         return (server, Int(address.1)!)
@@ -14,18 +15,17 @@ struct ServeCommandTests {
     @Test("it serves readiness, then exits 0 on SIGTERM after logging the shutdown")
     func servesAndStopsOnSigterm() async throws {
         let (server, port) = try await Self.startServer()
-        let client = try RawHTTPClient(port: port)
-        #expect(try client.request("GET", "/readyz").status == 200)
-        #expect(try client.request("GET", "/healthz").status == 200)
+        #expect(try await LocalHTTP.get("http://127.0.0.1:\(port)/readyz").status == 200)
+        #expect(try await LocalHTTP.get("http://127.0.0.1:\(port)/healthz").status == 200)
         server.signal(SIGTERM)
-        #expect(try await server.waitForExit() == 0)
+        #expect(try await server.waitForExit() == .exited(0))
         #expect(server.output.contains { $0.contains("\"stopped\"") })
     }
 
     @Test("--help lists every option with its environment variable")
     func helpListsOptions() async throws {
-        let process = try ServerProcess("assay-evaluator", arguments: ["serve", "--help"])
-        #expect(try await process.waitForExit() == 0)
+        let process = try ChildProcess(built: BuiltExecutable.evaluator, arguments: ["serve", "--help"])
+        #expect(try await process.waitForExit() == .exited(0))
         let text = process.output.joined(separator: "\n")
         for option in ["--host", "--port", "--max-body-bytes", "--event-loops", "--max-batch-items"] {
             #expect(text.contains(option))
@@ -36,18 +36,19 @@ struct ServeCommandTests {
 
     @Test("an invalid flag value exits 2 with a message naming the flag")
     func invalidFlagExitsTwo() async throws {
-        let process = try ServerProcess("assay-evaluator", arguments: ["serve", "--port", "eighty"])
-        #expect(try await process.waitForExit() == 2)
+        let process = try ChildProcess(built: BuiltExecutable.evaluator, arguments: ["serve", "--port", "eighty"])
+        #expect(try await process.waitForExit() == .exited(2))
         #expect(process.output.joined().contains("--port"))
     }
 
     @Test("ASSAY_PORT configures the port when no flag is given")
     func environmentConfiguresPort() async throws {
-        let process = try ServerProcess(
-            "assay-evaluator", arguments: ["serve"], environment: ["ASSAY_PORT": "0", "ASSAY_LOG_LEVEL": "info"])
+        let process = try ChildProcess(
+            built: BuiltExecutable.evaluator, arguments: ["serve"],
+            environment: ["ASSAY_PORT": "0", "ASSAY_LOG_LEVEL": "info"])
         let line = try await process.waitForLine("the listening log line") { $0.contains("\"listening\"") }
         #expect(!line.contains(":8080\""))
         process.signal(SIGTERM)
-        #expect(try await process.waitForExit() == 0)
+        #expect(try await process.waitForExit() == .exited(0))
     }
 }

@@ -1,5 +1,6 @@
 import Common
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Evaluator
@@ -9,9 +10,7 @@ import Testing
 /// Fixtures/similarity-pairs.json.
 @Suite("Similarity oracle")
 struct SimilarityOracleTests {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let pairsFile = repositoryRoot.appendingPathComponent("Tests/EvaluatorTests/Fixtures/similarity-pairs.json")
+    static let pairsFile = Repository.path("Tests/EvaluatorTests/Fixtures/similarity-pairs.json")
 
     /// F1 and ROUGE-L are ratios of small integers, computed with the same operations.
     static let ratioTolerance = 1e-6
@@ -25,7 +24,7 @@ struct SimilarityOracleTests {
     }
 
     static func pairs() throws -> [Pair] {
-        let document = try JSONParser.parse(Array(try Data(contentsOf: pairsFile)))
+        let document = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: pairsFile))))
         return try #require(document["pairs"]?.arrayValue).map { item in
             Pair(
                 id: try #require(item["id"]?.stringValue),
@@ -36,30 +35,19 @@ struct SimilarityOracleTests {
 
     /// Runs the oracle and returns its scores by pair id.
     static func oracleScores() throws -> JSONValue {
-        let python = repositoryRoot.appendingPathComponent(".venv/bin/python")
-        guard FileManager.default.isExecutableFile(atPath: python.path) else {
-            Issue.record("\(python.path) is missing: run bin/setup to create the test virtualenv")
+        let python = Repository.path(".venv/bin/python")
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            Issue.record("\(python) is missing: run bin/setup to create the test virtualenv")
             return .null
         }
-        let process = Process()
-        process.executableURL = python
-        process.arguments = [repositoryRoot.appendingPathComponent("tools/similarity_oracle.py").path, pairsFile.path]
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        let errors = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let message = String(decoding: errors, as: UTF8.self)
+        let result = try Command.run(python, [Repository.path("tools/similarity_oracle.py"), pairsFile])
+        guard result.status == 0 else {
             Issue.record(
-                "similarity_oracle.py failed (\(process.terminationStatus)); run bin/setup if packages are missing:\n\(message)"
+                "similarity_oracle.py failed (\(result.status)); run bin/setup if packages are missing:\n\(result.error)"
             )
             return .null
         }
-        return try JSONParser.parse(Array(output))
+        return try JSONParser.parse(Array(result.output.utf8))
     }
 
     @Test("tokenF1, rougeL and bleu match the reference implementations on every pair")

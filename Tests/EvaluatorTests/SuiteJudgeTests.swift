@@ -1,5 +1,6 @@
 import Common
 import Foundation
+import TestSupport
 import Testing
 
 /// `llmJudge` criteria in `assay-evaluator run`, with the provider emulator as the judge: it
@@ -48,7 +49,7 @@ struct SuiteJudgeTests {
 
     @Test("a suite's llmJudge criterion is judged by spec.judge and the run passes on a score over the threshold")
     func suiteJudgePasses() async throws {
-        let emulator = try await EmulatorProcess.start()
+        let emulator = try await ProviderEmulatorProcess.start()
         let directory = try Self.suite(
             output: #"{"score": 4, "reason": "ok"}"#, suiteJudge: emulator.provider("suite-judge"))
         let (status, report, criterion) = try await Self.runJSON(directory)
@@ -57,12 +58,12 @@ struct SuiteJudgeTests {
         #expect(criterion["passed"] == true, "\(criterion)")
         #expect(criterion["score"] == 0.75)
         #expect(criterion["reason"]?.stringValue?.contains("judge scored 4/5") == true, "\(criterion)")
-        #expect(try await emulator.stats()["ok"] == 1)
+        #expect(try await emulator.stats(route: "openai")["ok"] == 1)
     }
 
     @Test("the criterion's own judge wins over spec.judge, and an unparseable answer fails the run with its reason")
     func criterionJudgeUnparseableFails() async throws {
-        let emulator = try await EmulatorProcess.start()
+        let emulator = try await ProviderEmulatorProcess.start()
         // spec.judge points nowhere: had it been asked, the reason would be a connection failure.
         let unreachable = #"{"type": "openai", "name": "nowhere", "model": "m", "baseURL": "http://127.0.0.1:1/v1"}"#
         let directory = try Self.suite(
@@ -71,6 +72,6 @@ struct SuiteJudgeTests {
         #expect(status == 1, "\(report)")
         #expect(criterion["passed"] == false)
         #expect(criterion["reason"]?.stringValue?.contains(#"is not JSON {"score", "reason"}"#) == true, "\(criterion)")
-        #expect(try await emulator.stats()["ok"] == 1)
+        #expect(try await emulator.stats(route: "openai")["ok"] == 1)
     }
 }

@@ -153,6 +153,21 @@ public final class ChildProcess: Sendable {
         waiter.start()
     }
 
+    /// Starts one of the package's executables (`BuiltExecutable.evaluator`, ...) as found by
+    /// ``BuiltExecutable/path(_:)``, with ``cleanEnvironment()`` plus `environment` (an empty
+    /// value still overrides, so a flag's variable can be set to nothing). Throws
+    /// ``Failure/spawn(_:_:)`` with `ENOENT` when it is not built.
+    public convenience init(
+        built name: String, arguments: [String], environment: [String: String] = [:], directory: String? = nil,
+        logFile: String? = nil
+    ) throws {
+        guard let executable = BuiltExecutable.path(name) else { throw Failure.spawn(name, ENOENT) }
+        try self.init(
+            executable: executable, arguments: arguments,
+            environment: Self.cleanEnvironment().merging(environment) { $1 }, directory: directory,
+            logFile: logFile)
+    }
+
     deinit {
         core.signal(pid, SIGKILL)
     }

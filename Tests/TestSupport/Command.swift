@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// A finished child process.
 public struct ProcessResult: Sendable {
     public var status: Int32
@@ -18,10 +22,11 @@ public struct ProcessResult: Sendable {
 /// Short-lived commands run to completion.
 public enum Command {
     /// Runs `executable` to completion, reading both pipes concurrently so neither can fill up.
-    /// `environment` is added to (and overrides) the test's own.
+    /// `environment` is added to (and overrides) the test's own. With a `timeout`, a command still
+    /// running after it is killed (SIGKILL), so a hung command fails its test instead of hanging it.
     public static func run(
         _ executable: String, _ arguments: [String], directory: String? = nil, environment: [String: String] = [:],
-        input: String? = nil
+        input: String? = nil, timeout: Duration? = nil
     ) throws -> ProcessResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -37,6 +42,13 @@ public enum Command {
         let stdin = input.map { _ in Pipe() }
         process.standardInput = stdin ?? FileHandle.nullDevice
         try process.run()
+        let watchdog = timeout.map { limit in
+            let running = RunningProcess(process)
+            let item = DispatchWorkItem { running.kill() }
+            DispatchQueue.global().asyncAfter(deadline: .now() + limit.dispatchSeconds, execute: item)
+            return item
+        }
+        defer { watchdog?.cancel() }
         if let stdin, let input {
             stdin.fileHandleForWriting.write(Data(input.utf8))
             try? stdin.fileHandleForWriting.close()
@@ -53,6 +65,20 @@ public enum Command {
     }
 
     public static func available(_ path: String) -> Bool { FileManager.default.isExecutableFile(atPath: path) }
+}
+
+/// A started `Process` a watchdog may kill while another thread waits for it.
+private final class RunningProcess: @unchecked Sendable {
+    private let process: Process
+    init(_ process: Process) { self.process = process }
+    func kill() { if process.isRunning { _ = Glibc.kill(process.processIdentifier, SIGKILL) } }
+}
+
+extension Duration {
+    /// The duration in seconds, for Dispatch deadlines.
+    fileprivate var dispatchSeconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
 }
 
 /// Data handed from a reader thread, waited for with a condition (no polling).

@@ -62,6 +62,28 @@ public final class EmulatorProcess: Sendable {
         return path
     }
 
+    /// Creates the CustomResourceDefinition in the YAML file at `path` (e.g.
+    /// `Repository.path("config/crd/evaluationsuites.yaml")`) through ``client``, and returns once
+    /// `kind` is served: listing it in `default` answers.
+    public func installCRD(at path: String, serving kind: ResourceKind, timeout: Duration = .seconds(10)) async throws {
+        let crd = try YAMLLoader.load(try String(contentsOfFile: path, encoding: .utf8))
+        _ = try await client.create(KubeObject(crd), as: Self.customResourceDefinitions)
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            do {
+                _ = try await client.list(kind, namespace: kind.namespaced ? "default" : nil)
+                return
+            } catch {
+                guard ContinuousClock.now < deadline else { throw error }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+    }
+
+    static let customResourceDefinitions = ResourceKind(
+        group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions",
+        kind: "CustomResourceDefinition", namespaced: false)
+
     /// Calls one of the emulator's test hooks (`expire-history`, `drop-watches`).
     public func hook(_ name: String) async throws {
         let response = try await LocalHTTP.send("POST", "\(baseURL)/emulator/\(name)", body: "")

@@ -44,9 +44,32 @@ public final class ProviderEmulatorProcess: Sendable {
         try await LocalHTTP.send("PUT", baseURL + "/emulator/behaviour", body: json)
     }
 
+    /// ``setBehaviour(_:)`` that throws ``Unexpected`` unless the emulator accepts the behaviour (200).
+    public func behave(_ json: String) async throws {
+        let response = try await setBehaviour(json)
+        guard response.status == 200 else {
+            throw Unexpected("the behaviour \(json) was refused: \(response.status) \(response.body)")
+        }
+    }
+
     /// `GET /emulator/stats`, parsed.
     public func stats() async throws -> JSONValue {
         try JSONParser.parse(Array(try await LocalHTTP.get(baseURL + "/emulator/stats").body.utf8))
+    }
+
+    /// One route's counters from ``stats()`` (`requests`, `ok`, `errors`, `rateLimited`, `hung`,
+    /// ...); `route` is a wire format: `openai`, `azure`, `anthropic`, `gemini`. Throws
+    /// ``Unexpected`` when the stats have no such route.
+    public func stats(route: String) async throws -> JSONValue {
+        let stats = try await stats()
+        guard let counters = stats["routes"]?[route] else { throw Unexpected("no route \(route) in \(stats)") }
+        return counters
+    }
+
+    /// An answer of the emulator's control endpoints that a test did not expect.
+    public struct Unexpected: Error, CustomStringConvertible {
+        public var description: String
+        init(_ description: String) { self.description = description }
     }
 
     public func tail(_ count: Int = 40) -> String { process.tail(count) }
