@@ -1,4 +1,5 @@
 import Common
+import Scoring
 import Foundation
 
 let usage = """

@@ -3,6 +3,7 @@ import Foundation
 import Testing
 
 @testable import Evaluator
+@testable import Scoring
 
 /// The evaluation API over real loopback sockets, in-process.
 @Suite("Evaluation API")

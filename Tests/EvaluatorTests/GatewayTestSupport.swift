@@ -3,6 +3,7 @@ import Foundation
 import Testing
 
 @testable import Evaluator
+@testable import Scoring
 
 /// A provider emulator process for gateway tests, with its behaviour and stats controls.
 final class EmulatorProcess: Sendable {

@@ -1,4 +1,5 @@
 import Common
+import Scoring
 import Foundation
 
 /// Exit codes shared by every subcommand: 0 success, 1 a failed gate (3/5's pass threshold),

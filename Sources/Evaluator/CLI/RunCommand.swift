@@ -1,4 +1,5 @@
 import Common
+import Scoring
 import Foundation
 
 /// `assay-evaluator run suite.yaml`: evaluates a suite on this machine. Without `--redis` the

@@ -1,4 +1,5 @@
 import Common
+import Scoring
 import Foundation
 
 /// `assay-evaluator serve`: runs the evaluation API until SIGTERM or SIGINT, then shuts down
