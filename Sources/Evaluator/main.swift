@@ -1,6 +1,6 @@
 import Common
-import Scoring
 import Foundation
+import Scoring
 
 let usage = """
     Usage: assay-evaluator <command> [options]

@@ -1,6 +1,6 @@
 import Common
-import Scoring
 import Foundation
+import Scoring
 
 #if canImport(Glibc)
     import Glibc
