@@ -1,0 +1,300 @@
+import Common
+import Foundation
+import TestSupport
+import Testing
+
+/// The operator as users meet it: `kubectl apply` a suite and watch it run on evaluator processes,
+/// scale, survive a dead operator, change, fail validation and go away.
+@Suite(
+    "The operator end to end: kubectl, the operator, Redis and evaluator processes", .serialized,
+    .enabled(if: OperatorFixture.missing == nil, "\(OperatorFixture.missing ?? "")"))
+struct OperatorEndToEndTests {
+    static let validator = Repository.path(".venv/bin/kubernetes-validate")
+
+    @Test("kubectl apply runs a suite on evaluator processes to Succeeded, counts equal to the dataset")
+    func runsToSucceeded() async throws {
+        try await OperatorFixture.with { fixture in
+            let applied = try fixture.apply(fixture.suiteYAML("greetings", cases: 30))
+            #expect(applied.status == 0, "\(applied.combined)")
+            let children = "greetings-evaluators"
+            try await eventually("the operator creates the children") {
+                let deployment = try await fixture.exists(.deployment, children)
+                let service = try await fixture.exists(.service, children)
+                let autoscaler = try await fixture.exists(.horizontalPodAutoscaler, children)
+                return deployment && service && autoscaler
+            }
+            try validateChildren(fixture, children)
+
+            let status = try await fixture.waitForPhase("greetings", "Succeeded")
+            #expect(OperatorFixture.int(status["progress"]?["total"]) == 30)
+            #expect(OperatorFixture.int(status["progress"]?["completed"]) == 30)
+            #expect(OperatorFixture.int(status["progress"]?["passed"]) == 30)
+            #expect(status["passRate"] == 1)
+            #expect(status["observedGeneration"] == 1)
+            #expect(status["completionTime"]?.stringValue != nil)
+            #expect(status["targets"]?.arrayValue?.first?["name"] == "echo")
+            #expect(status["criteria"]?.arrayValue?.count == 2)
+            let ready = status["conditions"]?.arrayValue?.first { $0["type"] == "Ready" }
+            #expect(ready?["status"] == "True")
+            #expect(ready?["reason"] == "RunSucceeded")
+            let run = try #require(status["runID"]?.stringValue)
+            let uid = try #require(try await fixture.suite("greetings").uid)
+            #expect(run == "\(uid)-g1")
+            #expect(status["resultsURL"]?.stringValue?.hasSuffix("/v1/runs/\(run)/results") == true)
+
+            // Every case has exactly one result.
+            let ids = try await fixture.recordedCaseIDs(run: run)
+            #expect(ids.count == 30)
+            #expect(Set(ids).count == 30)
+            // The operator serves the results after the evaluators are gone.
+            let results = try await fixture.operators[0].get("/v1/runs/\(run)/results?limit=5")
+            #expect(results.status == 200)
+            #expect(try JSONParser.parse(Array(results.body.utf8))["total"] == 30)
+
+            // The run is over: evaluators at zero, the autoscaler removed, the Service kept.
+            try await eventually("the evaluators scale to zero") {
+                let deployment = try await fixture.client.get(.deployment, name: children, namespace: "default")
+                let autoscaler = try await fixture.exists(.horizontalPodAutoscaler, children)
+                return deployment["spec"]?["replicas"] == 0 && !autoscaler
+            }
+            #expect(try await fixture.exists(.service, children))
+            try await fixture.kubelet.waitForReady(children, count: 0)
+
+            let table = try fixture.kubectl(["get", "evaluationsuites"]).output
+            for column in ["NAME", "PHASE", "PROGRESS", "PASS RATE", "TARGETS", "AGE"] {
+                #expect(table.contains(column), "\(table)")
+            }
+            let row = try #require(table.split(separator: "\n").first { $0.hasPrefix("greetings") })
+            let cells = row.split(separator: " ", omittingEmptySubsequences: true)
+            #expect(Array(cells.prefix(5)) == ["greetings", "Succeeded", "30/30", "1", "echo"], "\(table)")
+            try await eventually("RunStarted and RunSucceeded events") {
+                let reasons = try fixture.eventReasons(about: "greetings")
+                return reasons.contains("RunStarted") && reasons.contains("RunSucceeded")
+            }
+        }
+    }
+
+    @Test("scaling from one to three evaluators mid-run, and killing one, loses and double-counts no case")
+    func scalesMidRun() async throws {
+        try await OperatorFixture.with(podEnvironment: ["ASSAY_CASE_DELAY_MS": "150"]) { fixture in
+            let applied = try fixture.apply(fixture.suiteYAML("scaling", cases: 80, concurrency: 2))
+            #expect(applied.status == 0, "\(applied.combined)")
+            let children = "scaling-evaluators"
+            try await fixture.kubelet.waitForReady(children, count: 1)
+            try await fixture.waitForStatus("scaling", "some progress") {
+                (OperatorFixture.int($0["progress"]?["completed"]) ?? 0) >= 4
+            }
+            // What the HorizontalPodAutoscaler does when the backlog per replica is high.
+            _ = try fixture.kubectl(["scale", "deployment", children, "--replicas=3"])
+            let pods = try await fixture.kubelet.waitForReady(children, count: 3)
+            let status = try await fixture.status("scaling")
+            #expect((OperatorFixture.int(status?["progress"]?["completed"]) ?? 80) < 80, "the run ended too soon")
+            // A pod dies holding claimed cases: another takes them over after the claim timeout.
+            #expect(fixture.kubelet.kill(pod: try #require(pods.last).name))
+
+            let done = try await fixture.waitForPhase("scaling", "Succeeded", within: .seconds(90))
+            #expect(OperatorFixture.int(done["progress"]?["completed"]) == 80)
+            #expect(OperatorFixture.int(done["progress"]?["passed"]) == 80)
+            let ids = try await fixture.recordedCaseIDs(run: try #require(done["runID"]?.stringValue))
+            #expect(ids.count == 80)
+            #expect(Set(ids) == Set((0..<80).map { "c\($0)" }))
+        }
+    }
+
+    @Test("when the leading operator is killed mid-run the standby takes over through the Lease and the run completes")
+    func standbyTakesOver() async throws {
+        try await OperatorFixture.with(operators: 2, leaderElect: true, podEnvironment: ["ASSAY_CASE_DELAY_MS": "100"])
+        {
+            fixture in
+            func holder() async throws -> String {
+                let lease = try await fixture.client.get(.lease, name: "assay-operator-leader", namespace: "default")
+                return lease["spec"]?["holderIdentity"]?.stringValue ?? ""
+            }
+            try await eventually("a leader") { try await !holder().isEmpty }
+            let applied = try fixture.apply(fixture.suiteYAML("takeover", cases: 60, concurrency: 2))
+            #expect(applied.status == 0, "\(applied.combined)")
+            try await fixture.waitForStatus("takeover", "some progress") {
+                (OperatorFixture.int($0["progress"]?["completed"]) ?? 0) >= 3
+            }
+            let leaderName = try await holder()
+            let leader = try #require(fixture.operators.first { leaderName.hasPrefix($0.podName + "_") })
+            let standby = try #require(fixture.operators.first { $0.podName != leader.podName })
+            let killed = ContinuousClock.now
+            _ = leader.kill()
+            try await eventually("the standby holds the Lease") {
+                try await holder().hasPrefix(standby.podName + "_")
+            }
+            // The dead leader's Lease expires after its 2 s duration; the standby retries every 0.25 s.
+            #expect(ContinuousClock.now - killed < .seconds(5))
+            let metrics = try await standby.get("/metrics").body
+            #expect(metrics.contains("assay_operator_leader 1"))
+
+            let done = try await fixture.waitForPhase("takeover", "Succeeded", within: .seconds(90))
+            #expect(OperatorFixture.int(done["progress"]?["completed"]) == 60)
+            try await eventually("the new leader scales the evaluators to zero") {
+                try await fixture.client.get(.deployment, name: "takeover-evaluators", namespace: "default")[
+                    "spec"]?["replicas"] == 0
+            }
+        }
+    }
+
+    @Test("editing the spec mid-run cancels the old run and runs the new generation")
+    func editStartsANewRun() async throws {
+        try await OperatorFixture.with(podEnvironment: ["ASSAY_CASE_DELAY_MS": "100"]) { fixture in
+            let first = fixture.suiteYAML("edited", cases: 60, concurrency: 2)
+            #expect(try fixture.apply(first, as: "edited").status == 0)
+            let running = try await fixture.waitForStatus("edited", "some progress") {
+                (OperatorFixture.int($0["progress"]?["completed"]) ?? 0) >= 3
+            }
+            let oldRun = try #require(running["runID"]?.stringValue)
+            let edited = fixture.suiteYAML("edited", cases: 20, failing: 10, passThreshold: 0.9, concurrency: 4)
+            #expect(try fixture.apply(edited, as: "edited").status == 0)
+
+            let done = try await fixture.waitForPhase("edited", "Failed", within: .seconds(60))
+            #expect(done["observedGeneration"] == 2)
+            let newRun = try #require(done["runID"]?.stringValue)
+            #expect(newRun.hasSuffix("-g2"))
+            #expect(newRun != oldRun)
+            #expect(OperatorFixture.int(done["progress"]?["total"]) == 20)
+            #expect(OperatorFixture.int(done["progress"]?["completed"]) == 20)
+            #expect(OperatorFixture.int(done["progress"]?["passed"]) == 10)
+            #expect(done["conditions"]?.arrayValue?.first { $0["type"] == "Ready" }?["reason"] == "RunFailed")
+            let cancelled = try await fixture.redisClient().send(["HGET", RunKeys(RunID(oldRun)!).meta, "cancelled"])
+            #expect(cancelled.text == "1")
+            let oldIDs = try await fixture.recordedCaseIDs(run: oldRun)
+            #expect(oldIDs.count < 60, "the old run was cancelled before it finished")
+            try await eventually("two RunStarted events and a RunFailed one") {
+                let reasons = try fixture.eventReasons(about: "edited")
+                return reasons.filter { $0 == "RunStarted" }.count == 2 && reasons.contains("RunFailed")
+            }
+        }
+    }
+
+    @Test("deleting a suite removes its children and its Redis data")
+    func deleteCleansUp() async throws {
+        try await OperatorFixture.with { fixture in
+            #expect(try fixture.apply(fixture.suiteYAML("doomed", cases: 10)).status == 0)
+            try await fixture.waitForPhase("doomed", "Succeeded")
+            let uid = try #require(try await fixture.suite("doomed").uid)
+            #expect(try await !fixture.redisKeys(containing: uid).isEmpty)
+            #expect(try await fixture.suite("doomed").finalizers == ["eval.assay.dev/run-data"])
+
+            _ = try fixture.kubectl(["delete", "evaluationsuite", "doomed", "--wait=true", "--timeout=30s"])
+            try await eventually("the children are garbage-collected") {
+                let gone = [
+                    try await fixture.exists(.deployment, "doomed-evaluators"),
+                    try await fixture.exists(.service, "doomed-evaluators"),
+                    try await fixture.exists(.horizontalPodAutoscaler, "doomed-evaluators"),
+                ]
+                return !gone.contains(true)
+            }
+            #expect(try await fixture.redisKeys(containing: uid).isEmpty)
+            #expect(try await !fixture.exists(.evaluationSuite, "doomed"))
+        }
+    }
+
+    @Test("an invalid spec is refused by the CRD or reported in conditions, and nothing is created")
+    func invalidSpecs() async throws {
+        try await OperatorFixture.with { fixture in
+            // Rules the CRD itself checks: kubectl apply is refused with the rule's message.
+            let threshold = try fixture.apply(fixture.suiteYAML("bad-threshold", cases: 2, passThreshold: 1.5))
+            #expect(threshold.status != 0)
+            #expect(threshold.combined.contains("spec.passThreshold"), "\(threshold)")
+            let scaling = fixture.suiteYAML("bad-scaling", cases: 2).replacingOccurrences(
+                of: "{minReplicas: 1, maxReplicas: 3", with: "{minReplicas: 5, maxReplicas: 3")
+            let refused = try fixture.apply(scaling)
+            #expect(refused.status != 0)
+            #expect(refused.combined.contains("minReplicas must be less than or equal to maxReplicas"))
+
+            // Rules only our decoder knows: the suite is accepted, then marked Invalid, nothing created.
+            let criterion = fixture.suiteYAML(
+                "bad-criterion", cases: 2, extraCriteria: "  - {type: similarity, method: telepathy}")
+            #expect(try fixture.apply(criterion, as: "bad-criterion").status == 0)
+            let invalid = try await fixture.waitForPhase("bad-criterion", "Invalid")
+            let ready = try #require(invalid["conditions"]?.arrayValue?.first { $0["type"] == "Ready" })
+            #expect(ready["status"] == "False")
+            #expect(ready["reason"] == "InvalidSpec")
+            #expect(ready["message"]?.stringValue?.contains("spec.criteria[2].method") == true, "\(ready)")
+
+            let configMap = try fixture.apply(
+                fixture.suiteYAML("missing-dataset", cases: 1).replacingOccurrences(
+                    of: "    cases:\n    - {id: c0, input: \"case 0\", reference: \"case 0\"}",
+                    with: "    configMap: {name: nowhere, key: cases.jsonl}"))
+            #expect(configMap.status == 0, "\(configMap.combined)")
+            let missing = try await fixture.waitForPhase("missing-dataset", "Invalid")
+            let message = missing["conditions"]?.arrayValue?.first { $0["type"] == "Ready" }?["message"]?.stringValue
+            #expect(message?.contains("spec.dataset.configMap.name: ConfigMap default/nowhere does not exist") == true)
+            try await eventually("an InvalidSpec event") {
+                try fixture.eventReasons(about: "missing-dataset").contains("InvalidSpec")
+            }
+
+            for name in ["bad-criterion-evaluators", "missing-dataset-evaluators"] {
+                #expect(try await !fixture.exists(.deployment, name))
+                #expect(try await !fixture.exists(.service, name))
+            }
+
+            // Fixing the spec runs it.
+            #expect(try fixture.apply(fixture.suiteYAML("bad-criterion", cases: 2), as: "bad-criterion").status == 0)
+            let fixed = try await fixture.waitForPhase("bad-criterion", "Succeeded")
+            #expect(fixed["observedGeneration"] == 2)
+        }
+    }
+
+    @Test("an operator with nothing to change makes no API writes, even across resyncs")
+    func idleOperatorWritesNothing() async throws {
+        try await OperatorFixture.with { fixture in
+            #expect(try fixture.apply(fixture.suiteYAML("settled", cases: 5)).status == 0)
+            try await fixture.waitForPhase("settled", "Succeeded")
+            try await eventually("the evaluators are gone") {
+                try await fixture.client.get(.deployment, name: "settled-evaluators", namespace: "default")["spec"]?[
+                    "replicas"] == 0
+            }
+            try await fixture.kubelet.waitForReady("settled-evaluators", count: 0)
+            let before = try await Self.versions(fixture)
+            let reconciles = try await Self.reconciles(fixture)
+            // Three resync periods (1 s each): every suite is reconciled again from the cache.
+            try await eventually("three resyncs", within: .seconds(15)) {
+                try await Self.reconciles(fixture) >= reconciles + 3
+            }
+            #expect(try await Self.versions(fixture) == before, "something was written while nothing changed")
+        }
+    }
+
+    /// resourceVersions of everything the operator writes.
+    static func versions(_ fixture: OperatorFixture) async throws -> [String] {
+        var versions: [String] = []
+        for kind in [ResourceKind.evaluationSuite, .deployment, .service, .horizontalPodAutoscaler, .event] {
+            let list = try await fixture.client.list(kind, namespace: "default")
+            versions += list.items.map { "\(kind.plural)/\($0.name ?? "")@\($0.resourceVersion ?? "")" }
+        }
+        return versions.sorted()
+    }
+
+    /// The operator's reconcile count from its /metrics.
+    static func reconciles(_ fixture: OperatorFixture) async throws -> Int {
+        let text = try await fixture.operators[0].get("/metrics").body
+        var total = 0.0
+        for line in text.split(separator: "\n") where line.hasPrefix("assay_operator_reconciles_total{") {
+            total += Double(line.split(separator: " ").last ?? "") ?? 0
+        }
+        return Int(total)
+    }
+
+    /// The children as the API server holds them validate against Kubernetes' own schemas.
+    func validateChildren(_ fixture: OperatorFixture, _ name: String) throws {
+        guard Command.available(Self.validator) else {
+            print("kubernetes-validate is not installed (bin/setup); children not schema-checked")
+            return
+        }
+        var files: [String] = []
+        for kind in ["deployment", "service", "horizontalpodautoscaler"] {
+            let json = try fixture.kubectl(["get", kind, name, "-o", "json"]).output
+            guard var object = try JSONParser.parse(json).objectValue else { continue }
+            // Status is written by controllers; the schema check is about what we declare.
+            object["status"] = nil
+            files.append(try fixture.directory.write("\(kind).json", JSONWriter.string(.object(object))))
+        }
+        let result = try Command.run(Self.validator, ["--strict", "--quiet", "--kubernetes-version", "1.32.0"] + files)
+        #expect(result.status == 0, "\(result.combined)")
+    }
+}
