@@ -34,15 +34,18 @@ let package = Package(
             swiftSettings: strict,
             linkerSettings: [.linkedLibrary("m")]
         ),
+        // Criteria: decoding with field paths, and scoring (pure; the LLM judge's calls are the
+        // evaluator's). The evaluator scores with it; the operator validates suites with it.
+        .target(name: "Scoring", dependencies: ["Common"], path: "Sources/Scoring", swiftSettings: strict),
         .executableTarget(
             name: "Evaluator",
-            dependencies: ["Common"],
+            dependencies: ["Common", "Scoring"],
             path: "Sources/Evaluator",
             swiftSettings: strict
         ),
         .executableTarget(
             name: "Operator",
-            dependencies: ["Common"],
+            dependencies: ["Common", "Scoring"],
             path: "Sources/Operator",
             swiftSettings: strict
         ),
@@ -64,7 +67,7 @@ let package = Package(
             name: "CommonTests", dependencies: ["Common", "TestSupport"], path: "Tests/CommonTests",
             exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
-            name: "EvaluatorTests", dependencies: ["Evaluator", "Common", "TestSupport"],
+            name: "EvaluatorTests", dependencies: ["Evaluator", "Scoring", "Common", "TestSupport"],
             path: "Tests/EvaluatorTests", exclude: ["Fixtures"], swiftSettings: strict),
         // Processes and emulators the end-to-end tests share: built executables, redis-server,
         // the emulators, the operator, and a local kubelet that runs Deployments as processes.

@@ -1,5 +1,6 @@
 import Common
 import Foundation
+import Scoring
 
 let usage = """
     Usage: assay-evaluator <command> [options]

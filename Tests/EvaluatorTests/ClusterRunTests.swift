@@ -5,6 +5,7 @@ import Testing
 
 @testable import Common
 @testable import Evaluator
+@testable import Scoring
 
 /// A suite in the Kubernetes API emulator, its run seeded in a real Redis, and `assay-evaluator
 /// serve` processes in worker mode, started the way the operator's Deployment starts them.

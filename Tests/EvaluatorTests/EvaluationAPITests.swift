@@ -4,6 +4,7 @@ import TestSupport
 import Testing
 
 @testable import Evaluator
+@testable import Scoring
 
 /// The evaluation API over real loopback sockets, in-process.
 @Suite("Evaluation API")

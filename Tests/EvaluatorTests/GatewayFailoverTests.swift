@@ -4,6 +4,7 @@ import TestSupport
 import Testing
 
 @testable import Evaluator
+@testable import Scoring
 
 /// Fallback chains against two provider emulators: a primary that hangs, and a healthy secondary.
 @Suite("Gateway failover", .serialized)

@@ -5,6 +5,7 @@ import TestSupport
 import Testing
 
 @testable import Evaluator
+@testable import Scoring
 
 /// Rate limits and provider 429s with a real redis-server: Retry-After honoured, Redis outages
 /// survived, and one limit shared accurately by several evaluator processes.

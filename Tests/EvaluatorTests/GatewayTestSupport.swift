@@ -4,6 +4,7 @@ import TestSupport
 import Testing
 
 @testable import Evaluator
+@testable import Scoring
 
 extension ProviderEmulatorProcess {
     /// A provider config for this emulator (OpenAI wire format, model `m-<name>`) as request JSON.

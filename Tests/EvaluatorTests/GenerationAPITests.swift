@@ -4,6 +4,7 @@ import TestSupport
 import Testing
 
 @testable import Evaluator
+@testable import Scoring
 
 /// `/v1/evaluate` with a `target`: the evaluator generates the output through the provider
 /// emulator, then scores it.

@@ -2,6 +2,7 @@ import Common
 import Testing
 
 @testable import Evaluator
+@testable import Scoring
 
 /// How a judge's answer text becomes a verdict: strict JSON, then tolerant fallbacks.
 @Suite("Judge answer parsing")

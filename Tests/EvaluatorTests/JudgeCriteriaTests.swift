@@ -4,6 +4,7 @@ import TestSupport
 import Testing
 
 @testable import Evaluator
+@testable import Scoring
 
 /// `llmJudge`, `latency` and `cost` criteria, with the provider emulator as the judge and the
 /// generator (it answers `echo: <the last user message>`).

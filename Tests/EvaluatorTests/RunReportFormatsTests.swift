@@ -4,6 +4,7 @@ import Testing
 
 @testable import Common
 @testable import Evaluator
+@testable import Scoring
 
 /// The local runner's report formats, rendered from hand-built results.
 @Suite("run reports: JSON, JUnit XML, HTML and progress")

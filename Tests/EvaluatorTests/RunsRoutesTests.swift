@@ -2,6 +2,7 @@ import Testing
 
 @testable import Common
 @testable import Evaluator
+@testable import Scoring
 
 @Suite("GET /v1/runs")
 struct RunsRoutesTests {

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Evaluator
+@testable import Scoring
 
 /// `Quoting.quote` returns short plain ASCII as it is, in quotes, and escapes or elides the rest.
 @Suite("Quoting")

@@ -1,6 +1,7 @@
 import Common
 
 @testable import Evaluator
+@testable import Scoring
 
 /// Decodes `json` as `criteria[0]` and evaluates it on `output`.
 func evaluate(_ json: JSONValue, output: String, reference: String? = nil) throws -> CriterionResult {

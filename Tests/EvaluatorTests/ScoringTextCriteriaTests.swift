@@ -2,6 +2,7 @@ import Common
 import Testing
 
 @testable import Evaluator
+@testable import Scoring
 
 @Suite("Text criteria")
 struct ScoringTextCriteriaTests {

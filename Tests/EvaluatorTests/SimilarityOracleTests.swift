@@ -4,6 +4,7 @@ import TestSupport
 import Testing
 
 @testable import Evaluator
+@testable import Scoring
 
 /// Our similarity metrics against the reference implementations (SQuAD's F1, rouge-score,
 /// sacrebleu), run through tools/similarity_oracle.py on the shared pairs in

@@ -1,4 +1,5 @@
 import Common
+import Scoring
 
 /// An error answer in the shape of RFC 9457 (`application/problem+json`), with an `errors`
 /// extension member that lists every bad field by path:

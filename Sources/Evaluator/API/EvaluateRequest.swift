@@ -1,4 +1,5 @@
 import Common
+import Scoring
 
 /// The body of `POST /v1/evaluate` (and of each item of a batch), decoded and validated: every
 /// criterion compiled, every problem collected with its path. Carries either the `output` to

@@ -1,4 +1,5 @@
 import Common
+import Scoring
 
 /// Runs evaluation requests: parses the body, decodes and compiles criteria (through a cache),
 /// generates the output through a provider chain when the request gives a `target`, scores, and

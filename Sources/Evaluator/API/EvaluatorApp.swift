@@ -1,4 +1,5 @@
 import Common
+import Scoring
 import Synchronization
 
 /// The evaluator's HTTP surface: the evaluation API plus health, readiness and metrics.

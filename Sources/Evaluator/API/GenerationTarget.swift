@@ -1,4 +1,5 @@
 import Common
+import Scoring
 
 /// The `target` of an evaluation request: the evaluator generates the output itself by sending
 /// `prompt` (with `{{input}}` and `{{reference}}` filled in) through a chain of providers.

@@ -1,4 +1,5 @@
 import Common
+import Scoring
 
 /// Asks the judges of a request's `llmJudge` criteria, concurrently, before the (synchronous)
 /// scoring: each distinct criterion once, through its own chain or the evaluator's default.

@@ -1,4 +1,5 @@
 import Common
+import Scoring
 
 /// One provider's entry in `GET /v1/providers`: identity (never key sources), circuit breaker
 /// state, recent failure rate, and rate-limit status.

@@ -1,5 +1,6 @@
 import Common
 import Foundation
+import Scoring
 
 /// Exit codes shared by every subcommand: 0 success, 1 a failed gate (3/5's pass threshold),
 /// 2 invalid input or usage (the message names what to fix).

@@ -1,5 +1,6 @@
 import Common
 import Foundation
+import Scoring
 
 /// `assay-evaluator run suite.yaml`: evaluates a suite on this machine. Without `--redis` the
 /// cases go through an in-process queue; with it, through the same Redis stream as the pods, and

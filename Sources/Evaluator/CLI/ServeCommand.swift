@@ -1,5 +1,6 @@
 import Common
 import Foundation
+import Scoring
 
 /// `assay-evaluator serve`: runs the evaluation API until SIGTERM or SIGINT, then shuts down
 /// gracefully (readiness 503, in-flight requests finish, exit).

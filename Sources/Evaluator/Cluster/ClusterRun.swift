@@ -1,4 +1,5 @@
 import Common
+import Scoring
 
 /// Worker mode of `assay-evaluator serve`: what an evaluator pod the operator created does next to
 /// serving the API. It reads its `EvaluationSuite`, checks that the suite is still on the pod's

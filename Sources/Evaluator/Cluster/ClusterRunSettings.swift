@@ -1,4 +1,5 @@
 import Common
+import Scoring
 
 /// What worker mode of `assay-evaluator serve` needs, read from its options: which run to work
 /// on, for which `EvaluationSuite`, as which consumer, and how to reach Redis and the API server.

@@ -1,4 +1,5 @@
 import Common
+import Scoring
 
 /// `assay_run_backlog{suite,run}`: the cases of the run that have no result yet, as this evaluator
 /// last read them from Redis. Every evaluator of a run reports the whole backlog; the

@@ -1,4 +1,5 @@
 import Common
+import Scoring
 
 /// The circuit-breaker state of every provider of every target of a suite, as this evaluator's
 /// ``ProviderPool`` sees it, for the `breakers` of the suite's status.

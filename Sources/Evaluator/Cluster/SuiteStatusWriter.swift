@@ -1,4 +1,5 @@
 import Common
+import Scoring
 
 /// Writes a run's progress onto its `EvaluationSuite`'s status, coalesced across evaluators: each
 /// round (every status interval) the evaluators race for the run's status-writer key with

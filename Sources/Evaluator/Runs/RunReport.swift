@@ -1,4 +1,5 @@
 import Common
+import Scoring
 
 /// The local runner's reports of a run: a table, JSON (the aggregates and every case), JUnit XML
 /// and a self-contained HTML page (the last two in `Reports/`).

@@ -1,4 +1,5 @@
 import Common
+import Scoring
 import Synchronization
 
 /// One evaluator's share of a run: claims cases from the queue, keeps up to `concurrency` of them

@@ -1,4 +1,5 @@
 import Common
+import Scoring
 
 /// A suite ready to evaluate cases: criteria compiled (errors carry `spec.criteria[i]...`), each
 /// target's provider chain resolved. `llmJudge` criteria are judged before scoring, as the

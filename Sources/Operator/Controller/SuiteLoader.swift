@@ -1,4 +1,5 @@
 import Common
+import Scoring
 
 /// Reads an `EvaluationSuite` from the cluster the way a run needs it: the decoded spec (every
 /// problem names its field), and, when a run must be seeded, its cases from the spec or from the
@@ -19,10 +20,13 @@ struct SuiteLoader: Sendable {
 
     let client: KubeClient
 
-    /// Decodes the resource; no API calls.
+    /// Decodes the resource and compiles its criteria, as the evaluators will; no API calls.
     func decode(_ object: KubeObject) -> Result<EvaluationSuite, Invalid> {
         do {
             let suite = try EvaluationSuite.decode(object.json)
+            // The CRD keeps criteria as free-form objects; their own decoders check them here,
+            // so a misspelt criterion stops the suite before any pod starts.
+            _ = try Scorecard.decode(.array(suite.spec.criteria), at: "spec.criteria", cache: CriterionCache())
             if case .file = suite.spec.dataset {
                 return .failure(
                     Invalid(

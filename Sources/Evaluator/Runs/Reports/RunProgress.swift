@@ -1,5 +1,6 @@
 import Common
 import Foundation
+import Scoring
 
 #if canImport(Glibc)
     import Glibc

@@ -1,5 +1,5 @@
 /// The `type` of a criterion, spelled as in requests.
-enum CriterionType: String, Sendable, CaseIterable {
+package enum CriterionType: String, Sendable, CaseIterable {
     case equals
     case contains
     case notContains
@@ -18,5 +18,5 @@ enum CriterionType: String, Sendable, CaseIterable {
     case cost
 
     /// Every type name, sorted, for error messages.
-    static let validNames = allCases.map(\.rawValue).sorted().joined(separator: ", ")
+    package static let validNames = allCases.map(\.rawValue).sorted().joined(separator: ", ")
 }

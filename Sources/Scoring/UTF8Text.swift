@@ -11,23 +11,23 @@
 /// scalar sequence (UTF-8 is self-synchronising), so these functions compare scalars, not
 /// grapheme clusters, and do not apply canonical equivalence: `é` precomposed (U+00E9) does not
 /// match `e` + U+0301, and a needle `e` is found inside `e` + U+0301.
-enum UTF8Text {
+package enum UTF8Text {
     /// Runs `body` on the string's UTF-8 without copying it when it is stored contiguously (as
     /// parsed request strings are).
-    static func withBytes<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    package static func withBytes<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
         var copy = text
         return copy.withUTF8(body)
     }
 
     /// Whether `needle` occurs in `haystack` (an empty needle occurs everywhere).
-    static func contains(_ needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>) -> Bool {
+    package static func contains(_ needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>) -> Bool {
         find(needle, in: haystack, folding: false)
     }
 
     /// ASCII-folded search: `needle` must already be lowercase; `A`–`Z` in `haystack` compare as
     /// `a`–`z`, every other byte as itself.
-    static func containsFoldingASCII(_ needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>) -> Bool {
+    package static func containsFoldingASCII(_ needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>) -> Bool {
         find(needle, in: haystack, folding: true)
     }
 
@@ -87,14 +87,16 @@ enum UTF8Text {
     }
 
     /// Whether `haystack[offset...]` begins with `needle` (lowercase), folding ASCII letters.
-    static func equalFoldingASCII(_ needle: [UInt8], _ haystack: UnsafeBufferPointer<UInt8>, at offset: Int) -> Bool {
+    package static func equalFoldingASCII(_ needle: [UInt8], _ haystack: UnsafeBufferPointer<UInt8>, at offset: Int)
+        -> Bool
+    {
         guard offset >= 0, offset + needle.count <= haystack.count else { return false }
         for j in 0..<needle.count where foldASCII(haystack[offset + j]) != needle[j] { return false }
         return true
     }
 
     /// Whether `haystack[offset...]` begins with `needle`, byte for byte.
-    static func equal(_ needle: [UInt8], _ haystack: UnsafeBufferPointer<UInt8>, at offset: Int) -> Bool {
+    package static func equal(_ needle: [UInt8], _ haystack: UnsafeBufferPointer<UInt8>, at offset: Int) -> Bool {
         guard offset >= 0, offset + needle.count <= haystack.count else { return false }
         guard !needle.isEmpty else { return true }
         return needle.withUnsafeBufferPointer { n in
@@ -102,10 +104,10 @@ enum UTF8Text {
         }
     }
 
-    static func foldASCII(_ byte: UInt8) -> UInt8 { byte &- 0x41 < 26 ? byte | 0x20 : byte }
-    static func isLowerASCIILetter(_ byte: UInt8) -> Bool { byte &- 0x61 < 26 }
+    package static func foldASCII(_ byte: UInt8) -> UInt8 { byte &- 0x41 < 26 ? byte | 0x20 : byte }
+    package static func isLowerASCIILetter(_ byte: UInt8) -> Bool { byte &- 0x61 < 26 }
 
-    static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    package static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var i = 0
         let count = bytes.count
         // Eight bytes at a time: any byte with its high bit set makes the word non-ASCII.
@@ -128,14 +130,14 @@ enum UTF8Text {
     /// lowercases to ASCII only where it was ASCII, which is what makes ASCII folding exact.
     private static let scalarsLoweringToASCII: [[UInt8]] = [[0xE2, 0x84, 0xAA], [0xC4, 0xB0]]
 
-    static func hasScalarsLoweringToASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    package static func hasScalarsLoweringToASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         scalarsLoweringToASCII.contains { contains($0, in: bytes) }
     }
 
     // MARK: Whitespace
 
     /// The byte length of the Unicode `White_Space` scalar starting at `i`, or 0.
-    static func whitespaceLength(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int) -> Int {
+    package static func whitespaceLength(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int) -> Int {
         let b = bytes[i]
         if b < 0x80 { return b == 0x20 || (b >= 0x09 && b <= 0x0D) ? 1 : 0 }
         let count = bytes.count
@@ -158,7 +160,7 @@ enum UTF8Text {
     }
 
     /// The byte length of the `White_Space` scalar that ends just before `end`, or 0.
-    static func whitespaceLength(_ bytes: UnsafeBufferPointer<UInt8>, endingAt end: Int) -> Int {
+    package static func whitespaceLength(_ bytes: UnsafeBufferPointer<UInt8>, endingAt end: Int) -> Int {
         for length in 1...3 where end - length >= 0 && bytes[end - length] & 0xC0 != 0x80 {
             return whitespaceLength(bytes, at: end - length) == length ? length : 0
         }
@@ -167,7 +169,7 @@ enum UTF8Text {
 
     /// `text` without leading and trailing whitespace; with `collapse`, every inner run of
     /// whitespace also becomes one space (U+0020).
-    static func normalizingWhitespace(_ text: String, collapse: Bool) -> String {
+    package static func normalizingWhitespace(_ text: String, collapse: Bool) -> String {
         withBytes(text) { bytes in
             var start = 0
             var end = bytes.count

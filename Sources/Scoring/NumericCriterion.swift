@@ -4,14 +4,14 @@ import Common
 ///
 /// Members: `value` (number, required), `tolerance` (absolute, at least 0, default 0).
 /// See ``NumberScanner`` for what counts as a number.
-struct NumericCriterion: Sendable {
+package struct NumericCriterion: Sendable {
     /// Exact comparison unless the criterion allows slack.
-    static let defaultTolerance = 0.0
+    package static let defaultTolerance = 0.0
 
-    let value: Double
-    let tolerance: Double
+    package let value: Double
+    package let tolerance: Double
 
-    init(_ fields: JSONFields) throws(FieldError) {
+    package init(_ fields: JSONFields) throws(FieldError) {
         try fields.rejectUnknown(allowed: Criterion.commonFields.union(["value", "tolerance"]))
         value = try fields.required("value", fields.number)
         tolerance = try fields.number("tolerance") ?? Self.defaultTolerance
@@ -20,7 +20,7 @@ struct NumericCriterion: Sendable {
         }
     }
 
-    func evaluate(_ output: String) -> Verdict {
+    package func evaluate(_ output: String) -> Verdict {
         let expected = tolerance == 0 ? format(value) : "\(format(value)) ± \(format(tolerance))"
         guard let found = NumberScanner.firstNumber(in: output) else {
             return .fail("output contains no number; expected \(expected)")
@@ -43,8 +43,8 @@ struct NumericCriterion: Sendable {
 /// (`1,234,567.8`): the first group has one to three digits and is not `0`, and every later
 /// group has exactly three, so `1,5` is 1 (a list or a decimal comma is not merged into one
 /// number). Other digits (`٣`) and spelled-out numbers are not recognised.
-enum NumberScanner {
-    static func firstNumber(in text: String) -> Double? {
+package enum NumberScanner {
+    package static func firstNumber(in text: String) -> Double? {
         UTF8Text.withBytes(text) { bytes -> Double? in
             var i = 0
             let count = bytes.count

@@ -2,18 +2,18 @@
 /// and no stemming: texts are lowercased and split into runs of `a`–`z` and `0`–`9` (every other
 /// character separates tokens), and F is the harmonic mean of LCS/candidate length and
 /// LCS/reference length; 0 when either side has no tokens.
-enum RougeL {
+package enum RougeL {
     /// The longest common subsequence is computed 64 reference positions at a time (bit-parallel),
     /// costing (longer length) × (shorter length / 64) word operations; 50 million is about
     /// 50 ms on one core, and covers a 1 MB output (~200,000 tokens) against a 16,000-token
     /// reference.
-    static let maxWordOperations = 50_000_000
+    package static let maxWordOperations = 50_000_000
 
-    enum Failure: Error, Equatable {
+    package enum Failure: Error, Equatable {
         case tooLong(candidateTokens: Int, referenceTokens: Int)
     }
 
-    static func score(candidate: String, reference: String) throws(Failure) -> Double {
+    package static func score(candidate: String, reference: String) throws(Failure) -> Double {
         let predicted = tokens(candidate)
         let target = tokens(reference)
         guard !predicted.isEmpty, !target.isEmpty else { return 0 }
@@ -28,7 +28,7 @@ enum RougeL {
         return precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0
     }
 
-    static func tokens(_ text: String) -> [String] {
+    package static func tokens(_ text: String) -> [String] {
         var tokens: [String] = []
         var current = String.UnicodeScalarView()
         for scalar in PythonText.lowercased(text) {
@@ -48,8 +48,8 @@ enum RougeL {
 /// Length of the longest common subsequence of two token sequences, by the bit-parallel
 /// algorithm (Allison–Dix, in Hyyrö's formulation): one bit per position of the shorter
 /// sequence, updated with word-wide additions for each token of the longer one.
-enum LongestCommonSubsequence {
-    static func length(_ a: [String], _ b: [String]) -> Int {
+package enum LongestCommonSubsequence {
+    package static func length(_ a: [String], _ b: [String]) -> Int {
         let (short, long) = a.count <= b.count ? (a, b) : (b, a)
         guard !short.isEmpty else { return 0 }
         let words = (short.count + 63) / 64

@@ -4,11 +4,11 @@ import Common
 ///
 /// Members: `values` (non-empty array of strings, required), `caseSensitive` (default true).
 /// Matching is as for `contains` (``TextCriterion``).
-struct TextListCriterion: Sendable {
-    let requireAll: Bool
-    let needles: [TextNeedle]
+package struct TextListCriterion: Sendable {
+    package let requireAll: Bool
+    package let needles: [TextNeedle]
 
-    init(_ type: CriterionType, _ fields: JSONFields) throws(FieldError) {
+    package init(_ type: CriterionType, _ fields: JSONFields) throws(FieldError) {
         try fields.rejectUnknown(allowed: Criterion.commonFields.union(["values", "caseSensitive"]))
         requireAll = type == .containsAll
         let caseSensitive = try fields.bool("caseSensitive") ?? true
@@ -19,7 +19,7 @@ struct TextListCriterion: Sendable {
         needles = values.map { TextNeedle($0, caseSensitive: caseSensitive) }
     }
 
-    func evaluate(_ output: String) -> Verdict {
+    package func evaluate(_ output: String) -> Verdict {
         let qualifier = needles[0].caseSensitive ? "" : " (ignoring case)"
         if requireAll {
             let missing = needles.filter { !$0.matches(.contains, in: output) }.map(\.text)

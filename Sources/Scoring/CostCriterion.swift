@@ -10,19 +10,19 @@ import Common
 ///
 /// Prices are per million tokens, looked up by the model the provider reported, then by the
 /// provider's name; the currency is whatever the table uses.
-struct CostCriterion: Sendable {
-    struct Price: Sendable, Equatable {
+package struct CostCriterion: Sendable {
+    package struct Price: Sendable, Equatable {
         var inputPerMillion: Double
         var outputPerMillion: Double
     }
 
-    static let fields: Set<String> = ["maxTokens", "maxCost", "prices"]
+    package static let fields: Set<String> = ["maxTokens", "maxCost", "prices"]
 
-    var maxTokens: Int?
-    var maxCost: Double?
-    var prices: [String: Price]
+    package var maxTokens: Int?
+    package var maxCost: Double?
+    package var prices: [String: Price]
 
-    init(_ fields: JSONFields) throws(FieldError) {
+    package init(_ fields: JSONFields) throws(FieldError) {
         try fields.rejectUnknown(allowed: Criterion.commonFields.union(Self.fields))
         maxTokens = try fields.integer("maxTokens")
         if let maxTokens, maxTokens < 1 {
@@ -55,7 +55,7 @@ struct CostCriterion: Sendable {
         }
     }
 
-    func evaluate(_ generation: GenerationFacts?) -> Verdict {
+    package func evaluate(_ generation: GenerationFacts?) -> Verdict {
         guard let generation else {
             return .fail("no generation to cost: cost needs a target instead of output")
         }

@@ -8,17 +8,17 @@ import Common
 /// `extractFromCodeFence`, an output that consists of exactly one fenced block (after trimming
 /// whitespace) is judged by the block's content. Anything else — text around the fence, two
 /// fences — is parsed as it is, and so fails unless it is JSON.
-struct JSONCriterion: Sendable {
+package struct JSONCriterion: Sendable {
     /// On by default because a fenced block is how chat models most often return JSON, and
     /// the fence is presentation, not content.
-    static let defaultExtractFromCodeFence = true
+    package static let defaultExtractFromCodeFence = true
     /// Violations a reason lists before summarising the rest.
-    static let maxReportedViolations = 3
+    package static let maxReportedViolations = 3
 
-    let schema: JSONSchema?
-    let extractFromCodeFence: Bool
+    package let schema: JSONSchema?
+    package let extractFromCodeFence: Bool
 
-    init(_ fields: JSONFields, schemaRequired: Bool) throws(FieldError) {
+    package init(_ fields: JSONFields, schemaRequired: Bool) throws(FieldError) {
         var allowed = Criterion.commonFields.union(["extractFromCodeFence"])
         if schemaRequired { allowed.insert("schema") }
         try fields.rejectUnknown(allowed: allowed)
@@ -38,7 +38,7 @@ struct JSONCriterion: Sendable {
         }
     }
 
-    func evaluate(_ output: String) -> Verdict {
+    package func evaluate(_ output: String) -> Verdict {
         let fence = extractFromCodeFence ? CodeFence.enclosing(output) : nil
         let text = fence?.content ?? output
         let whereFrom = fence == nil ? "" : " inside a code fence"
@@ -64,16 +64,16 @@ struct JSONCriterion: Sendable {
 }
 
 /// A Markdown code fence that encloses a whole text.
-struct CodeFence: Equatable {
+package struct CodeFence: Equatable {
     /// What is between the opening fence's line and the closing fence.
-    var content: String
+    package var content: String
     /// Lines of the text before `content` starts, to translate positions inside it.
-    var linesBefore: Int
+    package var linesBefore: Int
 
     /// The fenced block when `text`, trimmed of whitespace, is exactly one block opened by three or
     /// more backticks (with an optional info string such as `json`) and closed by the same
     /// backticks on their own line; otherwise `nil`.
-    static func enclosing(_ text: String) -> CodeFence? {
+    package static func enclosing(_ text: String) -> CodeFence? {
         UTF8Text.withBytes(text) { bytes -> CodeFence? in
             var start = 0
             var end = bytes.count

@@ -1,5 +1,5 @@
 /// How a criterion's text relates to the output.
-enum TextRelation: Sendable {
+package enum TextRelation: Sendable {
     case equals
     case contains
     case prefix
@@ -12,21 +12,21 @@ enum TextRelation: Sendable {
 /// compares the Unicode lowercase mappings (`String.lowercased()`) of both sides; when the value
 /// is ASCII that is done by folding ASCII letters in place, without lowercasing a copy of the
 /// output, unless the output contains one of the two scalars that lowercase into ASCII.
-struct TextNeedle: Sendable {
-    let text: String
-    let caseSensitive: Bool
+package struct TextNeedle: Sendable {
+    package let text: String
+    package let caseSensitive: Bool
     /// The UTF-8 compared: `text` itself, or its lowercase mapping when case-insensitive.
-    let bytes: [UInt8]
-    let isASCII: Bool
+    package let bytes: [UInt8]
+    package let isASCII: Bool
 
-    init(_ text: String, caseSensitive: Bool) {
+    package init(_ text: String, caseSensitive: Bool) {
         self.text = text
         self.caseSensitive = caseSensitive
         bytes = Array((caseSensitive ? text : text.lowercased()).utf8)
         isASCII = bytes.allSatisfy { $0 < 0x80 }
     }
 
-    func matches(_ relation: TextRelation, in output: String) -> Bool {
+    package func matches(_ relation: TextRelation, in output: String) -> Bool {
         if caseSensitive {
             return UTF8Text.withBytes(output) { test(relation, in: $0, foldingASCII: false) }
         }

@@ -1,11 +1,11 @@
 /// Short renderings of user text for reasons, so that a reason never echoes megabytes.
-enum Quoting {
+package enum Quoting {
     /// Characters of a needle, value or match that a reason quotes before eliding the rest.
-    static let maxQuotedCharacters = 80
+    package static let maxQuotedCharacters = 80
 
     /// `"text"`, or `"first 80 characters…" (N characters)` for longer text, with control
     /// characters escaped so that the reason stays on one line.
-    static func quote(_ text: String) -> String {
+    package static func quote(_ text: String) -> String {
         if let plain = quotedAsIs(text) { return plain }
         var quoted = "\""
         var count = 0
@@ -41,14 +41,14 @@ enum Quoting {
 
     /// The first 80 characters of `text`, quoted, with `…` when there is more: how a reason
     /// shows what an output looks like without echoing all of it.
-    static func excerpt(_ text: String) -> String {
+    package static func excerpt(_ text: String) -> String {
         let head = text.prefix(maxQuotedCharacters)
         let body = quote(String(head))
         return head.endIndex == text.endIndex ? body : body.dropLast() + "…\""
     }
 
     /// `"a", "b" and 3 more`: the first few quoted items of a list.
-    static func list(_ items: [String], limit: Int = 3) -> String {
+    package static func list(_ items: [String], limit: Int = 3) -> String {
         let shown = items.prefix(limit).map(quote).joined(separator: ", ")
         return items.count > limit ? "\(shown) and \(items.count - limit) more" : shown
     }

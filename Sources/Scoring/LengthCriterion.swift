@@ -6,20 +6,20 @@ import Common
 /// `chars` (default) counts characters as a reader sees them, i.e. extended grapheme clusters
 /// (Swift `Character`s: `é` written as `e` + U+0301 and `👍🏽` are one each); `words` counts runs of
 /// non-whitespace (Unicode `White_Space` separates words).
-struct LengthCriterion: Sendable {
-    enum Unit: String, Sendable, CaseIterable {
+package struct LengthCriterion: Sendable {
+    package enum Unit: String, Sendable, CaseIterable {
         case chars
         case words
     }
 
     /// Characters, the unit people mean by "at most 280 long".
-    static let defaultUnit = Unit.chars
+    package static let defaultUnit = Unit.chars
 
-    let min: Int?
-    let max: Int?
-    let unit: Unit
+    package let min: Int?
+    package let max: Int?
+    package let unit: Unit
 
-    init(_ fields: JSONFields) throws(FieldError) {
+    package init(_ fields: JSONFields) throws(FieldError) {
         try fields.rejectUnknown(allowed: Criterion.commonFields.union(["min", "max", "unit"]))
         min = try fields.integer("min")
         max = try fields.integer("max")
@@ -45,7 +45,7 @@ struct LengthCriterion: Sendable {
         }
     }
 
-    func evaluate(_ output: String) -> Verdict {
+    package func evaluate(_ output: String) -> Verdict {
         let length = unit == .chars ? Self.characterCount(output) : Self.wordCount(output)
         let noun = unit == .chars ? (length == 1 ? "character" : "characters") : (length == 1 ? "word" : "words")
         let bounds =
@@ -61,7 +61,7 @@ struct LengthCriterion: Sendable {
 
     /// Grapheme clusters. ASCII text needs no segmentation: every byte is one character except
     /// that CR LF is one.
-    static func characterCount(_ text: String) -> Int {
+    package static func characterCount(_ text: String) -> Int {
         let ascii: Int? = UTF8Text.withBytes(text) { bytes in
             guard UTF8Text.isASCII(bytes) else { return nil }
             var crlf = 0
@@ -75,7 +75,7 @@ struct LengthCriterion: Sendable {
         return ascii ?? text.count
     }
 
-    static func wordCount(_ text: String) -> Int {
+    package static func wordCount(_ text: String) -> Int {
         UTF8Text.withBytes(text) { bytes in
             var words = 0
             var inWord = false

@@ -1,16 +1,16 @@
 import Common
 
 /// The outcome of one criterion, as the API reports it.
-struct CriterionResult: Sendable, Equatable {
+package struct CriterionResult: Sendable, Equatable {
     /// The criterion's `name`, or its type when it has none.
-    var name: String
-    var type: CriterionType
-    var passed: Bool
-    var score: Double
-    var reason: String
+    package var name: String
+    package var type: CriterionType
+    package var passed: Bool
+    package var score: Double
+    package var reason: String
 
     /// `{"criterion", "type", "passed", "score", "reason"}`.
-    var json: JSONValue {
+    package var json: JSONValue {
         .object(
             JSONObject([
                 ("criterion", .string(name)),

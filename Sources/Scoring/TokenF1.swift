@@ -4,8 +4,8 @@
 /// and `the` removed where they are whole words, split on whitespace — and F1 is taken over the
 /// multiset of tokens they share. It is 0 when nothing is shared, including when either side
 /// has no tokens.
-enum TokenF1 {
-    static func score(candidate: String, reference: String) -> Double {
+package enum TokenF1 {
+    package static func score(candidate: String, reference: String) -> Double {
         let predicted = normalizedTokens(candidate)
         let expected = normalizedTokens(reference)
         var remaining: [String: Int] = [:]
@@ -33,7 +33,7 @@ enum TokenF1 {
 
     private static let articles: Set<String> = ["a", "an", "the"]
 
-    static func normalizedTokens(_ text: String) -> [String] {
+    package static func normalizedTokens(_ text: String) -> [String] {
         let letters = PythonText.lowercased(text).filter { !isASCIIPunctuation($0) }
         // `\b(a|an|the)\b` matches exactly the maximal runs of word characters that are
         // articles; each becomes a space.

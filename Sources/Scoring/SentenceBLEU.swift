@@ -8,10 +8,10 @@
 /// 0…1: the `13a` tokenizer (mteval-v13a), no lowercasing, one reference, brevity penalty,
 /// `exp` smoothing (each n-gram order without matches gets precision 1/(2^k · total), k counting
 /// such orders) and effective order (orders longer than the candidate are left out).
-enum SentenceBLEU {
-    static let maxOrder = 4
+package enum SentenceBLEU {
+    package static let maxOrder = 4
 
-    static func score(candidate: String, reference: String) -> Double {
+    package static func score(candidate: String, reference: String) -> Double {
         var vocabulary: [String: Int] = [:]
         func ids(_ text: String) -> [Int] {
             Tokenizer13a.tokens(text).map { token in
@@ -35,7 +35,7 @@ enum SentenceBLEU {
     }
 
     /// sacrebleu's `BLEU.compute_bleu` with `exp` smoothing and effective order, on 0…100.
-    static func compute(correct: [Int], total: [Int], candidateLength: Int, referenceLength: Int) -> Double {
+    package static func compute(correct: [Int], total: [Int], candidateLength: Int, referenceLength: Int) -> Double {
         let brevityPenalty: Double
         if candidateLength < referenceLength {
             brevityPenalty =
@@ -75,8 +75,8 @@ enum SentenceBLEU {
 /// BLEU's right-strip: drops `<skipped>` and hyphen-newline, turns newlines into spaces,
 /// unescapes `&quot; &amp; &lt; &gt;`, separates ASCII punctuation and symbols, separates `.`
 /// and `,` except between digits, separates `-` after a digit, and splits on whitespace.
-enum Tokenizer13a {
-    static func tokens(_ text: String) -> [String] {
+package enum Tokenizer13a {
+    package static func tokens(_ text: String) -> [String] {
         var line = Array(text.unicodeScalars)
         while let last = line.last, PythonText.isSpace(last) { line.removeLast() }
         line = replacing(line, "<skipped>", "")

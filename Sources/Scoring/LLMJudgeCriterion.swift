@@ -12,23 +12,23 @@ import Common
 /// the criterion with the answer quoted. `judge` is a provider chain; without it the evaluator's
 /// default judge (`--judge-providers`) is used. The call itself happens before scoring (see
 /// `JudgePass`), so scoring stays free of I/O.
-struct LLMJudgeCriterion: Sendable, Hashable {
+package struct LLMJudgeCriterion: Sendable, Hashable {
     /// The common 1-to-5 Likert scale of LLM-as-a-judge rubrics.
-    static let defaultScale = 1.0...5.0
+    package static let defaultScale = 1.0...5.0
     /// Longest rubric accepted: it is sent with every judged output.
-    static let maxRubricBytes = 16 << 10
+    package static let maxRubricBytes = 16 << 10
     /// Judge answers quoted in a failure reason are cut to this many characters.
-    static let maxQuotedAnswer = 200
-    static let fields: Set<String> = ["rubric", "scale", "threshold", "judge"]
+    package static let maxQuotedAnswer = 200
+    package static let fields: Set<String> = ["rubric", "scale", "threshold", "judge"]
 
-    var rubric: String
-    var scale: ClosedRange<Double>
+    package var rubric: String
+    package var scale: ClosedRange<Double>
     /// Pass when the judge's score is at least this (in scale units).
-    var threshold: Double
+    package var threshold: Double
     /// The judge chain; `nil` means the evaluator's default.
-    var judge: [ProviderConfig]?
+    package var judge: [ProviderConfig]?
 
-    init(_ fields: JSONFields) throws(FieldError) {
+    package init(_ fields: JSONFields) throws(FieldError) {
         try fields.rejectUnknown(allowed: Criterion.commonFields.union(Self.fields))
         rubric = try fields.required("rubric", fields.string)
         guard !rubric.isEmpty, rubric.utf8.count <= Self.maxRubricBytes else {
@@ -67,7 +67,7 @@ struct LLMJudgeCriterion: Sendable, Hashable {
     }
 
     /// The request sent to the judge: instructions as a system message, the material as the user's.
-    func chatRequest(_ context: EvaluationContext) -> ChatRequest {
+    package func chatRequest(_ context: EvaluationContext) -> ChatRequest {
         let low = Self.format(scale.lowerBound)
         let high = Self.format(scale.upperBound)
         let system = """
@@ -83,7 +83,7 @@ struct LLMJudgeCriterion: Sendable, Hashable {
     }
 
     /// The verdict on the judge's answer `text`.
-    func verdict(fromAnswer text: String) -> Verdict {
+    package func verdict(fromAnswer text: String) -> Verdict {
         guard let (score, reason) = Self.parse(text) else {
             return .fail("the judge's answer is not JSON {\"score\", \"reason\"}: \(Self.quote(text))")
         }
@@ -101,7 +101,7 @@ struct LLMJudgeCriterion: Sendable, Hashable {
     }
 
     /// Strict JSON first; then the outermost `{...}` in the text; then `score: N` anywhere.
-    static func parse(_ text: String) -> (score: Double, reason: String)? {
+    package static func parse(_ text: String) -> (score: Double, reason: String)? {
         if let found = fromJSON(text) { return found }
         if let open = text.firstIndex(of: "{"), let close = text.lastIndex(of: "}"), open < close,
             let found = fromJSON(String(text[open...close]))
@@ -133,14 +133,14 @@ struct LLMJudgeCriterion: Sendable, Hashable {
         return Quoting.quote(cut)
     }
 
-    static func format(_ value: Double) -> String {
+    package static func format(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
     }
 }
 
 extension LLMJudgeCriterion {
     /// The verdict from the judge's answer resolved before scoring (`context.judgements`).
-    func evaluate(_ context: EvaluationContext) -> Verdict {
+    package func evaluate(_ context: EvaluationContext) -> Verdict {
         switch context.judgements[self] {
         case .answered(let text, let provider)?:
             var verdict = verdict(fromAnswer: text)

@@ -7,20 +7,20 @@ import Common
 /// `normalizeWhitespace` (default false: also treat every run of whitespace as one space).
 /// Whitespace is Unicode `White_Space`. Matching is on Unicode scalars (see ``UTF8Text``); an
 /// empty value is found in, and is a prefix and suffix of, every output.
-struct TextCriterion: Sendable {
-    let type: CriterionType
-    let needle: TextNeedle
-    let whitespace: WhitespaceHandling
+package struct TextCriterion: Sendable {
+    package let type: CriterionType
+    package let needle: TextNeedle
+    package let whitespace: WhitespaceHandling
     /// The value as reasons quote it, rendered once rather than at every evaluation.
-    let quotedValue: String
+    package let quotedValue: String
 
-    enum WhitespaceHandling: Sendable {
+    package enum WhitespaceHandling: Sendable {
         case exact
         case trim
         case normalize
     }
 
-    init(_ type: CriterionType, _ fields: JSONFields) throws(FieldError) {
+    package init(_ type: CriterionType, _ fields: JSONFields) throws(FieldError) {
         var allowed = Criterion.commonFields.union(["value", "caseSensitive"])
         if type == .equals { allowed.formUnion(["trimWhitespace", "normalizeWhitespace"]) }
         try fields.rejectUnknown(allowed: allowed)
@@ -42,7 +42,7 @@ struct TextCriterion: Sendable {
         }
     }
 
-    func evaluate(_ output: String) -> Verdict {
+    package func evaluate(_ output: String) -> Verdict {
         let value = quotedValue
         let qualifier = needle.caseSensitive ? "" : " (ignoring case)"
         switch type {

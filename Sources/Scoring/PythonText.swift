@@ -1,9 +1,9 @@
 /// The few Python `str` and `re` behaviours that the reference implementations of the
 /// similarity metrics depend on, reproduced on Unicode scalars (Python strings are sequences of
 /// code points), so that our scores equal theirs on any text.
-enum PythonText {
+package enum PythonText {
     /// `str.isspace()`: the code points Python splits on in `str.split()`.
-    static func isSpace(_ scalar: Unicode.Scalar) -> Bool {
+    package static func isSpace(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x09...0x0D, 0x1C...0x20, 0x85, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000:
             true
@@ -13,7 +13,7 @@ enum PythonText {
     }
 
     /// A word character for `\w` and `\b` in a `str` pattern: `str.isalnum()` or `_`.
-    static func isWord(_ scalar: Unicode.Scalar) -> Bool {
+    package static func isWord(_ scalar: Unicode.Scalar) -> Bool {
         if scalar.isASCII {
             let v = scalar.value
             return (v | 0x20) &- 0x61 < 26 || v &- 0x30 < 10 || v == 0x5F
@@ -26,7 +26,7 @@ enum PythonText {
 
     /// `str.lower()`: full lowercase mappings, with Greek capital sigma becoming final sigma (ς)
     /// at the end of a word, as Python does.
-    static func lowercased(_ text: String) -> [Unicode.Scalar] {
+    package static func lowercased(_ text: String) -> [Unicode.Scalar] {
         let scalars = Array(text.unicodeScalars)
         var out: [Unicode.Scalar] = []
         out.reserveCapacity(scalars.count)
@@ -58,7 +58,7 @@ enum PythonText {
     }
 
     /// `str.split()` with no separator: runs of non-space, as strings.
-    static func split(_ scalars: [Unicode.Scalar]) -> [String] {
+    package static func split(_ scalars: [Unicode.Scalar]) -> [String] {
         var tokens: [String] = []
         var current = String.UnicodeScalarView()
         for scalar in scalars {

@@ -5,8 +5,8 @@ import Common
 /// `threshold`.
 ///
 /// Members: `method` (required: `tokenF1`, `rougeL` or `bleu`), `threshold` (0…1, default 0.5).
-struct SimilarityCriterion: Sendable {
-    enum Method: String, Sendable, CaseIterable {
+package struct SimilarityCriterion: Sendable {
+    package enum Method: String, Sendable, CaseIterable {
         /// SQuAD v1.1 token F1 (``TokenF1``).
         case tokenF1
         /// ROUGE-L F-measure (``RougeL``).
@@ -18,12 +18,12 @@ struct SimilarityCriterion: Sendable {
     /// Half way: an output sharing about half its content with the reference passes. Real pass
     /// marks depend on the metric and the task (BLEU runs lower than F1 for the same text), so
     /// suites are expected to set their own.
-    static let defaultThreshold = 0.5
+    package static let defaultThreshold = 0.5
 
-    let method: Method
-    let threshold: Double
+    package let method: Method
+    package let threshold: Double
 
-    init(_ fields: JSONFields) throws(FieldError) {
+    package init(_ fields: JSONFields) throws(FieldError) {
         try fields.rejectUnknown(allowed: Criterion.commonFields.union(["method", "threshold"]))
         let methodName = try fields.required("method", fields.string)
         guard let method = Method(rawValue: methodName) else {
@@ -39,7 +39,7 @@ struct SimilarityCriterion: Sendable {
         }
     }
 
-    func evaluate(_ output: String, reference: String?) -> Verdict {
+    package func evaluate(_ output: String, reference: String?) -> Verdict {
         guard let reference else {
             return .fail("no reference to compare with; the request needs a \"reference\" text")
         }
@@ -66,7 +66,7 @@ struct SimilarityCriterion: Sendable {
             reason: "\(method.rawValue) \(Self.format(score)) is \(comparison) the threshold \(Self.format(threshold))")
     }
 
-    static func format(_ value: Double) -> String {
+    package static func format(_ value: Double) -> String {
         let rounded = (value * 10_000).rounded() / 10_000
         return String(rounded)
     }

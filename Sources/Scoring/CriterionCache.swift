@@ -6,22 +6,22 @@ import Common
 /// Keys are whole criterion objects as ``JSONWriter`` renders them (members in document order);
 /// the `path` only shapes error messages, and errors are not cached. Regexes are also shared
 /// between criteria through one ``RegexCache``.
-final class CriterionCache: Sendable {
+package final class CriterionCache: Sendable {
     /// Distinct criteria in use at once across the suites being run; each entry is small
     /// except for its compiled schema or regex.
-    static let defaultCapacity = 1024
+    package static let defaultCapacity = 1024
 
     private let criteria: LRUCache<Key, Criterion>
-    let regexes: RegexCache
+    package let regexes: RegexCache
 
-    init(capacity: Int = defaultCapacity, regexes: RegexCache = RegexCache()) {
+    package init(capacity: Int = defaultCapacity, regexes: RegexCache = RegexCache()) {
         criteria = LRUCache(capacity: capacity)
         self.regexes = regexes
     }
 
-    var count: Int { criteria.count }
+    package var count: Int { criteria.count }
 
-    func criterion(_ json: JSONValue, at path: String) throws(FieldError) -> Criterion {
+    package func criterion(_ json: JSONValue, at path: String) throws(FieldError) -> Criterion {
         try criteria.value(forKey: Key(json)) { () throws(FieldError) -> Criterion in
             try Criterion.decode(json, at: path, regexes: regexes)
         }

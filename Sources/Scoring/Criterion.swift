@@ -10,24 +10,26 @@ import Common
 /// (default 1, from 0 to 1,000,000); `threshold` is accepted where a score is measured (similarity).
 /// The remaining members depend on the type; unknown members are errors, so a typo cannot
 /// silently disable a check.
-struct Criterion: Sendable {
+package struct Criterion: Sendable {
     /// Each criterion counts once in the overall score unless weighted otherwise.
-    static let defaultWeight = 1.0
+    package static let defaultWeight = 1.0
     /// Weights are relative; a million to one is beyond any useful ratio, and the bound keeps the
     /// weighted sums finite.
-    static let maxWeight = 1_000_000.0
+    package static let maxWeight = 1_000_000.0
 
-    var name: String
-    var type: CriterionType
-    var weight: Double
-    var kind: CriterionKind
+    package var name: String
+    package var type: CriterionType
+    package var weight: Double
+    package var kind: CriterionKind
 
     /// Members every criterion may have, whatever its type.
-    static let commonFields: Set<String> = ["type", "name", "weight"]
+    package static let commonFields: Set<String> = ["type", "name", "weight"]
 
     /// Decodes and compiles `json`, the criterion at `path` (e.g. `criteria[2]`). Regexes come
     /// from `regexes`, so that repeated patterns are compiled once.
-    static func decode(_ json: JSONValue, at path: String, regexes: RegexCache? = nil) throws(FieldError) -> Criterion {
+    package static func decode(_ json: JSONValue, at path: String, regexes: RegexCache? = nil) throws(FieldError)
+        -> Criterion
+    {
         let fields = try JSONFields(json, at: path)
         let typeName = try fields.required("type", fields.string)
         guard let type = CriterionType(rawValue: typeName) else {
@@ -49,9 +51,9 @@ struct Criterion: Sendable {
 
     /// Whether the criterion compares against the request's `reference`, which must then be
     /// present.
-    var needsReference: Bool { kind.needsReference }
+    package var needsReference: Bool { kind.needsReference }
 
-    func evaluate(_ context: EvaluationContext) -> CriterionResult {
+    package func evaluate(_ context: EvaluationContext) -> CriterionResult {
         let verdict = kind.evaluate(context)
         return CriterionResult(
             name: name, type: type, passed: verdict.passed, score: verdict.score, reason: verdict.reason)
@@ -59,7 +61,7 @@ struct Criterion: Sendable {
 }
 
 /// The compiled, type-specific part of a ``Criterion``.
-enum CriterionKind: Sendable {
+package enum CriterionKind: Sendable {
     case text(TextCriterion)
     case textList(TextListCriterion)
     case regex(RegexCriterion)
@@ -72,7 +74,7 @@ enum CriterionKind: Sendable {
     case latency(LatencyCriterion)
     case cost(CostCriterion)
 
-    static func decode(_ type: CriterionType, _ fields: JSONFields, regexes: RegexCache?) throws(FieldError)
+    package static func decode(_ type: CriterionType, _ fields: JSONFields, regexes: RegexCache?) throws(FieldError)
         -> CriterionKind
     {
         switch type {
@@ -101,12 +103,12 @@ enum CriterionKind: Sendable {
         }
     }
 
-    var needsReference: Bool {
+    package var needsReference: Bool {
         if case .similarity = self { return true }
         return false
     }
 
-    func evaluate(_ context: EvaluationContext) -> Verdict {
+    package func evaluate(_ context: EvaluationContext) -> Verdict {
         switch self {
         case .text(let criterion): criterion.evaluate(context.output)
         case .textList(let criterion): criterion.evaluate(context.output)

@@ -6,18 +6,18 @@ import Common
 /// ```json
 /// {"type": "latency", "maxMs": 2000}
 /// ```
-struct LatencyCriterion: Sendable {
-    static let fields: Set<String> = ["maxMs"]
+package struct LatencyCriterion: Sendable {
+    package static let fields: Set<String> = ["maxMs"]
 
-    var maxMs: Double
+    package var maxMs: Double
 
-    init(_ fields: JSONFields) throws(FieldError) {
+    package init(_ fields: JSONFields) throws(FieldError) {
         try fields.rejectUnknown(allowed: Criterion.commonFields.union(Self.fields))
         maxMs = try fields.required("maxMs", fields.number)
         guard maxMs > 0 else { throw FieldError(path: fields.path("maxMs"), message: "must be positive, got \(maxMs)") }
     }
 
-    func evaluate(_ generation: GenerationFacts?) -> Verdict {
+    package func evaluate(_ generation: GenerationFacts?) -> Verdict {
         guard let generation else {
             return .fail("no generation to time: latency needs a target instead of output")
         }
@@ -28,5 +28,5 @@ struct LatencyCriterion: Sendable {
         )
     }
 
-    static func format(_ value: Double) -> String { String(Int(value.rounded())) }
+    package static func format(_ value: Double) -> String { String(Int(value.rounded())) }
 }

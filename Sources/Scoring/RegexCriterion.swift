@@ -5,12 +5,12 @@ import Common
 /// Members: `pattern` (string, required), `caseInsensitive` (default false). Each match does
 /// bounded work (``RegexLimits/default``): a pattern that backtracks catastrophically fails the
 /// criterion with a reason that says so, instead of stalling the evaluator.
-struct RegexCriterion: Sendable {
-    let regex: BoundedRegex
+package struct RegexCriterion: Sendable {
+    package let regex: BoundedRegex
     /// The pattern as reasons quote it, rendered once rather than at every evaluation.
-    let quotedPattern: String
+    package let quotedPattern: String
 
-    init(_ fields: JSONFields, regexes: RegexCache?) throws(FieldError) {
+    package init(_ fields: JSONFields, regexes: RegexCache?) throws(FieldError) {
         try fields.rejectUnknown(allowed: Criterion.commonFields.union(["pattern", "caseInsensitive"]))
         let pattern = try fields.required("pattern", fields.string)
         let caseInsensitive = try fields.bool("caseInsensitive") ?? false
@@ -26,7 +26,7 @@ struct RegexCriterion: Sendable {
         quotedPattern = Quoting.quote(regex.pattern)
     }
 
-    func evaluate(_ output: String) -> Verdict {
+    package func evaluate(_ output: String) -> Verdict {
         let pattern = quotedPattern
         do {
             guard let range = try regex.firstMatch(in: output) else {

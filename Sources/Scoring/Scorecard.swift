@@ -1,20 +1,20 @@
 import Common
 
 /// A request's list of criteria, decoded and compiled, ready to evaluate outputs.
-struct Scorecard: Sendable {
+package struct Scorecard: Sendable {
     /// Criteria one request may carry. Each is evaluated over the whole output (up to 1 MB), so
     /// this bounds a request's work; suites in practice use a handful.
-    static let maxCriteria = 64
+    package static let maxCriteria = 64
 
-    let criteria: [Criterion]
+    package let criteria: [Criterion]
 
-    init(criteria: [Criterion]) {
+    package init(criteria: [Criterion]) {
         self.criteria = criteria
     }
 
     /// Decodes `json`, the request's `criteria` member at `path`: a non-empty array of criteria.
     /// With a `cache`, criteria seen before are reused instead of compiled again.
-    static func decode(_ json: JSONValue, at path: String = "criteria", cache: CriterionCache? = nil)
+    package static func decode(_ json: JSONValue, at path: String = "criteria", cache: CriterionCache? = nil)
         throws(FieldError) -> Scorecard
     {
         guard case .array(let items) = json else {
@@ -38,9 +38,9 @@ struct Scorecard: Sendable {
     }
 
     /// Whether any criterion compares with the request's `reference`.
-    var needsReference: Bool { criteria.contains { $0.needsReference } }
+    package var needsReference: Bool { criteria.contains { $0.needsReference } }
 
-    func evaluate(_ context: EvaluationContext) -> EvaluationOutcome {
+    package func evaluate(_ context: EvaluationContext) -> EvaluationOutcome {
         EvaluationOutcome(results: criteria.map { $0.evaluate(context) }, weights: criteria.map(\.weight))
     }
 }
@@ -51,12 +51,12 @@ struct Scorecard: Sendable {
 /// criterion a gate that does not move the score). `score` is the weighted mean of the
 /// criteria's scores; when all weights are 0 it is the plain mean, so that the score still
 /// reflects the results instead of being undefined.
-struct EvaluationOutcome: Sendable, Equatable {
-    var passed: Bool
-    var score: Double
-    var results: [CriterionResult]
+package struct EvaluationOutcome: Sendable, Equatable {
+    package var passed: Bool
+    package var score: Double
+    package var results: [CriterionResult]
 
-    init(results: [CriterionResult], weights: [Double]) {
+    package init(results: [CriterionResult], weights: [Double]) {
         precondition(results.count == weights.count, "one weight per result")
         self.results = results
         passed = results.allSatisfy(\.passed)
@@ -71,7 +71,7 @@ struct EvaluationOutcome: Sendable, Equatable {
     }
 
     /// `{"passed", "score", "results": [...]}`.
-    var json: JSONValue {
+    package var json: JSONValue {
         .object(
             JSONObject([
                 ("passed", .bool(passed)),
