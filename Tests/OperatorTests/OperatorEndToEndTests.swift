@@ -13,17 +13,22 @@ struct OperatorEndToEndTests {
 
     @Test("kubectl apply runs a suite on evaluator processes to Succeeded, counts equal to the dataset")
     func runsToSucceeded() async throws {
-        try await OperatorFixture.with { fixture in
+        // Slow enough that the autoscaler, removed when the run ends, is seen first.
+        try await OperatorFixture.with(podEnvironment: ["ASSAY_CASE_DELAY_MS": "100"]) { fixture in
             let applied = try fixture.apply(fixture.suiteYAML("greetings", cases: 30))
             #expect(applied.status == 0, "\(applied.combined)")
             let children = "greetings-evaluators"
+            var created: [KubeObject] = []
             try await eventually("the operator creates the children") {
-                let deployment = try await fixture.exists(.deployment, children)
-                let service = try await fixture.exists(.service, children)
-                let autoscaler = try await fixture.exists(.horizontalPodAutoscaler, children)
-                return deployment && service && autoscaler
+                created = []
+                for kind in [ResourceKind.deployment, .service, .horizontalPodAutoscaler] {
+                    guard let object = try? await fixture.client.get(kind, name: children, namespace: "default")
+                    else { return false }
+                    created.append(object)
+                }
+                return true
             }
-            try validateChildren(fixture, children)
+            try validate(created, in: fixture)
 
             let status = try await fixture.waitForPhase("greetings", "Succeeded")
             #expect(OperatorFixture.int(status["progress"]?["total"]) == 30)
@@ -50,6 +55,16 @@ struct OperatorEndToEndTests {
             let results = try await fixture.operators[0].get("/v1/runs/\(run)/results?limit=5")
             #expect(results.status == 200)
             #expect(try JSONParser.parse(Array(results.body.utf8))["total"] == 30)
+
+            // The operator's own metrics are valid exposition and count what happened.
+            let metrics = try await fixture.operators[0].get("/metrics").body
+            #expect(metrics.contains("assay_operator_reconciles_total{result=\"success\"}"))
+            #expect(metrics.contains("assay_operator_queue_depth"))
+            #expect(metrics.contains("assay_operator_watch_restarts_total"))
+            if Command.available("/usr/bin/promtool") {
+                let check = try Command.run("/usr/bin/promtool", ["check", "metrics"], input: metrics)
+                #expect(check.status == 0, "\(check.combined)")
+            }
 
             // The run is over: evaluators at zero, the autoscaler removed, the Service kept.
             try await eventually("the evaluators scale to zero") {
@@ -170,6 +185,30 @@ struct OperatorEndToEndTests {
         }
     }
 
+    @Test("a provider whose circuit opens mid-run is reported in status, a Degraded condition and an event")
+    func circuitOpened() async throws {
+        try await OperatorFixture.with(podEnvironment: ["ASSAY_CASE_DELAY_MS": "40"]) { fixture in
+            let yaml = fixture.suiteYAML("flaky", cases: 60, concurrency: 2, unreachableFirst: true)
+            #expect(try fixture.apply(yaml).status == 0)
+            let degraded = try await fixture.waitForStatus("flaky", "an open circuit") { status in
+                status["conditions"]?.arrayValue?.contains { $0["type"] == "Degraded" && $0["status"] == "True" }
+                    ?? false
+            }
+            let breaker = degraded["breakers"]?.arrayValue?.first { $0["provider"] == "down" }
+            #expect(breaker?["state"] == "open")
+            #expect(breaker?["target"] == "echo")
+            let condition = degraded["conditions"]?.arrayValue?.first { $0["type"] == "Degraded" }
+            #expect(condition?["reason"] == "CircuitOpen")
+            #expect(condition?["message"] == "Open circuits: echo/down")
+            try await eventually("a CircuitOpened event") {
+                try fixture.eventReasons(about: "flaky").filter { $0 == "CircuitOpened" }.count == 1
+            }
+            // The fallback answered every case.
+            let done = try await fixture.waitForPhase("flaky", "Succeeded", within: .seconds(90))
+            #expect(OperatorFixture.int(done["progress"]?["passed"]) == 60)
+        }
+    }
+
     @Test("deleting a suite removes its children and its Redis data")
     func deleteCleansUp() async throws {
         try await OperatorFixture.with { fixture in
@@ -281,20 +320,21 @@ struct OperatorEndToEndTests {
     }
 
     /// The children as the API server holds them validate against Kubernetes' own schemas.
-    func validateChildren(_ fixture: OperatorFixture, _ name: String) throws {
+    func validate(_ objects: [KubeObject], in fixture: OperatorFixture) throws {
         guard Command.available(Self.validator) else {
             print("kubernetes-validate is not installed (bin/setup); children not schema-checked")
             return
         }
         var files: [String] = []
-        for kind in ["deployment", "service", "horizontalpodautoscaler"] {
-            let json = try fixture.kubectl(["get", kind, name, "-o", "json"]).output
-            guard var object = try JSONParser.parse(json).objectValue else { continue }
+        for object in objects {
+            var json = object.json.objectValue ?? JSONObject()
             // Status is written by controllers; the schema check is about what we declare.
-            object["status"] = nil
-            files.append(try fixture.directory.write("\(kind).json", JSONWriter.string(.object(object))))
+            json["status"] = nil
+            files.append(
+                try fixture.directory.write("\(object.kind ?? "object").json", JSONWriter.string(.object(json))))
         }
         let result = try Command.run(Self.validator, ["--strict", "--quiet", "--kubernetes-version", "1.32.0"] + files)
         #expect(result.status == 0, "\(result.combined)")
+        #expect(files.count == 3)
     }
 }

@@ -108,7 +108,7 @@ struct OperatorFixture {
     /// the echo does not contain.
     func suiteYAML(
         _ name: String, cases: Int, failing: Int = 0, passThreshold: Double = 1, concurrency: Int = 4,
-        extraCriteria: String = ""
+        extraCriteria: String = "", unreachableFirst: Bool = false
     ) -> String {
         var lines = [
             "apiVersion: eval.assay.dev/v1alpha1",
@@ -120,6 +120,14 @@ struct OperatorFixture {
             "  - name: echo",
             "    prompt: \"{{input}}\"",
             "    providers:",
+        ]
+        if unreachableFirst {
+            // Nothing listens on the discard port: every call fails and the chain falls back.
+            lines.append(
+                "    - {type: anthropic, name: down, model: m, baseURL: \"http://127.0.0.1:9\", timeoutSeconds: 1, maxRetries: 0}"
+            )
+        }
+        lines += [
             "    - type: openai",
             "      model: emulator",
             "      baseURL: \"\(provider.openAIBaseURL)\"",
