@@ -18,6 +18,8 @@ final class APIServer: Sendable {
 
     let store: Store
     let configuration: Configuration
+    /// API requests served since start or the last `POST /emulator/requests/reset` (hooks excluded).
+    let requests = RequestCounter()
 
     init(store: Store, configuration: Configuration = Configuration()) {
         self.store = store
@@ -35,16 +37,42 @@ final class APIServer: Sendable {
     static func reply(_ error: APIError) -> EmulatorReply { reply(error.code, error.status) }
 
     func handle(_ request: EmulatorRequest) -> EmulatorReply {
+        if request.path.hasPrefix("/emulator/") { return hook(request) }
+        // Counted once the handler is done, so a client that has its answer sees its request counted.
+        var label = RequestCounter.Label(method: request.method)
+        defer { requests.record(label) }
         do {
-            return try route(request)
+            return try route(request, label: &label)
         } catch {
             return Self.reply(error)
         }
     }
 
+    /// The test hooks under `/emulator/`, which are not API requests and are not counted.
+    private func hook(_ request: EmulatorRequest) -> EmulatorReply {
+        switch (request.method, request.path) {
+        case ("POST", "/emulator/expire-history"):
+            store.expireHistory()
+            return Self.reply(
+                200, ["status": "Success", "resourceVersion": .string(store.currentResourceVersion.description)])
+        case ("POST", "/emulator/drop-watches"):
+            let dropped = store.hub.dropAll()
+            return Self.reply(200, ["status": "Success", "dropped": .number(Double(dropped))])
+        case ("GET", "/emulator/requests"):
+            return Self.reply(200, requests.snapshot())
+        case ("POST", "/emulator/requests/reset"):
+            requests.reset()
+            return Self.reply(200, ["status": "Success"])
+        default:
+            return Self.reply(APIError.pathNotFound())
+        }
+    }
+
     // MARK: Routing
 
-    private func route(_ request: EmulatorRequest) throws(APIError) -> EmulatorReply {
+    private func route(_ request: EmulatorRequest, label: inout RequestCounter.Label) throws(APIError)
+        -> EmulatorReply
+    {
         let segments = request.path.split(separator: "/").map(String.init)
         let method = request.method
         switch (method, request.path) {
@@ -55,13 +83,6 @@ final class APIServer: Sendable {
             return Self.reply(200, Discovery.coreVersions(serverAddress: configuration.serverAddress))
         case ("GET", "/apis"), ("GET", "/apis/"): return Self.reply(200, Discovery.groupList(store.registry))
         case ("GET", "/openapi/v3"), ("GET", "/openapi/v3/"): return Self.reply(200, OpenAPI.index(store.registry))
-        case ("POST", "/emulator/expire-history"):
-            store.expireHistory()
-            return Self.reply(
-                200, ["status": "Success", "resourceVersion": .string(store.currentResourceVersion.description)])
-        case ("POST", "/emulator/drop-watches"):
-            let dropped = store.hub.dropAll()
-            return Self.reply(200, ["status": "Success", "dropped": .number(Double(dropped))])
         default: break
         }
         if method == "GET", segments.count >= 3, segments[0] == "openapi", segments[1] == "v3",
@@ -109,6 +130,10 @@ final class APIServer: Sendable {
         }
         let name = rest.count > 1 ? rest[rest.startIndex + 1] : nil
         let subresourceName = rest.count > 2 ? rest[rest.startIndex + 2] : nil
+        label = RequestCounter.Label(
+            verb: RequestCounter.verb(
+                method: method, named: name != nil, watch: ["true", "1"].contains(request.query["watch"] ?? "")),
+            resource: type.groupResource.display)
         guard rest.count <= 3 else { throw .pathNotFound() }
         var subresource: Subresource?
         if let subresourceName {
@@ -117,6 +142,7 @@ final class APIServer: Sendable {
                     || (known == .status && type.groupResource == Store.State.namespaces)
             else { throw .pathNotFound() }
             subresource = known
+            label.resource += "/\(known.rawValue)"
         }
         if type.namespaced, namespace == nil, name != nil { throw .pathNotFound() }
         let context = RequestContext(

@@ -1,0 +1,90 @@
+import Common
+import Synchronization
+
+/// Counts the API requests the emulator serves, by verb and resource, for `GET /emulator/requests`:
+/// benchmarks and tests read how many calls a controller makes (and whether it writes while nothing
+/// changes). Every connection thread records into it, so the counts sit behind one lock.
+final class RequestCounter: Sendable {
+    /// The verbs the real API server's request metrics use. A GET on a collection is `list` (or `watch`
+    /// with `watch=true`), on a named object `get`; a DELETE on a collection is `deletecollection`.
+    static let verbs = ["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"]
+    static let writeVerbs: Set<String> = ["create", "update", "patch", "delete", "deletecollection"]
+    /// The resource key of requests that name no resource: discovery, `/version`, OpenAPI, health
+    /// checks and paths that resolve to nothing.
+    static let nonResource = "nonResource"
+
+    /// What one request is counted as.
+    struct Label: Sendable, Hashable {
+        var verb: String
+        /// `deployments.apps`, `services`, `evaluationsuites.eval.assay.dev/status`, or ``nonResource``.
+        var resource: String
+
+        /// A request that has not (yet) resolved to a resource.
+        init(method: String) {
+            verb = RequestCounter.verb(method: method, named: true, watch: false)
+            resource = RequestCounter.nonResource
+        }
+
+        init(verb: String, resource: String) {
+            self.verb = verb
+            self.resource = resource
+        }
+    }
+
+    /// The API server's verb for an HTTP method on a named object or on a collection.
+    static func verb(method: String, named: Bool, watch: Bool) -> String {
+        switch method {
+        case "GET", "HEAD": named ? "get" : (watch ? "watch" : "list")
+        case "POST": "create"
+        case "PUT": "update"
+        case "PATCH": "patch"
+        case "DELETE": named ? "delete" : "deletecollection"
+        default: method.lowercased()
+        }
+    }
+
+    private let counts = Mutex<[Label: Int]>([:])
+
+    func record(_ label: Label) {
+        counts.withLock { $0[label, default: 0] += 1 }
+    }
+
+    func reset() {
+        counts.withLock { $0.removeAll() }
+    }
+
+    /// The counts now: `{"total", "writes", "byVerb": {verb: n}, "byResource": {resource: {verb: n}}}`.
+    /// `byVerb` lists every verb (zeros included); `byResource` only what was requested.
+    func snapshot() -> JSONValue {
+        let current = counts.withLock { $0 }
+        var total = 0
+        var writes = 0
+        var byVerb: [String: Int] = [:]
+        var byResource: [String: [String: Int]] = [:]
+        for (label, count) in current {
+            total += count
+            if Self.writeVerbs.contains(label.verb) { writes += count }
+            byVerb[label.verb, default: 0] += count
+            byResource[label.resource, default: [:]][label.verb, default: 0] += count
+        }
+        func object(_ counts: [String: Int], keys: [String]) -> JSONValue {
+            .object(JSONObject(keys.map { ($0, .number(Double(counts[$0] ?? 0))) }))
+        }
+        let verbKeys = Self.verbs + byVerb.keys.filter { !Self.verbs.contains($0) }.sorted()
+        return .object(
+            JSONObject([
+                ("total", .number(Double(total))),
+                ("writes", .number(Double(writes))),
+                ("byVerb", object(byVerb, keys: verbKeys)),
+                (
+                    "byResource",
+                    .object(
+                        JSONObject(
+                            byResource.keys.sorted().map { resource in
+                                let verbs = byResource[resource]!
+                                return (resource, object(verbs, keys: verbs.keys.sorted()))
+                            }))
+                ),
+            ]))
+    }
+}
