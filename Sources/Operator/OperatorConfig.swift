@@ -16,11 +16,16 @@ struct OperatorConfig: Sendable, Hashable {
     /// How often a running suite's progress is read from Redis: the evaluators' status interval,
     /// so the operator notices the end of a run within seconds. (Our choice.)
     static let defaultProgressInterval = Duration.seconds(5)
+    /// While a run makes no progress (no evaluator running yet, a provider down) the reads back
+    /// off, doubling up to this. The evaluators' status writes wake the operator anyway, so this
+    /// is only the safety net; at 500 stalled suites it is 500 Redis reads a minute. (Our choice.)
+    static let maxProgressInterval = Duration.seconds(60)
 
     var image = OperatorConfig.defaultImage
     var redisURL = OperatorConfig.defaultRedisURL
     var resultsBaseURL = OperatorConfig.defaultResultsBaseURL
     var progressInterval = OperatorConfig.defaultProgressInterval
+    var maxProgressInterval = OperatorConfig.maxProgressInterval
 
     func resultsURL(run: String) -> String { "\(resultsBaseURL)/v1/runs/\(run)/results" }
 }

@@ -46,6 +46,8 @@ struct KubeRequestCountTests {
         #expect(server.call("DELETE", configMaps + "/a").status == 200)
         #expect(server.call("DELETE", configMaps).status == 200)
         #expect(server.call("GET", "/apis/nothing.example/v1/things").status == 404)
+        let agent = ["user-agent": "assay-operator/1 (linux)"]
+        #expect(server.call("GET", configMaps + "/missing", headers: agent).status == 404)
         // Hooks are not counted, nor is reading the counts.
         #expect(server.call("POST", "/emulator/drop-watches").status == 200)
         _ = server.call("GET", "/emulator/requests")
@@ -53,9 +55,9 @@ struct KubeRequestCountTests {
         let counts = server.call("GET", "/emulator/requests")
         #expect(counts.status == 200)
         let body = counts.body
-        #expect(Self.count(body, "total") == 16)
+        #expect(Self.count(body, "total") == 17)
         #expect(Self.count(body, "writes") == 9)
-        #expect(Self.count(body, "byVerb", "get") == 5)
+        #expect(Self.count(body, "byVerb", "get") == 6)
         #expect(Self.count(body, "byVerb", "list") == 1)
         #expect(Self.count(body, "byVerb", "watch") == 1)
         #expect(Self.count(body, "byVerb", "create") == 3)
@@ -64,12 +66,15 @@ struct KubeRequestCountTests {
         #expect(Self.count(body, "byVerb", "delete") == 1)
         #expect(Self.count(body, "byVerb", "deletecollection") == 1)
         let configMapCounts: JSONValue = [
-            "create": 2, "delete": 1, "deletecollection": 1, "get": 1, "list": 1, "patch": 2, "watch": 1,
+            "create": 2, "delete": 1, "deletecollection": 1, "get": 2, "list": 1, "patch": 2, "watch": 1,
         ]
         #expect(body.at(["byResource", "configmaps"]) == configMapCounts)
         #expect(body.at(["byResource", "deployments.apps"]) == ["create": 1, "get": 1, "update": 1])
         #expect(body.at(["byResource", "deployments.apps/status"]) == ["patch": 1])
         #expect(body.at(["byResource", "nonResource"]) == ["get": 3])
+        // By client: the User-Agent's name, and "unknown" for requests without one.
+        #expect(body.at(["byAgent", "assay-operator"]) == ["configmaps": ["get": 1]])
+        #expect(body.at(["byAgent", "unknown", "configmaps", "get"]) == 1)
 
         #expect(server.call("POST", "/emulator/requests/reset").status == 200)
         let reset = server.call("GET", "/emulator/requests").body

@@ -12,15 +12,18 @@ public struct KubeClient: Sendable {
     public static let watchTimeoutSlack: Duration = .seconds(5)
 
     public let connection: KubeConnection
+    /// Sent as `User-Agent`, which API server audit logs and our emulator's request counts group by.
+    public let userAgent: String
     private let transport: any KubeTransport
     private let authenticator: KubeAuthenticator
     private let rateLimiter: ClientRateLimiter
 
     public init(
         connection: KubeConnection, transport: (any KubeTransport)? = nil,
-        rateLimiter: ClientRateLimiter = ClientRateLimiter()
+        rateLimiter: ClientRateLimiter = ClientRateLimiter(), userAgent: String = "assay"
     ) {
         self.connection = connection
+        self.userAgent = userAgent
         self.transport = transport ?? KubeCurlTransport(tls: connection.tls)
         self.authenticator = KubeAuthenticator(connection.auth, server: connection.server)
         self.rateLimiter = rateLimiter
@@ -192,7 +195,7 @@ public struct KubeClient: Sendable {
     }
 
     private func headers(contentType: String?) async throws(KubeError) -> [(name: String, value: String)] {
-        var headers: [(name: String, value: String)] = [("Accept", "application/json")]
+        var headers: [(name: String, value: String)] = [("Accept", "application/json"), ("User-Agent", userAgent)]
         if let contentType { headers.append(("Content-Type", contentType)) }
         if let authorization = try await authenticator.authorization() {
             headers.append(("Authorization", authorization.revealedText))

@@ -103,7 +103,9 @@ struct ServeCommand {
             let level = Logger.Level(name: values.string("log-level") ?? "info") ?? .info
             let logger = Logger(label: "assay-evaluator", minimumLevel: level)
             let clusterSettings = try ClusterRunSettings(values: values)
-            let kube = try clusterSettings.map { KubeClient(connection: try $0.connection()) }
+            let kube = try clusterSettings.map {
+                KubeClient(connection: try $0.connection(), userAgent: "assay-evaluator")
+            }
 
             TerminationSignals.ignoreBrokenPipe()
             let signals = TerminationSignals()

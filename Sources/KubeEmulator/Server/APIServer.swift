@@ -40,7 +40,11 @@ final class APIServer: Sendable {
         if request.path.hasPrefix("/emulator/") { return hook(request) }
         // Counted once the handler is done, so a client that has its answer sees its request counted.
         var label = RequestCounter.Label(method: request.method)
-        defer { requests.record(label) }
+        let agent = RequestCounter.agent(request.headers["user-agent"])
+        defer {
+            label.agent = agent
+            requests.record(label)
+        }
         do {
             return try route(request, label: &label)
         } catch {

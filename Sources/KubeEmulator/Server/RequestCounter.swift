@@ -12,12 +12,23 @@ final class RequestCounter: Sendable {
     /// The resource key of requests that name no resource: discovery, `/version`, OpenAPI, health
     /// checks and paths that resolve to nothing.
     static let nonResource = "nonResource"
+    static let unknownAgent = "unknown"
+
+    /// The agent name of a `User-Agent` header.
+    static func agent(_ header: String?) -> String {
+        guard let header, let name = header.split(separator: "/").first?.split(separator: " ").first, !name.isEmpty
+        else { return unknownAgent }
+        return String(name)
+    }
 
     /// What one request is counted as.
     struct Label: Sendable, Hashable {
         var verb: String
         /// `deployments.apps`, `services`, `evaluationsuites.eval.assay.dev/status`, or ``nonResource``.
         var resource: String
+        /// The client: its `User-Agent` up to the first `/` (kubectl sends `kubectl/v1.32...`), or
+        /// `unknown`; the API server's audit log groups by the same header.
+        var agent = RequestCounter.unknownAgent
 
         /// A request that has not (yet) resolved to a resource.
         init(method: String) {
@@ -61,7 +72,9 @@ final class RequestCounter: Sendable {
         var writes = 0
         var byVerb: [String: Int] = [:]
         var byResource: [String: [String: Int]] = [:]
+        var byAgent: [String: [String: [String: Int]]] = [:]
         for (label, count) in current {
+            byAgent[label.agent, default: [:]][label.resource, default: [:]][label.verb, default: 0] += count
             total += count
             if Self.writeVerbs.contains(label.verb) { writes += count }
             byVerb[label.verb, default: 0] += count
@@ -83,6 +96,23 @@ final class RequestCounter: Sendable {
                             byResource.keys.sorted().map { resource in
                                 let verbs = byResource[resource]!
                                 return (resource, object(verbs, keys: verbs.keys.sorted()))
+                            }))
+                ),
+                (
+                    "byAgent",
+                    .object(
+                        JSONObject(
+                            byAgent.keys.sorted().map { agent in
+                                let resources = byAgent[agent]!
+                                return (
+                                    agent,
+                                    .object(
+                                        JSONObject(
+                                            resources.keys.sorted().map { resource in
+                                                let verbs = resources[resource]!
+                                                return (resource, object(verbs, keys: verbs.keys.sorted()))
+                                            }))
+                                )
                             }))
                 ),
             ]))

@@ -34,6 +34,8 @@ final class Reconciler: Sendable {
     private let loader: SuiteLoader
     /// Breakers already reported open, per suite, so each opening is one Event.
     private let openBreakers = Mutex<[ObjectKey: Set<String>]>([:])
+    /// The last progress read per running suite and the wait before the next read.
+    private let polls = Mutex<[ObjectKey: ProgressPoll]>([:])
 
     init(
         client: KubeClient, caches: Caches, redis: RedisClient, config: OperatorConfig, recorder: EventRecorder,
@@ -52,6 +54,7 @@ final class Reconciler: Sendable {
     func reconcile(_ key: ObjectKey) async throws -> Outcome {
         guard let object = caches.suites.get(key) else {
             openBreakers.withLock { $0[key] = nil }
+            polls.withLock { $0[key] = nil }
             return .done
         }
         if object.deletionTimestamp != nil {
@@ -123,7 +126,17 @@ final class Reconciler: Sendable {
         }
         for event in plan.events { await recorder.record(event, about: object) }
         openBreakers.withLock { $0[key] = plan.openBreakers }
-        if plan.pollAgain { return .requeue(after: config.progressInterval) }
+        if plan.pollAgain {
+            let completed = plan.status.run.counts.completed
+            let delay = polls.withLock { polls in
+                var poll = polls[key] ?? ProgressPoll(completed: completed, interval: config.progressInterval)
+                poll.observe(completed, base: config.progressInterval, max: config.maxProgressInterval)
+                polls[key] = poll
+                return poll.interval
+            }
+            return .requeue(after: delay)
+        }
+        polls.withLock { $0[key] = nil }
         if let retry { return .requeue(after: retry) }
         return .done
     }
@@ -251,5 +264,17 @@ final class Reconciler: Sendable {
             try await body()
         } catch let error as KubeError where error.isConflict || error.status?.code == 422 {
         }
+    }
+}
+
+/// When to read a running suite's progress again: soon while it moves, less often while it does not.
+struct ProgressPoll: Sendable, Hashable {
+    var completed: Int
+    var interval: Duration
+
+    /// Records the cases completed now: progress resets the wait to `base`; none doubles it up to `max`.
+    mutating func observe(_ now: Int, base: Duration, max: Duration) {
+        interval = now == completed ? Swift.min(interval * 2, max) : base
+        completed = now
     }
 }
