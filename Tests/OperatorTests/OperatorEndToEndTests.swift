@@ -86,6 +86,8 @@ struct OperatorEndToEndTests {
                 let reasons = try fixture.eventReasons(about: "greetings")
                 return reasons.contains("RunStarted") && reasons.contains("RunSucceeded")
             }
+            let described = try fixture.kubectl(["describe", "evaluationsuite", "greetings"]).output
+            #expect(described.contains("RunSucceeded"), "\(described)")
         }
     }
 
@@ -206,6 +208,29 @@ struct OperatorEndToEndTests {
             // The fallback answered every case.
             let done = try await fixture.waitForPhase("flaky", "Succeeded", within: .seconds(90))
             #expect(OperatorFixture.int(done["progress"]?["passed"]) == 60)
+        }
+    }
+
+    @Test("server-side apply leaves users' fields alone and takes its own fields back")
+    func fieldOwnership() async throws {
+        try await OperatorFixture.with(podEnvironment: ["ASSAY_CASE_DELAY_MS": "200"]) { fixture in
+            #expect(try fixture.apply(fixture.suiteYAML("owned", cases: 200, concurrency: 1)).status == 0)
+            let name = "owned-evaluators"
+            try await fixture.kubelet.waitForReady(name, count: 1)
+            // Another team labels the Deployment and someone edits the image by hand.
+            _ = try fixture.kubectl(["label", "deployment", name, "team=ml"])
+            _ = try fixture.kubectl(["set", "image", "deployment/\(name)", "evaluator=example.test/hand-edited:1"])
+            try await eventually("the operator restores its image") {
+                let deployment = try await fixture.client.get(.deployment, name: name, namespace: "default")
+                let image = deployment["spec"]?["template"]?["spec"]?["containers"]?.arrayValue?.first?["image"]
+                return image?.stringValue == "ghcr.io/assay-dev/assay:latest"
+            }
+            let deployment = try await fixture.client.get(.deployment, name: name, namespace: "default")
+            #expect(deployment.labels["team"] == "ml", "a field the operator does not manage stays")
+            let managers = (deployment["metadata"]?["managedFields"]?.arrayValue ?? []).compactMap {
+                $0["manager"]?.stringValue
+            }
+            #expect(managers.contains("assay-operator"))
         }
     }
 

@@ -52,7 +52,7 @@ final class Reconciler: Sendable {
     }
 
     func reconcile(_ key: ObjectKey) async throws -> Outcome {
-        guard let object = caches.suites.get(key) else {
+        guard var object = caches.suites.get(key) else {
             openBreakers.withLock { $0[key] = nil }
             polls.withLock { $0[key] = nil }
             return .done
@@ -62,9 +62,10 @@ final class Reconciler: Sendable {
             return .done
         }
         if !object.finalizers.contains(OperatorConfig.finalizer) {
-            // The write comes back as a watch event, which reconciles again.
-            try await addFinalizer(object)
-            return .done
+            // Carry on with the patched object: the suite's children come one queue pass sooner.
+            // A stale cache (409, or the test op failing) is retried when its watch event arrives.
+            guard let patched = try await addFinalizer(object) else { return .done }
+            object = patched
         }
         guard let uid = object.uid, let generation = object.generation else { return .done }
         let current = SuiteStatus(json: object["status"])
@@ -212,16 +213,28 @@ final class Reconciler: Sendable {
 
     // MARK: Finalizer
 
-    private func addFinalizer(_ object: KubeObject) async throws {
-        guard let name = object.name, let version = object.resourceVersion else { return }
+    /// The suite with our finalizer, or nil when the cached copy was stale.
+    private func addFinalizer(_ object: KubeObject) async throws -> KubeObject? {
+        guard let name = object.name, let version = object.resourceVersion else { return nil }
         let add: JSONPatchOperation =
             object.finalizers.isEmpty
             ? .add(path: "/metadata/finalizers", value: [.string(OperatorConfig.finalizer)])
             : .add(path: "/metadata/finalizers/-", value: .string(OperatorConfig.finalizer))
-        try await ignoringConflict {
-            _ = try await client.patch(
-                .evaluationSuite, name: name, namespace: object.namespace,
-                .json([.test(path: "/metadata/resourceVersion", value: .string(version)), add]))
+        let result: Result<KubeObject, KubeError>
+        do {
+            result = .success(
+                try await client.patch(
+                    .evaluationSuite, name: name, namespace: object.namespace,
+                    .json([.test(path: "/metadata/resourceVersion", value: .string(version)), add])))
+        } catch {
+            result = .failure(error)
+        }
+        switch result {
+        case .success(let patched):
+            return patched
+        case .failure(let error):
+            if error.isConflict || error.status?.code == 422 { return nil }
+            throw error
         }
     }
 
