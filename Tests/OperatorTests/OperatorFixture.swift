@@ -192,6 +192,7 @@ struct OperatorFixture {
         return try #require(last)
     }
 
+    @discardableResult
     func waitForPhase(_ name: String, _ phase: String, within limit: Duration = .seconds(60)) async throws -> JSONValue
     {
         try await waitForStatus(name, "phase \(phase)", within: limit) { $0["phase"]?.stringValue == phase }
