@@ -30,6 +30,11 @@ struct OperatorEndToEndTests {
             }
             try validate(created, in: fixture)
 
+            // What a CI job on a cluster does: block until the run passed its gate.
+            let waited = try fixture.kubectl([
+                "wait", "evaluationsuite/greetings", "--for=condition=Ready", "--timeout=60s",
+            ])
+            #expect(waited.output.contains("condition met"), "\(waited.combined)")
             let status = try await fixture.waitForPhase("greetings", "Succeeded")
             #expect(OperatorFixture.int(status["progress"]?["total"]) == 30)
             #expect(OperatorFixture.int(status["progress"]?["completed"]) == 30)
@@ -231,6 +236,25 @@ struct OperatorEndToEndTests {
                 $0["manager"]?.stringValue
             }
             #expect(managers.contains("assay-operator"))
+        }
+    }
+
+    @Test("an operator given --namespace reconciles suites there and leaves other namespaces alone")
+    func watchesOneNamespace() async throws {
+        try await OperatorFixture.with(operatorArguments: ["--namespace", "default"]) { fixture in
+            _ = try fixture.kubectl(["create", "namespace", "elsewhere"])
+            let other = try fixture.emulator.kubectl([
+                "apply", "-n", "elsewhere", "-f",
+                try fixture.directory.write("other.yaml", fixture.suiteYAML("other", cases: 2)),
+            ])
+            #expect(other.status == 0, "\(other.combined)")
+            #expect(try fixture.apply(fixture.suiteYAML("mine", cases: 2)).status == 0)
+            try await fixture.waitForPhase("mine", "Succeeded")
+            let untouched = try await fixture.client.get(.evaluationSuite, name: "other", namespace: "elsewhere")
+            #expect(untouched["status"] == nil)
+            #expect(untouched.finalizers.isEmpty)
+            let deployments = try await fixture.client.list(.deployment, namespace: "elsewhere")
+            #expect(deployments.items.isEmpty)
         }
     }
 

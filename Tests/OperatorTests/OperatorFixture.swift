@@ -43,7 +43,7 @@ struct OperatorFixture {
     /// throws, and printing where they are).
     static func with(
         operators count: Int = 1, leaderElect: Bool = false, podEnvironment: [String: String] = [:],
-        _ body: (OperatorFixture) async throws -> Void
+        operatorArguments extra: [String] = [], _ body: (OperatorFixture) async throws -> Void
     ) async throws {
         let directory = try TemporaryDirectory(prefix: "assay-operator-e2e")
         let emulator = try EmulatorProcess()
@@ -77,7 +77,7 @@ struct OperatorFixture {
                 let process = try OperatorProcess(
                     kubeconfig: emulator.kubeconfig, redisURL: try #require(redis).urlString,
                     logDirectory: directory.path, podName: "assay-operator-\(index)", leaderElect: leaderElect,
-                    arguments: operatorArguments + (leaderElect ? leaseArguments : []))
+                    arguments: operatorArguments + (leaderElect ? leaseArguments : []) + extra)
                 operators.append(process)
             }
             for process in operators { try await process.waitUntilReady() }
