@@ -1,5 +1,5 @@
 /// Where a run is in its life. Transitions are a pure function of the phase and an event, so the
-/// local runner, the evaluator API and (in 5/5) the operator's status agree on them.
+/// local runner, the evaluator API and the operator's status agree on them.
 public enum RunPhase: String, Sendable, Hashable, CaseIterable {
     /// The run exists; its cases are being added to the queue.
     case seeding = "Seeding"

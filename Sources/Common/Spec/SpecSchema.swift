@@ -1,6 +1,6 @@
 /// The seam between a spec type's decoder and the CRD: every spec type decodes itself from
 /// ``JSONValue`` with field paths, and declares its OpenAPI v3 structural schema next to that
-/// decoder, so that one Swift definition yields both validation and (in 5/5) the CRD schema.
+/// decoder, so that one Swift definition yields both validation and the CRD schema.
 public protocol SpecDecodable: Sendable {
     /// Decodes and validates the object at `path`, throwing the first problem with its full path.
     static func decode(_ json: JSONValue, at path: String) throws(FieldError) -> Self
