@@ -79,7 +79,10 @@ struct RBACCoverageTests {
     @Test(
         "over a suite's whole life the operator and the evaluators use every permission they are granted and no other")
     func exactPermissions() async throws {
-        try await OperatorFixture.with(operators: 1, leaderElect: true) { fixture in
+        // Cases slow enough that the evaluators write progress (every 0.3 s) before the run ends.
+        try await OperatorFixture.with(operators: 1, leaderElect: true, podEnvironment: ["ASSAY_CASE_DELAY_MS": "400"])
+        {
+            fixture in
             let dataset = (0..<6).map {
                 "{\"id\": \"c\($0)\", \"input\": \"case \($0)\", \"reference\": \"case \($0)\"}"
             }

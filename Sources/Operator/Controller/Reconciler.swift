@@ -122,8 +122,12 @@ final class Reconciler: Sendable {
             try await deleteChildren(of: object)
         }
         if plan.status != current {
-            _ = try await client.patchStatus(
-                .evaluationSuite, name: key.name, namespace: key.namespace, .merge(plan.status.mergePatch))
+            // Planned from the cached copy: the resourceVersion precondition refuses the write if
+            // the cache was behind (our own last write not seen yet), so a status is never planned
+            // twice and its events never recorded twice. The newer version's watch event retries.
+            var patch = plan.status.mergePatch.objectValue ?? JSONObject()
+            patch["metadata"] = ["resourceVersion": .string(object.resourceVersion ?? "")]
+            if case .conflict = try await writeStatus(key, .merge(.object(patch))) { return .done }
         }
         for event in plan.events { await recorder.record(event, about: object) }
         openBreakers.withLock { $0[key] = plan.openBreakers }
@@ -140,6 +144,24 @@ final class Reconciler: Sendable {
         polls.withLock { $0[key] = nil }
         if let retry { return .requeue(after: retry) }
         return .done
+    }
+
+    enum StatusWrite { case written, conflict }
+
+    private func writeStatus(_ key: ObjectKey, _ patch: KubePatch) async throws -> StatusWrite {
+        let outcome: Result<KubeObject, KubeError>
+        do {
+            outcome = .success(
+                try await client.patchStatus(.evaluationSuite, name: key.name, namespace: key.namespace, patch))
+        } catch {
+            outcome = .failure(error)
+        }
+        switch outcome {
+        case .success: return .written
+        case .failure(let error):
+            if error.isConflict { return .conflict }
+            throw error
+        }
     }
 
     func queue(for run: RunID) -> RedisWorkQueue {
