@@ -128,7 +128,9 @@ struct OperatorEndToEndTests {
         try await OperatorFixture.with(operators: 2, leaderElect: true, podEnvironment: ["ASSAY_CASE_DELAY_MS": "100"])
         {
             fixture in
+            /// The Lease's holder; empty before the first replica has created it.
             func holder() async throws -> String {
+                guard try await fixture.exists(.lease, "assay-operator-leader") else { return "" }
                 let lease = try await fixture.client.get(.lease, name: "assay-operator-leader", namespace: "default")
                 return lease["spec"]?["holderIdentity"]?.stringValue ?? ""
             }
