@@ -24,6 +24,14 @@ struct BackoffTests {
         #expect(Self.backoff.fullJitter(attempt: 3, random: random) == expected)
     }
 
+    @Test(
+        "equal jitter keeps half the ceiling and scales the other half by the random sample",
+        arguments: [(0.0, Duration.milliseconds(200)), (0.5, .milliseconds(300)), (0.25, .milliseconds(250))]
+            as [(Double, Duration)])
+    func equalJitter(random: Double, expected: Duration) {
+        #expect(Self.backoff.equalJitter(attempt: 3, random: random) == expected)
+    }
+
     @Test("a cap below the base and a non-positive base are refused")
     func invalid() {
         #expect(throws: ResilienceError.self) { try ExponentialBackoff(base: .seconds(2), cap: .seconds(1)) }

@@ -330,7 +330,7 @@ struct OperatorEndToEndTests {
         }
     }
 
-    @Test("an operator with nothing to change makes no API writes, even across resyncs")
+    @Test("an operator with nothing to change sends no API request and reads nothing from Redis, even across resyncs")
     func idleOperatorWritesNothing() async throws {
         try await OperatorFixture.with { fixture in
             #expect(try fixture.apply(fixture.suiteYAML("settled", cases: 5)).status == 0)
@@ -342,12 +342,31 @@ struct OperatorEndToEndTests {
             try await fixture.kubelet.waitForReady("settled-evaluators", count: 0)
             let before = try await Self.versions(fixture)
             let reconciles = try await Self.reconciles(fixture)
+            let commandsBefore = try await Self.redisCommands(fixture)
+            let reset = try await LocalHTTP.send(
+                "POST", fixture.emulator.baseURL + "/emulator/requests/reset", body: "")
+            #expect(reset.status == 200)
             // Three resync periods (1 s each): every suite is reconciled again from the cache.
             try await eventually("three resyncs", within: .seconds(15)) {
                 try await Self.reconciles(fixture) >= reconciles + 3
             }
             #expect(try await Self.versions(fixture) == before, "something was written while nothing changed")
+            // Not even a write that changes nothing (an unchanged apply keeps the resourceVersion):
+            // the operator sent no request at all.
+            let counts = try JSONParser.parse(
+                Array(try await LocalHTTP.get(fixture.emulator.baseURL + "/emulator/requests").body.utf8))
+            #expect(counts["byAgent"]?["assay-operator"] == nil, "\(JSONWriter.string(counts))")
+            // A finished run cannot change, so its resyncs read nothing from Redis either (the
+            // one command counted is our own INFO).
+            #expect(try await Self.redisCommands(fixture) - commandsBefore <= 1)
         }
+    }
+
+    /// Commands the Redis server has processed so far.
+    static func redisCommands(_ fixture: OperatorFixture) async throws -> Int {
+        let info = try await fixture.redisClient().send(["INFO", "stats"]).text ?? ""
+        let line = info.split(whereSeparator: \.isNewline).first { $0.hasPrefix("total_commands_processed:") }
+        return Int(line?.split(separator: ":").last ?? "") ?? 0
     }
 
     /// resourceVersions of everything the operator writes.

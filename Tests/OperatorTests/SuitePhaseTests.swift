@@ -52,9 +52,11 @@ struct SuitePhaseTests {
 
     @Test("a new condition type is appended")
     func appends() {
-        let valid = Condition(
-            type: Conditions.specValid, status: .isTrue, lastTransitionTime: "t", reason: "Valid", message: "")
-        #expect(Conditions.set(valid, in: [Self.ready(.isTrue, at: "t0")]).map(\.type) == ["Ready", "SpecValid"])
+        let progressing = Condition(
+            type: Conditions.progressing, status: .isTrue, lastTransitionTime: "t", reason: "RunInProgress", message: ""
+        )
+        #expect(
+            Conditions.set(progressing, in: [Self.ready(.isTrue, at: "t0")]).map(\.type) == ["Ready", "Progressing"])
     }
 
     @Test("status JSON fills the Progress column and caps failing cases")

@@ -28,4 +28,11 @@ public struct ExponentialBackoff: Sendable, Equatable {
     public func fullJitter(attempt: Int, random: Double) -> Duration {
         ceiling(attempt: attempt) * min(max(random, 0), 1)
     }
+
+    /// "Equal jitter": half the ceiling plus `random` (a sample in `[0, 1)`) of the other half, so
+    /// clients retrying together spread out while no wait is near zero (no busy loop).
+    public func equalJitter(attempt: Int, random: Double) -> Duration {
+        let ceiling = ceiling(attempt: attempt)
+        return ceiling / 2 + ceiling / 2 * min(max(random, 0), 1)
+    }
 }

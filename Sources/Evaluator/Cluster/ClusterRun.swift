@@ -181,7 +181,7 @@ struct ClusterRun: Sendable {
             guard attempt < Self.maxSuiteAttempts else {
                 return .stop(.failed("cannot read the suite after \(attempt) attempts: \(error)"))
             }
-            let delay = Self.suiteBackoff.equalJitter(attempt: attempt)
+            let delay = Self.suiteBackoff.equalJitter(attempt: attempt, random: .random(in: 0..<1))
             logger.warning(
                 "cannot read the suite; retrying",
                 [
@@ -208,20 +208,11 @@ struct ClusterRun: Sendable {
                 logger.warning("cannot read the run from Redis; retrying", ["error": "\(error)"])
             }
             do {
-                try await Task.sleep(for: Self.runBackoff.equalJitter(attempt: attempt))
+                try await Task.sleep(for: Self.runBackoff.equalJitter(attempt: attempt, random: .random(in: 0..<1)))
             } catch {
                 return nil
             }
         }
         return nil
-    }
-}
-
-extension ExponentialBackoff {
-    /// "Equal jitter": half the ceiling plus a random share of the other half, so that evaluators
-    /// retrying together spread out, and no wait is near zero (no busy loop).
-    fileprivate func equalJitter(attempt: Int) -> Duration {
-        let ceiling = self.ceiling(attempt: attempt)
-        return ceiling / 2 + ceiling / 2 * Double.random(in: 0..<1)
     }
 }

@@ -10,7 +10,8 @@ enum ControllerCommand {
     struct Settings: Sendable {
         var kubeconfig: String?
         var context: String?
-        var namespace: String?
+        /// `config.redisURL` parsed (the text goes into the evaluators' environment).
+        var redis: RedisURL
         var leaderElect: Bool
         var leaseNamespace: String?
         var election = LeaderElection.Configuration()
@@ -22,6 +23,9 @@ enum ControllerCommand {
         var identity: String
         var apiQPS = ControllerCommand.defaultAPIQPS
         var apiBurst = ControllerCommand.defaultAPIBurst
+
+        /// The one namespace watched, or nil for all.
+        var namespace: String? { controller.namespace }
     }
 
     /// Client-side limit on API requests. client-go's 5/s (burst 10) makes creating 500 suites'
@@ -104,8 +108,8 @@ enum ControllerCommand {
             throw .invalidValue(
                 name: "log-level", value: values.string("log-level") ?? "", expected: "debug, info, warning or error")
         }
-        let redis = values.string("redis") ?? ""
-        guard (try? RedisURL(parsing: redis)) != nil else {
+        let redisText = values.string("redis") ?? ""
+        guard let redis = try? RedisURL(parsing: redisText) else {
             throw .invalidValue(name: "redis", value: "(hidden)", expected: "redis://[user:password@]host:port[/db]")
         }
         guard let port = try values.int("health-port"), (0...65535).contains(port) else {
@@ -115,7 +119,7 @@ enum ControllerCommand {
             throw .invalidValue(name: "workers", value: values.string("workers") ?? "", expected: "at least 1")
         }
         var settings = Settings(
-            kubeconfig: nonEmpty("kubeconfig"), context: nonEmpty("context"), namespace: nonEmpty("namespace"),
+            kubeconfig: nonEmpty("kubeconfig"), context: nonEmpty("context"), redis: redis,
             leaderElect: try values.bool("leader-elect"), leaseNamespace: nonEmpty("leader-election-namespace"),
             healthHost: values.string("health-host") ?? "0.0.0.0", healthPort: port, logLevel: level,
             identity: identity(environment))
@@ -129,11 +133,11 @@ enum ControllerCommand {
                 name: "renew-deadline-seconds", value: values.string("renew-deadline-seconds") ?? "",
                 expected: "less than --lease-duration-seconds and more than --retry-period-seconds")
         }
-        settings.config.redisURL = redis
+        settings.config.redisURL = redisText
         settings.config.image = values.string("image") ?? OperatorConfig.defaultImage
         settings.config.resultsBaseURL = values.string("results-base-url") ?? OperatorConfig.defaultResultsBaseURL
         settings.config.progressInterval = try seconds("progress-interval-seconds")
-        settings.controller.namespace = settings.namespace
+        settings.controller.namespace = nonEmpty("namespace")
         settings.controller.workers = workers
         settings.controller.resyncPeriod = try seconds("resync-seconds")
         guard let qps = try values.double("kube-api-qps"), qps > 0 else {
@@ -182,9 +186,7 @@ enum ControllerCommand {
             FileHandle.standardError.write(Data("assay-operator run: cannot reach the API server: \(error)\n".utf8))
             return OperatorCommand.usageStatus
         }
-        guard let redisURL = try? RedisURL(parsing: settings.config.redisURL) else {
-            return OperatorCommand.usageStatus
-        }
+        let redisURL = settings.redis
         let redis = RedisClient(url: redisURL)
         TerminationSignals.ignoreBrokenPipe()
         let signals = TerminationSignals()

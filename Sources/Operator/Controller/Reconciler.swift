@@ -32,10 +32,15 @@ final class Reconciler: Sendable {
     let logger: Logger
     let wallClock: @Sendable () -> Double
     private let loader: SuiteLoader
-    /// Breakers already reported open, per suite, so each opening is one Event.
-    private let openBreakers = Mutex<[ObjectKey: Set<String>]>([:])
-    /// The last progress read per running suite and the wait before the next read.
-    private let polls = Mutex<[ObjectKey: ProgressPoll]>([:])
+    /// What the reconciler keeps between reconciles of one suite.
+    private struct Remembered: Sendable {
+        /// Breakers already reported open, so each opening is one Event.
+        var openBreakers: Set<String> = []
+        /// The last progress read of a running suite and the wait before the next read.
+        var poll: ProgressPoll?
+    }
+
+    private let memory = Mutex<[ObjectKey: Remembered]>([:])
 
     init(
         client: KubeClient, caches: Caches, redis: RedisClient, config: OperatorConfig, recorder: EventRecorder,
@@ -53,8 +58,7 @@ final class Reconciler: Sendable {
 
     func reconcile(_ key: ObjectKey) async throws -> Outcome {
         guard var object = caches.suites.get(key) else {
-            openBreakers.withLock { $0[key] = nil }
-            polls.withLock { $0[key] = nil }
+            memory.withLock { $0[key] = nil }
             return .done
         }
         if object.deletionTimestamp != nil {
@@ -76,7 +80,7 @@ final class Reconciler: Sendable {
         var input = StatusPlanner.Input(
             current: current, generation: generation, runID: runID.rawValue, validity: .valid(total: 0),
             progress: nil, meetsThreshold: false, resultsURL: config.resultsURL(run: runID.rawValue),
-            knownOpenBreakers: openBreakers.withLock { $0[key] ?? [] }, now: now)
+            knownOpenBreakers: memory.withLock { $0[key]?.openBreakers ?? [] }, now: now)
         var retry: Duration?
         var suite: EvaluationSuite?
         switch loader.decode(object) {
@@ -85,15 +89,15 @@ final class Reconciler: Sendable {
         case .success(let decoded):
             suite = decoded
             input.validity = .valid(total: current.run.counts.total)
+            // A finished run stays finished: nothing in Redis can change its status.
+            guard !(current.phase.isTerminal && current.runID == runID.rawValue) else { break }
             var aggregates = try await queue.aggregates()
-            let terminal = current.phase.isTerminal && current.runID == runID.rawValue
-            if !terminal && (aggregates == nil || aggregates?.phase == .seeding) {
+            if aggregates == nil || aggregates?.phase == .seeding {
                 switch try await loader.cases(of: decoded) {
                 case .failure(let invalid):
                     input.validity = .invalid(invalid.message)
                     retry = invalid.retryAfter
                 case .success(let cases):
-                    input.validity = .valid(total: cases.count)
                     try await queue.prepare(
                         RunPlan(
                             id: runID, suiteName: decoded.metadata.name, cases: cases,
@@ -103,9 +107,9 @@ final class Reconciler: Sendable {
                 }
             }
             if let aggregates, case .valid = input.validity {
+                input.validity = .valid(total: aggregates.total)
                 input.progress = SuiteProgress(aggregates)
                 input.meetsThreshold = aggregates.meetsThreshold
-                if current.run.counts.total == 0 { input.validity = .valid(total: aggregates.total) }
             }
         }
 
@@ -130,18 +134,21 @@ final class Reconciler: Sendable {
             if case .conflict = try await writeStatus(key, .merge(.object(patch))) { return .done }
         }
         for event in plan.events { await recorder.record(event, about: object) }
-        openBreakers.withLock { $0[key] = plan.openBreakers }
-        if plan.pollAgain {
-            let completed = plan.status.run.counts.completed
-            let delay = polls.withLock { polls in
-                var poll = polls[key] ?? ProgressPoll(completed: completed, interval: config.progressInterval)
+        let completed = plan.status.run.counts.completed
+        let pollDelay = memory.withLock { memory in
+            var remembered = memory[key] ?? Remembered()
+            remembered.openBreakers = plan.openBreakers
+            if plan.pollAgain {
+                var poll = remembered.poll ?? ProgressPoll(completed: completed, interval: config.progressInterval)
                 poll.observe(completed, base: config.progressInterval, max: config.maxProgressInterval)
-                polls[key] = poll
-                return poll.interval
+                remembered.poll = poll
+            } else {
+                remembered.poll = nil
             }
-            return .requeue(after: delay)
+            memory[key] = remembered
+            return remembered.poll?.interval
         }
-        polls.withLock { $0[key] = nil }
+        if let pollDelay { return .requeue(after: pollDelay) }
         if let retry { return .requeue(after: retry) }
         return .done
     }

@@ -76,7 +76,6 @@ enum Conditions {
     static let progressing = "Progressing"
     /// Something needs attention: an invalid spec, or a provider's circuit is open.
     static let degraded = "Degraded"
-    static let specValid = "SpecValid"
 
     static func set(_ condition: Condition, in list: [Condition]) -> [Condition] {
         var result = list
