@@ -75,6 +75,10 @@ let package = Package(
         .testTarget(
             name: "OperatorTests", dependencies: ["Operator", "Common", "TestSupport"], path: "Tests/OperatorTests",
             swiftSettings: strict),
+        // Scoring's pure parts (statistics) against reference implementations in the test venv.
+        .testTarget(
+            name: "ScoringTests", dependencies: ["Scoring", "Common", "TestSupport"], path: "Tests/ScoringTests",
+            swiftSettings: strict),
         .testTarget(
             name: "EmulatorTests", dependencies: ["KubeEmulator", "ProviderEmulator", "Common"],
             path: "Tests/EmulatorTests", swiftSettings: strict),
