@@ -74,7 +74,7 @@ public enum ProviderOrigin: Sendable, Hashable {
                 throw FieldError(
                     path: FieldError.join(path, field),
                     message:
-                        "cannot be set by a request: name one of the evaluator's configured providers instead, as \"name\" or {\"name\": \"name\"} (configured: \(catalog.namesForMessage))"
+                        "cannot be set by a request: a request cannot define or change a provider; name a configured one instead, as a string or {\"name\": ...} (configured: \(catalog.namesForMessage))"
                 )
             }
             try rejectKeySources(

@@ -45,6 +45,7 @@ struct ServeCommand {
             default: String(TokenBucket.Configuration.defaultMaxWait.inSeconds),
             help: "Longest a request waits for a provider's rate-limit slot before trying the next provider")
         ServeProviders.options(&parser)
+        ServeAuth.options(&parser)
         workerOptions(&parser)
         return parser
     }
@@ -66,7 +67,9 @@ struct ServeCommand {
             help: "Worker mode: cases in flight (default: the suite's concurrency)")
         parser.option(
             "kubeconfig", env: "ASSAY_KUBECONFIG",
-            help: "Worker mode: kubeconfig file (default: KUBECONFIG, then the in-cluster service account)")
+            help:
+                "Worker mode and --auth kubernetes: kubeconfig file (default: KUBECONFIG, then the in-cluster service account)"
+        )
         parser.option(
             "status-interval-seconds", env: "ASSAY_STATUS_INTERVAL_SECONDS",
             default: String(Int(ClusterRunSettings.defaultStatusInterval.inSeconds)),
@@ -116,8 +119,10 @@ struct ServeCommand {
                 registry: registry, providers: providers.catalog, allowInlineProviders: providers.allowInline,
                 maxBatchItems: try values.int("max-batch-items") ?? EvaluationService.defaultMaxBatchItems, pool: pool,
                 generationTimeout: generationTimeout, defaultJudge: providers.judge)
+            let access = try ServeAuth.access(
+                values: values, host: configuration.host, cluster: clusterSettings, logger: logger)
             let app = EvaluatorApp(
-                service: service, registry: registry, runs: pool.redis.map { RunsRoutes(redis: $0) })
+                service: service, registry: registry, runs: pool.redis.map { RunsRoutes(redis: $0) }, access: access)
             let server = HTTPServer(
                 configuration: configuration, responder: app.router, observer: HTTPMetrics(registry: registry))
             app.readiness.attach(server)
