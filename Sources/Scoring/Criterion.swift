@@ -26,10 +26,11 @@ package struct Criterion: Sendable {
     package static let commonFields: Set<String> = ["type", "name", "weight"]
 
     /// Decodes and compiles `json`, the criterion at `path` (e.g. `criteria[2]`). Regexes come
-    /// from `regexes`, so that repeated patterns are compiled once.
-    package static func decode(_ json: JSONValue, at path: String, regexes: RegexCache? = nil) throws(FieldError)
-        -> Criterion
-    {
+    /// from `regexes`, so that repeated patterns are compiled once; an `llmJudge`'s `judge` is read
+    /// as `providers` allows.
+    package static func decode(
+        _ json: JSONValue, at path: String, regexes: RegexCache? = nil, providers: ProviderOrigin = .localFile
+    ) throws(FieldError) -> Criterion {
         let fields = try JSONFields(json, at: path)
         let typeName = try fields.required("type", fields.string)
         guard let type = CriterionType(rawValue: typeName) else {
@@ -45,7 +46,7 @@ package struct Criterion: Sendable {
             throw FieldError(
                 path: fields.path("weight"), message: "must be between 0 and \(Int(maxWeight)), got \(weight)")
         }
-        let kind = try CriterionKind.decode(type, fields, regexes: regexes)
+        let kind = try CriterionKind.decode(type, fields, regexes: regexes, providers: providers)
         return Criterion(name: name, type: type, weight: weight, kind: kind)
     }
 
@@ -74,9 +75,9 @@ package enum CriterionKind: Sendable {
     case latency(LatencyCriterion)
     case cost(CostCriterion)
 
-    package static func decode(_ type: CriterionType, _ fields: JSONFields, regexes: RegexCache?) throws(FieldError)
-        -> CriterionKind
-    {
+    package static func decode(
+        _ type: CriterionType, _ fields: JSONFields, regexes: RegexCache?, providers: ProviderOrigin = .localFile
+    ) throws(FieldError) -> CriterionKind {
         switch type {
         case .equals, .contains, .notContains, .startsWith, .endsWith:
             return .text(try TextCriterion(type, fields))
@@ -95,7 +96,7 @@ package enum CriterionKind: Sendable {
         case .similarity:
             return .similarity(try SimilarityCriterion(fields))
         case .llmJudge:
-            return .llmJudge(try LLMJudgeCriterion(fields))
+            return .llmJudge(try LLMJudgeCriterion(fields, providers: providers))
         case .latency:
             return .latency(try LatencyCriterion(fields))
         case .cost:

@@ -13,17 +13,23 @@ package final class CriterionCache: Sendable {
 
     private let criteria: LRUCache<Key, Criterion>
     package let regexes: RegexCache
+    /// How `llmJudge` criteria's `judge` chains are read (the cache's criteria all come from one
+    /// kind of writer: requests, resources or suite files).
+    package let providers: ProviderOrigin
 
-    package init(capacity: Int = defaultCapacity, regexes: RegexCache = RegexCache()) {
+    package init(
+        capacity: Int = defaultCapacity, regexes: RegexCache = RegexCache(), providers: ProviderOrigin = .localFile
+    ) {
         criteria = LRUCache(capacity: capacity)
         self.regexes = regexes
+        self.providers = providers
     }
 
     package var count: Int { criteria.count }
 
     package func criterion(_ json: JSONValue, at path: String) throws(FieldError) -> Criterion {
         try criteria.value(forKey: Key(json)) { () throws(FieldError) -> Criterion in
-            try Criterion.decode(json, at: path, regexes: regexes)
+            try Criterion.decode(json, at: path, regexes: regexes, providers: providers)
         }
     }
 

@@ -4,13 +4,14 @@ import Common
 ///
 /// ```json
 /// {"type": "llmJudge", "rubric": "Answers the question accurately and briefly.",
-///  "scale": {"min": 1, "max": 5}, "threshold": 4, "judge": [{"type": "openai", "model": "gpt-4o-mini"}]}
+///  "scale": {"min": 1, "max": 5}, "threshold": 4, "judge": ["openai-prod"]}
 /// ```
 ///
 /// The judge is asked for strict JSON `{"score": <number>, "reason": "<text>"}`; an answer with
 /// extra text around one JSON object, or a plain `score: 4`, is accepted too. Anything else fails
-/// the criterion with the answer quoted. `judge` is a provider chain; without it the evaluator's
-/// default judge (`--judge-providers`) is used. The call itself happens before scoring (see
+/// the criterion with the answer quoted. `judge` is a provider chain, read as its writer may
+/// (``ProviderOrigin``: names of configured providers in a request, definitions in a suite);
+/// without it the evaluator's default judge (`--judge-providers`) is used. The call itself happens before scoring (see
 /// `JudgePass`), so scoring stays free of I/O.
 package struct LLMJudgeCriterion: Sendable, Hashable {
     /// The common 1-to-5 Likert scale of LLM-as-a-judge rubrics.
@@ -28,7 +29,7 @@ package struct LLMJudgeCriterion: Sendable, Hashable {
     /// The judge chain; `nil` means the evaluator's default.
     package var judge: [ProviderConfig]?
 
-    package init(_ fields: JSONFields) throws(FieldError) {
+    package init(_ fields: JSONFields, providers origin: ProviderOrigin = .localFile) throws(FieldError) {
         try fields.rejectUnknown(allowed: Criterion.commonFields.union(Self.fields))
         rubric = try fields.required("rubric", fields.string)
         guard !rubric.isEmpty, rubric.utf8.count <= Self.maxRubricBytes else {
@@ -54,15 +55,11 @@ package struct LLMJudgeCriterion: Sendable, Hashable {
                     "must be within the scale \(Self.format(scale.lowerBound))-\(Self.format(scale.upperBound)), got \(Self.format(threshold))"
             )
         }
-        if let items = try fields.array("judge") {
-            guard !items.isEmpty else {
+        if let items = fields.value("judge") {
+            if case .array(let list) = items, list.isEmpty {
                 throw FieldError(path: fields.path("judge"), message: "must list at least one provider, or be left out")
             }
-            var providers: [ProviderConfig] = []
-            for (index, item) in items.enumerated() {
-                providers.append(try ProviderConfig.decode(item, at: FieldError.join(fields.path("judge"), index)))
-            }
-            judge = providers
+            judge = try origin.chain(items, at: fields.path("judge"))
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 import Testing
 
@@ -43,5 +44,15 @@ struct LoggerTests {
         #expect(captured.all.first?.contains("\"kept\"") == true)
         #expect(Logger.Level(name: "WARNING") == .warning)
         #expect(Logger.Level(name: "loud") == nil)
+    }
+
+    @Test("the timestamp is RFC 3339 UTC with milliseconds, as Foundation's ISO 8601 style writes it")
+    func timestamp() throws {
+        let before = Date()
+        let text = Logger.timestamp()
+        let after = Date()
+        #expect(text.wholeMatch(of: /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z/) != nil, "\(text)")
+        let parsed = try #require(try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+        #expect(parsed >= before.addingTimeInterval(-0.001) && parsed <= after)
     }
 }

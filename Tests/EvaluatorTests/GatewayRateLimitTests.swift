@@ -83,23 +83,26 @@ struct GatewayRateLimitTests {
         let redis = try await RedisServer.start()
         let emulator = try await ProviderEmulatorProcess.start()
         let burst = 10
+        let provider = emulator.provider(
+            "shared", extra: #", "maxRetries": 0, "rateLimit": {"requestsPerSecond": 50, "burst": \#(burst)}"#)
+        let directory = try TemporaryDirectory(prefix: "assay-rate")
+        defer { directory.remove() }
+        let providersFile = try directory.write("providers.json", #"{"providers": [\#(provider)]}"#)
         var evaluators: [(ChildProcess, Int)] = []
         for _ in 0..<4 {
             let process = try ChildProcess(
                 built: BuiltExecutable.evaluator,
                 arguments: [
                     "serve", "--port", "0", "--event-loops", "1", "--redis", redis.urlString, "--replicas", "4",
-                    "--ratelimit-max-wait-seconds", "0",
+                    "--ratelimit-max-wait-seconds", "0", "--providers-file", providersFile,
                 ])
             let line = try await process.waitForLine("the evaluator's address") { $0.contains("\"address\"") }
             let port = try #require(Self.port(inLogLine: line))
             evaluators.append((process, port))
         }
         defer { for (process, _) in evaluators { process.signal(SIGKILL) } }
-        let provider = emulator.provider(
-            "shared", extra: #", "maxRetries": 0, "rateLimit": {"requestsPerSecond": 50, "burst": \#(burst)}"#)
         let body = Array(
-            #"{"target": {"providers": [\#(provider)], "prompt": "hi"}, "criteria": [{"type": "contains", "value": "hi"}]}"#
+            #"{"target": {"providers": ["shared"], "prompt": "hi"}, "criteria": [{"type": "contains", "value": "hi"}]}"#
                 .utf8)
         let http = try CurlHTTPClient()
         let deadline = ContinuousClock.now + .seconds(10)

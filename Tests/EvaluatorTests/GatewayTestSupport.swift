@@ -13,7 +13,9 @@ extension ProviderEmulatorProcess {
     }
 }
 
-/// The evaluator's HTTP surface in-process, with a provider pool the test configures.
+/// The evaluator's HTTP surface in-process, with a provider pool the test configures. The gateway
+/// tests define their providers inline in requests, as `--allow-inline-providers` permits (such
+/// providers send no key); the security tests configure a catalog and turn that off.
 final class GatewayApp: Sendable {
     let server: HTTPServer
     let port: Int
@@ -23,6 +25,7 @@ final class GatewayApp: Sendable {
 
     init(
         configuration: ProviderPool.Configuration = .init(), redisURL: String? = nil,
+        providers: ProviderCatalog = ProviderCatalog(), allowInlineProviders: Bool = true,
         defaultJudge: [ProviderConfig]? = nil
     ) throws {
         registry = EvaluatorApp.makeRegistry()
@@ -37,7 +40,10 @@ final class GatewayApp: Sendable {
             configuration: configuration, transport: try CurlHTTPClient(), redis: redis,
             metrics: ProviderMetrics(registry: registry))
         let app = EvaluatorApp(
-            service: EvaluationService(registry: registry, pool: pool, defaultJudge: defaultJudge), registry: registry)
+            service: EvaluationService(
+                registry: registry, providers: providers, allowInlineProviders: allowInlineProviders, pool: pool,
+                defaultJudge: defaultJudge),
+            registry: registry)
         var serverConfiguration = HTTPServerConfiguration()
         serverConfiguration.port = 0
         serverConfiguration.eventLoopCount = 2

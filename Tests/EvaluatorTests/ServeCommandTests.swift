@@ -51,4 +51,36 @@ struct ServeCommandTests {
         process.signal(SIGTERM)
         #expect(try await process.waitForExit() == .exited(0))
     }
+
+    @Test("a bad providers file or an unknown judge name exits 2 naming the file, line and field, or the name")
+    func providerOptionsAreChecked() async throws {
+        let directory = try TemporaryDirectory(prefix: "assay-serve-providers")
+        defer { directory.remove() }
+        let bad = try directory.write(
+            "bad.yaml", "providers:\n- {name: a, type: openai, model: m, apiKeyEnv: 'not a name'}\n")
+        let good = try directory.write("good.yaml", "providers:\n- {name: judge, type: openai, model: m}\n")
+        for (arguments, expected) in [
+            (["--providers-file", bad], "bad.yaml:2: providers[0].apiKeyEnv: must be an environment variable name"),
+            (
+                ["--providers-file", good, "--judge-providers", "judge,nope"],
+                "--judge-providers must be names of providers"
+            ),
+            (["--judge-providers", "judge"], "configured: none"),
+            (
+                ["--providers-file", good, "--judge-providers", "[\"judge\", 3]"],
+                "--judge-providers must be provider names"
+            ),
+        ] {
+            let process = try ChildProcess(
+                built: BuiltExecutable.evaluator, arguments: ["serve", "--port", "0"] + arguments)
+            #expect(try await process.waitForExit() == .exited(2), "\(arguments)")
+            #expect(process.output.joined().contains(expected), "\(process.output)")
+        }
+        let process = try ChildProcess(
+            built: BuiltExecutable.evaluator,
+            arguments: ["serve", "--port", "0", "--providers-file", good, "--judge-providers", "[\"judge\"]"])
+        _ = try await process.waitForLine("listening") { $0.contains("\"listening\"") }
+        process.signal(SIGTERM)
+        #expect(try await process.waitForExit() == .exited(0))
+    }
 }

@@ -28,7 +28,7 @@ struct LocalKubeletTests {
             #expect(environment["ASSAY_RUN_ID"] == "\(fixture.suiteUID)-g1")
             #expect(environment["ASSAY_REDIS_URL"] == fixture.redis.urlString)
             #expect(environment["KUBECONFIG"] == fixture.emulator.kubeconfig)
-            #expect(pod.arguments == ["serve", "--host", "127.0.0.1", "--port", "0"])
+            #expect(pod.arguments == ["serve", "--host", "127.0.0.1", "--port", "0", "--auth", "kubernetes"])
 
             let status = try fixture.emulator.kubectl([
                 "get", "deployment", Self.deployment, "-o",

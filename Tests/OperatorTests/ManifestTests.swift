@@ -1,3 +1,4 @@
+import Common
 import Foundation
 import TestSupport
 import Testing
@@ -18,7 +19,7 @@ struct ManifestTests {
         let kinds = Set(result.output.split(separator: "\n").filter { $0.hasPrefix("kind: ") }.map { $0.dropFirst(6) })
         for kind in [
             "Namespace", "CustomResourceDefinition", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role",
-            "RoleBinding", "Deployment", "ConfigMap",
+            "RoleBinding", "Deployment", "ConfigMap", "NetworkPolicy",
         ] {
             #expect(kinds.contains(Substring(kind)), "config/default renders no \(kind)")
         }
@@ -53,5 +54,31 @@ struct ManifestTests {
         #expect(evaluatorRBAC.contains("resources: [evaluationsuites/status]\n  verbs: [patch]"))
         #expect(evaluatorRBAC.contains("resources: [evaluationsuites]\n  verbs: [get]"))
         #expect(!evaluatorRBAC.contains("resources: [events]"))
+    }
+
+    @Test("the NetworkPolicies select the evaluator and operator pods and their named ports")
+    func networkPoliciesMatchThePods() throws {
+        let policies =
+            try YAMLLoader.loadAll(try Repository.read("config/network-policy/evaluator.yaml"))
+            + YAMLLoader.loadAll(try Repository.read("config/network-policy/operator.yaml"))
+        let evaluators = ChildrenBuilderTests.builder()
+        let manager = try YAMLLoader.loadAll(try Repository.read("config/manager/manager.yaml"))[0]
+        let targets: [(JSONValue?, JSONValue?)] = [
+            (evaluators.deployment["spec"]?["template"], evaluators.container),
+            (manager["spec"]?["template"], manager["spec"]?["template"]?["spec"]?["containers"]?.arrayValue?.first),
+        ]
+        #expect(policies.count == 2)
+        for (policy, (template, container)) in zip(policies, targets) {
+            let selector = policy["spec"]?["podSelector"]?["matchLabels"]?.objectValue ?? JSONObject()
+            #expect(!selector.isEmpty)
+            for (key, value) in selector { #expect(template?["metadata"]?["labels"]?[key] == value, "\(key)") }
+            let ports = Set((container?["ports"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue })
+            for rule in policy["spec"]?["ingress"]?.arrayValue ?? [] {
+                for port in rule["ports"]?.arrayValue ?? [] {
+                    #expect(ports.contains(port["port"]?.stringValue ?? ""), "\(port) names a container port")
+                }
+            }
+            #expect(policy["spec"]?["policyTypes"] == ["Ingress"])
+        }
     }
 }

@@ -57,7 +57,8 @@ struct OperatorEndToEndTests {
             #expect(ids.count == 30)
             #expect(Set(ids).count == 30)
             // The operator serves the results after the evaluators are gone.
-            let results = try await fixture.operators[0].get("/v1/runs/\(run)/results?limit=5")
+            let results = try await fixture.operators[0].get(
+                "/v1/runs/\(run)/results?limit=5", token: EmulatorProcess.adminToken)
             #expect(results.status == 200)
             #expect(try JSONParser.parse(Array(results.body.utf8))["total"] == 30)
 

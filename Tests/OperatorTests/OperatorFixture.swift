@@ -167,22 +167,24 @@ struct OperatorFixture {
 
     // MARK: Reading
 
-    func suite(_ name: String) async throws -> KubeObject {
-        try await client.get(.evaluationSuite, name: name, namespace: "default")
+    func suite(_ name: String, namespace: String = "default") async throws -> KubeObject {
+        try await client.get(.evaluationSuite, name: name, namespace: namespace)
     }
 
-    func status(_ name: String) async throws -> JSONValue? { try await suite(name)["status"] }
+    func status(_ name: String, namespace: String = "default") async throws -> JSONValue? {
+        try await suite(name, namespace: namespace)["status"]
+    }
 
     /// Waits until the suite's status satisfies `condition`; returns that status.
     @discardableResult
     func waitForStatus(
-        _ name: String, _ what: String, within limit: Duration = .seconds(60),
+        _ name: String, _ what: String, namespace: String = "default", within limit: Duration = .seconds(60),
         _ condition: @escaping (JSONValue) -> Bool
     ) async throws -> JSONValue {
         var last: JSONValue?
         do {
             try await eventually("\(name): \(what)", within: limit) {
-                last = try await status(name)
+                last = try await status(name, namespace: namespace)
                 return last.map(condition) ?? false
             }
         } catch {
@@ -193,9 +195,12 @@ struct OperatorFixture {
     }
 
     @discardableResult
-    func waitForPhase(_ name: String, _ phase: String, within limit: Duration = .seconds(60)) async throws -> JSONValue
-    {
-        try await waitForStatus(name, "phase \(phase)", within: limit) { $0["phase"]?.stringValue == phase }
+    func waitForPhase(
+        _ name: String, _ phase: String, namespace: String = "default", within limit: Duration = .seconds(60)
+    ) async throws -> JSONValue {
+        try await waitForStatus(name, "phase \(phase)", namespace: namespace, within: limit) {
+            $0["phase"]?.stringValue == phase
+        }
     }
 
     static func int(_ value: JSONValue?) -> Int? { value?.doubleValue.map { Int($0) } }

@@ -89,12 +89,36 @@ struct RBACCoverageTests {
             _ = try fixture.kubectl([
                 "create", "configmap", "rbac-cases", "--from-literal=cases.jsonl=" + dataset.joined(separator: "\n"),
             ])
-            let fromConfigMap = fixture.suiteYAML("rbac", cases: 1).replacingOccurrences(
+            // A caller of the evaluators' API (--auth kubernetes): its reviews are the evaluators' and
+            // the operator's TokenReview and SubjectAccessReview requests.
+            _ = try fixture.kubectl(["apply", "-f", Repository.path("config/rbac/callers.yaml")])
+            let binding = """
+                apiVersion: rbac.authorization.k8s.io/v1
+                kind: RoleBinding
+                metadata: {name: caller, namespace: default}
+                roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: assay-evaluation-client}
+                subjects: [{kind: ServiceAccount, name: caller, namespace: default}]
+                """
+            _ = try fixture.kubectl(["apply", "-f", try fixture.directory.write("caller.yaml", binding)])
+            let token = try fixture.emulator.token(serviceAccount: "caller")
+            let fromConfigMap = fixture.suiteYAML("rbac", cases: 1, concurrency: 1).replacingOccurrences(
                 of: "    cases:\n    - {id: c0, input: \"case 0\", reference: \"case 0\"}",
                 with: "    configMap: {name: rbac-cases, key: cases.jsonl}")
             #expect(try fixture.apply(fromConfigMap, as: "rbac").status == 0)
+            try await fixture.kubelet.waitUntil("an evaluator serves") {
+                $0.pods(of: "rbac-evaluators").contains(where: \.isReady)
+            }
+            let pod = try #require(fixture.kubelet.pods(of: "rbac-evaluators").first(where: \.isReady)?.baseURL)
+            let evaluated = try await LocalHTTP.send(
+                "POST", pod + "/v1/evaluate",
+                body: #"{"output": "x", "criteria": [{"type": "contains", "value": "x"}]}"#,
+                token: token)
+            #expect(evaluated.status == 200, "\(evaluated.body)")
             let done = try await fixture.waitForPhase("rbac", "Succeeded")
             #expect(OperatorFixture.int(done["progress"]?["completed"]) == 6)
+            let run = try #require(done["runID"]?.stringValue)
+            let results = try await fixture.operators[0].get("/v1/runs/\(run)", token: EmulatorProcess.adminToken)
+            #expect(results.status == 200, "\(results.body)")
             // An edit that breaks the spec removes the children; deleting the suite cleans Redis.
             let broken = fromConfigMap.replacingOccurrences(of: "method: tokenF1", with: "method: telepathy")
             #expect(try fixture.apply(broken, as: "rbac").status == 0)

@@ -5,6 +5,9 @@ import Foundation
 /// through ``kubectl(_:)``, our client through ``client``.
 public final class EmulatorProcess: Sendable {
     public static let kubectl = "/usr/bin/kubectl"
+    /// The token of the emulator's kubeconfig; TokenReview says it is a cluster admin
+    /// (`system:masters`), so it may do anything a SubjectAccessReview asks about.
+    public static let adminToken = "assay-emulator-token"
     public static var executable: String? { BuiltExecutable.path(BuiltExecutable.kubeEmulator) }
     /// The emulator and kubectl are both there.
     public static var isAvailable: Bool { executable != nil && Command.available(kubectl) }
@@ -53,6 +56,25 @@ public final class EmulatorProcess: Sendable {
     /// Runs kubectl against the emulator.
     public func kubectl(_ arguments: [String], input: String? = nil) throws -> ProcessResult {
         try Command.run(Self.kubectl, ["--kubeconfig", kubeconfig] + arguments, input: input)
+    }
+
+    /// A token of the ServiceAccount `name` in `namespace` (`kubectl create token`), creating the
+    /// account first when `create` is set.
+    public func token(serviceAccount name: String, namespace: String = "default", create: Bool = true) throws
+        -> String
+    {
+        if create {
+            let made = try kubectl(["create", "serviceaccount", name, "--namespace", namespace])
+            guard made.status == 0 else { throw KubectlFailed(result: made) }
+        }
+        let issued = try kubectl(["create", "token", name, "--namespace", namespace])
+        guard issued.status == 0 else { throw KubectlFailed(result: issued) }
+        return issued.output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    public struct KubectlFailed: Error, CustomStringConvertible {
+        public var result: ProcessResult
+        public var description: String { "kubectl failed: \(result.combined)" }
     }
 
     /// Writes `contents` to `name` in the test's directory and returns its path.

@@ -10,13 +10,14 @@ public enum LocalHTTP {
         public var body: String
     }
 
-    /// Sends one request; connection failures throw.
+    /// Sends one request; connection failures throw. `token` goes in `Authorization: Bearer`.
     public static func send(
         _ method: String, _ url: String, body: String? = nil, contentType: String = "application/json",
-        timeout: Duration = .seconds(5)
+        token: String? = nil, timeout: Duration = .seconds(5)
     ) async throws -> Response {
         let client = try shared.get()
-        let headers: [(name: String, value: String)] = body == nil ? [] : [("Content-Type", contentType)]
+        var headers: [(name: String, value: String)] = body == nil ? [] : [("Content-Type", contentType)]
+        if let token { headers.append(("Authorization", "Bearer \(token)")) }
         let response = try await client.send(
             ClientRequest(
                 method: method, url: url, headers: headers, body: Array((body ?? "").utf8), timeout: timeout,
@@ -24,8 +25,10 @@ public enum LocalHTTP {
         return Response(status: response.status, body: response.text)
     }
 
-    public static func get(_ url: String, timeout: Duration = .seconds(5)) async throws -> Response {
-        try await send("GET", url, timeout: timeout)
+    public static func get(_ url: String, token: String? = nil, timeout: Duration = .seconds(5)) async throws
+        -> Response
+    {
+        try await send("GET", url, token: token, timeout: timeout)
     }
 
     /// The status of `GET url`, `nil` when nothing answers.

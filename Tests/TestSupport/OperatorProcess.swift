@@ -58,9 +58,10 @@ public final class OperatorProcess: Sendable {
         throw ChildProcess.Failure.timedOut("assay-operator's /readyz to answer 200", tail: process.tail())
     }
 
-    /// `GET <path>` on the health port (`/metrics`, `/v1/runs/<id>/results`, ...).
-    public func get(_ path: String) async throws -> LocalHTTP.Response {
-        try await LocalHTTP.get(healthURL + path)
+    /// `GET <path>` on the health port (`/metrics`, `/v1/runs/<id>/results`, ...); the run routes
+    /// need a `token` allowed to get the suite's results (``EmulatorProcess/adminToken`` may).
+    public func get(_ path: String, token: String? = nil) async throws -> LocalHTTP.Response {
+        try await LocalHTTP.get(healthURL + path, token: token)
     }
 
     public var isRunning: Bool { process.isRunning }

@@ -152,7 +152,13 @@ def main():
         drain(emu)
         upstream = f"http://127.0.0.1:{emu_port}/v1"
 
-        ours = start([evaluator, "serve", "--port", "0", "--redis", f"redis://127.0.0.1:{redis_port}"])
+        # Providers live in the evaluator's providers file; requests name them.
+        provider = {"type": "openai", "name": "emulator", "model": "bench", "baseURL": upstream, "maxRetries": 0}
+        limited = dict(provider, name="emulator-limited",
+                       rateLimit={"requestsPerSecond": 1_000_000, "burst": 1_000_000})
+        (work / "providers.json").write_text(json.dumps({"providers": [provider, limited]}))
+        ours = start([evaluator, "serve", "--port", "0", "--redis", f"redis://127.0.0.1:{redis_port}",
+                      "--providers-file", str(work / "providers.json")])
         ours_port = int(wait_line(ours, r'"address":"[0-9.]+:(\d+)"').group(1))
         drain(ours)
 
@@ -167,12 +173,9 @@ def main():
         wait_http(f"http://127.0.0.1:{lite_port}/health/liveliness", timeout=180)
 
         chat = {"model": "bench", "messages": [{"role": "user", "content": "What is the capital of France?"}]}
-        provider = {"type": "openai", "name": "emulator", "model": "bench", "baseURL": upstream, "maxRetries": 0}
-        limited = dict(provider, name="emulator-limited",
-                       rateLimit={"requestsPerSecond": 1_000_000, "burst": 1_000_000})
 
         def evaluate_body(p):
-            return {"target": {"providers": [p], "prompt": "What is the capital of {{input}}?"}, "input": "France",
+            return {"target": {"providers": [p["name"]], "prompt": "What is the capital of {{input}}?"}, "input": "France",
                     "criteria": [{"type": "contains", "value": "France"}]}
 
         bodies = {"chat": chat, "ours": evaluate_body(provider), "ours-limited": evaluate_body(limited)}

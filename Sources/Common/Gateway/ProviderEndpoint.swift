@@ -50,9 +50,7 @@ public final class ProviderEndpoint: Sendable {
 
     public var name: String { config.name }
 
-    /// The base URL without any `user:password@` part, for listings, logs and rate-limit keys.
-    public var displayBaseURL: String { Self.withoutUserInfo(config.resolvedBaseURL) }
-
+    /// `url` without any `user:password@` part, for logs and rate-limit keys.
     static func withoutUserInfo(_ url: String) -> String {
         guard let scheme = url.range(of: "://") else { return url }
         let rest = url[scheme.upperBound...]

@@ -12,6 +12,10 @@ enum CurlRequestSetup {
         }
         try easy.set(CURLOPT_URL, request.url)
         try easy.set(CURLOPT_PROTOCOLS_STR, "http,https")
+        // Never follow a redirect: an upstream must not send a request (and its key) elsewhere. A
+        // 3xx is answered to the caller as it is.
+        try easy.set(CURLOPT_FOLLOWLOCATION, 0)
+        try easy.set(CURLOPT_MAXREDIRS, 0)
         // Signals cannot be used for DNS timeouts in a multi-threaded process.
         try easy.set(CURLOPT_NOSIGNAL, 1)
         try easy.set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(transfer.errorBuffer))

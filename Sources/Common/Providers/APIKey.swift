@@ -21,9 +21,13 @@ public enum APIKeySource: Sendable, Hashable, CustomStringConvertible {
     /// The vendor's usual variable: used if set, otherwise the request goes without a key (local
     /// OpenAI-compatible servers and the emulator need none).
     case defaultEnvironment(String)
+    /// No key: the config was written by someone who must not choose one (see
+    /// ``ProviderConfig/keyless``).
+    case none
 
     public var description: String {
         switch self {
+        case .none: "no key (a provider defined by a request or a resource without apiKey)"
         case .environment(let name): "environment variable \(name)"
         case .file(let path): "file \(path)"
         case .defaultEnvironment(let name): "environment variable \(name)"
@@ -34,6 +38,8 @@ public enum APIKeySource: Sendable, Hashable, CustomStringConvertible {
     /// rotated Secret takes effect without a restart; surrounding whitespace is trimmed.
     public func resolve(in environment: ProviderEnvironment) throws(ProviderError) -> APIKey? {
         switch self {
+        case .none:
+            return nil
         case .environment(let name):
             guard let raw = environment.variable(name), let key = Self.trimmed(raw) else {
                 throw .missingAPIKey("environment variable \(name) is not set or empty")

@@ -33,11 +33,15 @@ public struct ProviderConfig: Sendable, Hashable {
     public var rateLimit: RateLimitConfig?
     /// Label in results and metrics; defaults to the type's name.
     public var name: String
+    /// Sends no key at all, not even the vendor's usual variable: a provider defined inline by an
+    /// API request (`--allow-inline-providers`) or an `EvaluationSuite` provider without `apiKey`.
+    /// Whoever wrote such a config must not choose, or fall back to, a key the process holds.
+    public var keyless: Bool
 
     public init(
         type: ProviderType, model: String, baseURL: String? = nil, apiKeyEnv: String? = nil,
         apiKeyFile: String? = nil, apiVersion: String? = nil, timeoutSeconds: Double = defaultTimeoutSeconds,
-        maxRetries: Int? = nil, rateLimit: RateLimitConfig? = nil, name: String? = nil
+        maxRetries: Int? = nil, rateLimit: RateLimitConfig? = nil, name: String? = nil, keyless: Bool = false
     ) {
         self.type = type
         self.model = model
@@ -49,6 +53,7 @@ public struct ProviderConfig: Sendable, Hashable {
         self.maxRetries = maxRetries
         self.rateLimit = rateLimit
         self.name = name ?? type.rawValue
+        self.keyless = keyless
     }
 
     /// `baseURL`, or the type's default, without a trailing slash.
@@ -60,6 +65,7 @@ public struct ProviderConfig: Sendable, Hashable {
 
     /// Where the key comes from: the configured variable or file, else the vendor's usual variable.
     public var apiKeySource: APIKeySource {
+        if keyless { return .none }
         if let apiKeyFile { return .file(apiKeyFile) }
         if let apiKeyEnv { return .environment(apiKeyEnv) }
         return .defaultEnvironment(type.defaultAPIKeyEnv)

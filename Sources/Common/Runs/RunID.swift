@@ -32,6 +32,13 @@ public struct RunID: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { rawValue }
 
+    /// The suite UID of a ``resource(uid:generation:)`` id (everything before the last
+    /// `-g<generation>`); `nil` for a file's id, whose hex digest never follows `-g`.
+    public var resourceUID: String? {
+        guard let match = rawValue.wholeMatch(of: /(.+)-g[0-9]+/) else { return nil }
+        return String(match.1)
+    }
+
     private static func sanitize(_ text: String) -> String {
         let mapped = String(text.map { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) ? $0 : "-" })
         return mapped.isEmpty ? "run" : mapped

@@ -20,9 +20,11 @@ public struct RunsRoutes: Sendable {
         }
     }
 
-    public func mount(on router: inout Router) {
-        router.add("GET", "/v1/runs/{id}") { request, parameters in await run(request, parameters) }
-        router.add("GET", "/v1/runs/{id}/results") { request, parameters in await results(request, parameters) }
+    /// Adds the routes to `router`, each handler passed through `wrap` (an ``AccessGuard``'s
+    /// `protect`, which authorizes the read).
+    public func mount(on router: inout Router, through wrap: (@escaping Router.Handler) -> Router.Handler = { $0 }) {
+        router.add("GET", "/v1/runs/{id}", wrap { request, parameters in await run(request, parameters) })
+        router.add("GET", "/v1/runs/{id}/results", wrap { request, parameters in await results(request, parameters) })
     }
 
     public func run(_ request: HTTPRequest, _ parameters: RouteParameters) async -> HTTPResponse {

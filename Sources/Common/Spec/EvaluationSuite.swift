@@ -28,8 +28,11 @@ public struct EvaluationSuite: Sendable, Hashable {
     }
 
     /// Decodes a whole document; other metadata (labels, annotations, managedFields) and `status`
-    /// are ignored, as a controller would.
-    public static func decode(_ json: JSONValue) throws(FieldError) -> EvaluationSuite {
+    /// are ignored, as a controller would. `providers` is who wrote it: a suite file
+    /// (``ProviderOrigin/localFile``) or a cluster's resource (``ProviderOrigin/resource``).
+    public static func decode(_ json: JSONValue, providers: ProviderOrigin = .localFile) throws(FieldError)
+        -> EvaluationSuite
+    {
         let fields = try JSONFields(json, at: "")
         try fields.rejectUnknown(allowed: ["apiVersion", "kind", "metadata", "spec", "status"])
         let version = try fields.required("apiVersion", fields.string)
@@ -47,11 +50,14 @@ public struct EvaluationSuite: Sendable, Hashable {
             name: name, namespace: try meta.string("namespace"), uid: try meta.string("uid"),
             generation: try meta.integer("generation"))
         guard let spec = fields.value("spec") else { throw FieldError(path: "spec", message: "is required") }
-        return EvaluationSuite(metadata: metadata, spec: try EvaluationSuiteSpec.decode(spec, at: "spec"))
+        return EvaluationSuite(
+            metadata: metadata, spec: try EvaluationSuiteSpec.decode(spec, at: "spec", providers: providers))
     }
 
-    /// Parses a suite file's text (YAML, of which JSON is a subset).
-    public static func parse(_ text: String, source: String) throws(SuiteError) -> EvaluationSuite {
+    /// Parses a suite file's text (YAML, of which JSON is a subset); `providers` as in ``decode(_:providers:)``.
+    public static func parse(_ text: String, source: String, providers: ProviderOrigin = .localFile)
+        throws(SuiteError) -> EvaluationSuite
+    {
         let json: JSONValue
         do {
             json = try YAMLLoader.load(text)
@@ -59,7 +65,7 @@ public struct EvaluationSuite: Sendable, Hashable {
             throw .syntax(source: source, error)
         }
         do {
-            return try decode(json)
+            return try decode(json, providers: providers)
         } catch {
             throw .invalid(source: source, error, line: SuiteFieldLocator.line(of: error.path, in: text))
         }

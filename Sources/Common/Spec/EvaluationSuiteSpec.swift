@@ -42,6 +42,14 @@ public struct EvaluationSuiteSpec: SpecDecodable, Hashable {
     ]
 
     public static func decode(_ json: JSONValue, at path: String) throws(FieldError) -> EvaluationSuiteSpec {
+        try decode(json, at: path, providers: .localFile)
+    }
+
+    /// Decodes a spec written by `providers`: a suite file (``ProviderOrigin/localFile``) or a
+    /// cluster's resource (``ProviderOrigin/resource``: keys only from `apiKey` Secret references).
+    public static func decode(_ json: JSONValue, at path: String, providers origin: ProviderOrigin)
+        throws(FieldError) -> EvaluationSuiteSpec
+    {
         let fields = try JSONFields(json, at: path)
         try fields.rejectUnknown(allowed: fieldNames)
         let targetItems = try fields.required("targets", fields.array)
@@ -63,8 +71,19 @@ public struct EvaluationSuiteSpec: SpecDecodable, Hashable {
             }
             targets.append(target)
         }
-        let judge = try fields.value("judge").map { (json) throws(FieldError) in
+        var judge = try fields.value("judge").map { (json) throws(FieldError) in
             try JudgeSpec.decode(json, at: fields.path("judge"))
+        }
+        if origin == .resource {
+            for index in targets.indices {
+                targets[index].providers = try ProviderSpec.forResource(
+                    targets[index].providers,
+                    at: FieldError.join(FieldError.join(fields.path("targets"), index), "providers"))
+            }
+            if let chain = judge?.providers {
+                judge?.providers = try ProviderSpec.forResource(
+                    chain, at: FieldError.join(fields.path("judge"), "providers"))
+            }
         }
         guard let datasetJSON = fields.value("dataset") else {
             throw FieldError(path: fields.path("dataset"), message: "is required")
@@ -72,11 +91,11 @@ public struct EvaluationSuiteSpec: SpecDecodable, Hashable {
         let dataset = try DatasetSpec.decode(datasetJSON, at: fields.path("dataset"))
         let criteria = try decodeCriteria(fields)
         if judge == nil,
-            let index = criteria.firstIndex(where: { $0["type"]?.stringValue == "llmJudge" && $0["providers"] == nil })
+            let index = criteria.firstIndex(where: { $0["type"]?.stringValue == "llmJudge" && $0["judge"] == nil })
         {
             throw FieldError(
                 path: FieldError.join(fields.path("criteria"), index),
-                message: "is an llmJudge criterion without providers; add spec.judge or give the criterion providers")
+                message: "is an llmJudge criterion without a judge; add spec.judge or give the criterion a judge")
         }
         let threshold = try fields.number("passThreshold") ?? defaultPassThreshold
         guard (0...1).contains(threshold) else {

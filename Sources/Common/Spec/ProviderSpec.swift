@@ -33,6 +33,30 @@ public struct ProviderSpec: SpecDecodable, Hashable {
 
     public static var structuralSchema: JSONValue { SpecSchema.preserved }
 
+    /// A resource's chain at `path`: in a cluster a key comes only from an `apiKey` Secret
+    /// reference in the suite's own namespace (the operator puts it in the evaluator pods'
+    /// environment), never from a variable or a file the resource names; a provider without
+    /// `apiKey` sends no key.
+    static func forResource(_ chain: [ProviderSpec], at path: String) throws(FieldError) -> [ProviderSpec] {
+        try chain.enumerated().map { (index, spec) throws(FieldError) -> ProviderSpec in
+            let itemPath = FieldError.join(path, index)
+            guard spec.apiKey == nil else { return spec }
+            for (field, set) in [
+                ("apiKeyEnv", spec.config.apiKeyEnv != nil), ("apiKeyFile", spec.config.apiKeyFile != nil),
+            ]
+            where set {
+                throw FieldError(
+                    path: FieldError.join(itemPath, field),
+                    message:
+                        "cannot be set in an EvaluationSuite resource: a resource cannot name an environment variable or a file; give the key as apiKey: {secretName, key}"
+                )
+            }
+            var spec = spec
+            spec.config.keyless = true
+            return spec
+        }
+    }
+
     /// Providers one chain may list; the API's limit for a request's target. (Our choice.)
     public static let maxPerChain = 8
 

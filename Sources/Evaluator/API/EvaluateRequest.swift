@@ -44,7 +44,8 @@ struct EvaluateRequest: Sendable {
                     path: fields.path("output"),
                     message: "is required unless target is given (output to score, or target to generate it)"))
         case (false, .some(let json)):
-            target = GenerationTarget.decode(json, at: fields.path("target"), errors: &errors)
+            target = GenerationTarget.decode(
+                json, at: fields.path("target"), origin: cache.providers, errors: &errors)
             if let target, target.usesInput, input == nil, !fields.has("input") {
                 errors.append(
                     FieldError(path: fields.path("input"), message: "is required by target.prompt ({{input}})"))

@@ -21,15 +21,18 @@ struct EvaluationService: Sendable {
     let defaultJudge: [ProviderConfig]?
     private let outcomes: EvaluationMetrics
 
-    /// - Parameter pool: the process's provider pool; by default one without Redis (rate limits
-    ///   per process) on a new HTTP client, with its metrics in `registry`.
+    /// - Parameters:
+    ///   - providers: the configured providers requests name (`--providers-file`), and whether
+    ///     inline definitions are accepted (`--allow-inline-providers`).
+    ///   - pool: the process's provider pool; by default one without Redis (rate limits per
+    ///     process) on a new HTTP client, with its metrics in `registry`.
     init(
-        registry: MetricsRegistry, maxBatchItems: Int = defaultMaxBatchItems, cache: CriterionCache = CriterionCache(),
-        pool: ProviderPool? = nil, generationTimeout: Duration = defaultGenerationTimeout,
-        defaultJudge: [ProviderConfig]? = nil
+        registry: MetricsRegistry, providers: ProviderCatalog = ProviderCatalog(), allowInlineProviders: Bool = false,
+        maxBatchItems: Int = defaultMaxBatchItems, pool: ProviderPool? = nil,
+        generationTimeout: Duration = defaultGenerationTimeout, defaultJudge: [ProviderConfig]? = nil
     ) {
         self.defaultJudge = defaultJudge
-        self.cache = cache
+        self.cache = CriterionCache(providers: .request(providers, allowInline: allowInlineProviders))
         self.maxBatchItems = maxBatchItems
         self.outcomes = EvaluationMetrics(registry: registry)
         self.generationTimeout = generationTimeout
@@ -40,8 +43,8 @@ struct EvaluationService: Sendable {
         } else {
             self.pool = nil
         }
-        // Listed by GET /v1/providers from the start, before any request needs the judge.
-        for config in defaultJudge ?? [] { _ = self.pool?.endpoint(for: config) }
+        // Listed by GET /v1/providers from the start, before any request uses them.
+        for config in providers.providers + (defaultJudge ?? []) { _ = self.pool?.endpoint(for: config) }
     }
 
     func evaluate(_ request: HTTPRequest) async -> HTTPResponse {
@@ -116,8 +119,9 @@ struct EvaluationService: Sendable {
         }
     }
 
-    /// `GET /v1/providers`: every provider this process has used, with its breaker state, recent
-    /// failure rate and rate-limit status.
+    /// `GET /v1/providers`: the configured providers, then any other this process has used (inline
+    /// definitions, a suite's in worker mode), with breaker state, recent failure rate and
+    /// rate-limit status; never a key, a key source or an address.
     func providers() -> HTTPResponse {
         let endpoints = pool?.all ?? []
         return .json([

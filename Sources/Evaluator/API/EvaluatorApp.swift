@@ -2,7 +2,8 @@ import Common
 import Scoring
 import Synchronization
 
-/// The evaluator's HTTP surface: the evaluation API plus health, readiness and metrics.
+/// The evaluator's HTTP surface: the evaluation API (authenticated, see ``APIAccess``) plus
+/// health, readiness and metrics (open: probes and Prometheus carry no credentials).
 struct EvaluatorApp: Sendable {
     let router: Router
     let readiness: Readiness
@@ -14,14 +15,17 @@ struct EvaluatorApp: Sendable {
         return registry
     }
 
-    /// - Parameter runs: the suite-run endpoints (`GET /v1/runs/{id}`, `.../results`), mounted when
-    ///   the evaluator has Redis, where runs live.
-    init(service: EvaluationService, registry: MetricsRegistry, runs: RunsRoutes? = nil) {
+    /// - Parameters:
+    ///   - runs: the suite-run endpoints (`GET /v1/runs/{id}`, `.../results`), mounted when the
+    ///     evaluator has Redis, where runs live.
+    ///   - access: who may call the `/v1/*` routes (``APIAccess``).
+    init(service: EvaluationService, registry: MetricsRegistry, runs: RunsRoutes? = nil, access: APIAccess = .open) {
         let readiness = Readiness()
         var router = Router()
-        router.add("POST", "/v1/evaluate") { request, _ in await service.evaluate(request) }
-        router.add("POST", "/v1/evaluate/batch") { request, _ in await service.evaluateBatch(request) }
-        router.add("GET", "/v1/providers") { _, _ in service.providers() }
+        router.add("POST", "/v1/evaluate", access.evaluations { request, _ in await service.evaluate(request) })
+        router.add(
+            "POST", "/v1/evaluate/batch", access.evaluations { request, _ in await service.evaluateBatch(request) })
+        router.add("GET", "/v1/providers", access.evaluations { _, _ in service.providers() })
         router.add("GET", "/healthz") { _, _ in .json(["status": "ok"]) }
         router.add("GET", "/readyz") { _, _ in
             readiness.isReady ? .json(["status": "ready"]) : .json(["status": "draining"], status: 503)
@@ -29,7 +33,7 @@ struct EvaluatorApp: Sendable {
         router.add("GET", "/metrics") { _, _ in
             HTTPResponse(status: 200, headers: ["Content-Type": PrometheusText.contentType], body: registry.render())
         }
-        runs?.mount(on: &router)
+        runs?.mount(on: &router, through: access.runs)
         self.router = router
         self.readiness = readiness
     }

@@ -2,11 +2,11 @@ import Common
 import Scoring
 
 /// The `target` of an evaluation request: the evaluator generates the output itself by sending
-/// `prompt` (with `{{input}}` and `{{reference}}` filled in) through a chain of providers.
+/// `prompt` (with `{{input}}` and `{{reference}}` filled in) through a chain of the providers the
+/// evaluator was configured with (``ProviderOrigin``).
 ///
 /// ```json
-/// "target": {"providers": [{"type": "openai", "model": "gpt-4o-mini"}, {"type": "anthropic", ...}],
-///            "prompt": "Answer briefly: {{input}}"}
+/// "target": {"providers": ["openai-prod", {"name": "claude"}], "prompt": "Answer briefly: {{input}}"}
 /// ```
 struct GenerationTarget: Sendable {
     /// Providers one chain may list. Each may take its full timeout, so a longer chain mostly
@@ -19,8 +19,11 @@ struct GenerationTarget: Sendable {
     var maxTokens: Int?
     var temperature: Double?
 
-    /// Decodes the `target` object at `path`, appending every problem to `errors`.
-    static func decode(_ json: JSONValue, at path: String, errors: inout [FieldError]) -> GenerationTarget? {
+    /// Decodes the `target` object at `path`, appending every problem to `errors`; providers are
+    /// read as `origin` allows.
+    static func decode(_ json: JSONValue, at path: String, origin: ProviderOrigin, errors: inout [FieldError])
+        -> GenerationTarget?
+    {
         guard let fields = JSONFields.collecting(json, at: path, allowed: Self.fields, errors: &errors) else {
             return nil
         }
@@ -49,45 +52,26 @@ struct GenerationTarget: Sendable {
                 )
             }
         } catch { errors.append(error) }
-        let providers = decodeProviders(fields, errors: &errors)
+        let providers = decodeProviders(fields, origin: origin, errors: &errors)
         guard errors.count == before, let prompt, let providers else { return nil }
         return GenerationTarget(providers: providers, prompt: prompt, maxTokens: maxTokens, temperature: temperature)
     }
 
-    /// The `providers` member of `fields`: a non-empty array of provider configs, each validated
-    /// with its own path (`target.providers[1].model`).
-    static func decodeProviders(_ fields: JSONFields, key: String = "providers", errors: inout [FieldError])
+    /// The `providers` member of `fields`: a non-empty chain, each element read as `origin`
+    /// allows, with its own path (`target.providers[1]`).
+    static func decodeProviders(_ fields: JSONFields, origin: ProviderOrigin, errors: inout [FieldError])
         -> [ProviderConfig]?
     {
-        let items: [JSONValue]
+        guard let json = fields.value("providers") else {
+            errors.append(FieldError(path: fields.path("providers"), message: "is required"))
+            return nil
+        }
         do {
-            items = try fields.required(key, fields.array)
+            return try origin.chain(json, at: fields.path("providers"), maxProviders: maxProviders)
         } catch {
             errors.append(error)
             return nil
         }
-        guard !items.isEmpty else {
-            errors.append(FieldError(path: fields.path(key), message: "must list at least one provider"))
-            return nil
-        }
-        guard items.count <= maxProviders else {
-            errors.append(
-                FieldError(
-                    path: fields.path(key),
-                    message: "lists \(items.count) providers; at most \(maxProviders) are allowed in one chain"))
-            return nil
-        }
-        var providers: [ProviderConfig] = []
-        var failed = false
-        for (index, item) in items.enumerated() {
-            do {
-                providers.append(try ProviderConfig.decode(item, at: FieldError.join(fields.path(key), index)))
-            } catch {
-                errors.append(error)
-                failed = true
-            }
-        }
-        return failed ? nil : providers
     }
 
     /// Which placeholders the prompt uses, so that the request can require `input` or `reference`.

@@ -1,8 +1,8 @@
 import Common
 import Scoring
 
-/// One provider's entry in `GET /v1/providers`: identity (never key sources), circuit breaker
-/// state, recent failure rate, and rate-limit status.
+/// One provider's entry in `GET /v1/providers`: name, type and model (never a key, a key source,
+/// a header or the address), circuit breaker state, recent failure rate, and rate-limit status.
 enum ProviderStatus {
     static func json(_ endpoint: ProviderEndpoint) -> JSONValue {
         let now = ContinuousClock.now
@@ -11,7 +11,6 @@ enum ProviderStatus {
         object["name"] = .string(config.name)
         object["type"] = .string(config.type.rawValue)
         object["model"] = .string(config.model)
-        object["baseURL"] = .string(endpoint.displayBaseURL)
 
         var circuit = JSONObject()
         let state = endpoint.breaker.state

@@ -44,9 +44,8 @@ struct ServeCommand {
             "ratelimit-max-wait-seconds", env: "ASSAY_RATELIMIT_MAX_WAIT_SECONDS",
             default: String(TokenBucket.Configuration.defaultMaxWait.inSeconds),
             help: "Longest a request waits for a provider's rate-limit slot before trying the next provider")
-        parser.option(
-            "judge-providers", env: "ASSAY_JUDGE_PROVIDERS",
-            help: "JSON array of provider configs: the judge chain of llmJudge criteria that name none")
+        ServeProviders.options(&parser)
+        ServeAuth.options(&parser)
         workerOptions(&parser)
         return parser
     }
@@ -68,7 +67,9 @@ struct ServeCommand {
             help: "Worker mode: cases in flight (default: the suite's concurrency)")
         parser.option(
             "kubeconfig", env: "ASSAY_KUBECONFIG",
-            help: "Worker mode: kubeconfig file (default: KUBECONFIG, then the in-cluster service account)")
+            help:
+                "Worker mode and --auth kubernetes: kubeconfig file (default: KUBECONFIG, then the in-cluster service account)"
+        )
         parser.option(
             "status-interval-seconds", env: "ASSAY_STATUS_INTERVAL_SECONDS",
             default: String(Int(ClusterRunSettings.defaultStatusInterval.inSeconds)),
@@ -113,13 +114,15 @@ struct ServeCommand {
             let pool = try makePool(values, registry: registry, logger: logger)
             let generationTimeout =
                 try positiveSeconds(values, "generation-timeout-seconds") ?? EvaluationService.defaultGenerationTimeout
-            let judge = try judgeProviders(values)
+            let providers = try ServeProviders(values: values, logger: logger)
             let service = EvaluationService(
-                registry: registry,
+                registry: registry, providers: providers.catalog, allowInlineProviders: providers.allowInline,
                 maxBatchItems: try values.int("max-batch-items") ?? EvaluationService.defaultMaxBatchItems, pool: pool,
-                generationTimeout: generationTimeout, defaultJudge: judge)
+                generationTimeout: generationTimeout, defaultJudge: providers.judge)
+            let access = try ServeAuth.access(
+                values: values, host: configuration.host, cluster: clusterSettings, logger: logger)
             let app = EvaluatorApp(
-                service: service, registry: registry, runs: pool.redis.map { RunsRoutes(redis: $0) })
+                service: service, registry: registry, runs: pool.redis.map { RunsRoutes(redis: $0) }, access: access)
             let server = HTTPServer(
                 configuration: configuration, responder: app.router, observer: HTTPMetrics(registry: registry))
             app.readiness.attach(server)
@@ -192,27 +195,6 @@ struct ServeCommand {
         return ProviderPool(
             configuration: configuration, transport: transport, redis: redis,
             metrics: ProviderMetrics(registry: registry), logger: logger)
-    }
-
-    /// `--judge-providers`: a JSON array of provider configs, validated like a request's.
-    static func judgeProviders(_ values: OptionValues) throws -> [ProviderConfig]? {
-        guard let text = values.string("judge-providers"), !text.isEmpty else { return nil }
-        let problem = { (reason: String) in
-            OptionError.invalidValue(name: "judge-providers", value: "(JSON)", expected: reason)
-        }
-        guard let json = try? JSONParser.parse(Array(text.utf8)), case .array(let items) = json, !items.isEmpty else {
-            throw problem(
-                "a non-empty JSON array of provider configs, like [{\"type\": \"openai\", \"model\": \"...\"}]")
-        }
-        var configs: [ProviderConfig] = []
-        for (index, item) in items.enumerated() {
-            do {
-                configs.append(try ProviderConfig.decode(item, at: FieldError.join("judge-providers", index)))
-            } catch {
-                throw problem("valid provider configs; \(error)")
-            }
-        }
-        return configs
     }
 
     private static func positiveSeconds(_ values: OptionValues, _ name: String) throws -> Duration? {

@@ -83,7 +83,8 @@ struct ClusterRun: Sendable {
         guard current == settings.runID else { return .superseded(current: current) }
         let evaluator: SuiteEvaluator
         do {
-            evaluator = try SuiteEvaluator(spec: suite.spec, pool: pool, generationTimeout: generationTimeout)
+            evaluator = try SuiteEvaluator(
+                spec: suite.spec, pool: pool, generationTimeout: generationTimeout, providers: .resource)
         } catch {
             return .failed("the suite's spec is invalid: \(error)")
         }
@@ -169,7 +170,7 @@ struct ClusterRun: Sendable {
                 let object = try await client.get(
                     .evaluationSuite, name: settings.suite, namespace: settings.namespace)
                 do {
-                    return .found(try EvaluationSuite.decode(object.json))
+                    return .found(try EvaluationSuite.decode(object.json, providers: .resource))
                 } catch {
                     return .stop(.failed("the suite cannot be decoded: \(error)"))
                 }

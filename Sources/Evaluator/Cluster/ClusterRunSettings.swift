@@ -82,7 +82,12 @@ struct ClusterRunSettings: Sendable {
 
     /// The API server connection: `--kubeconfig`'s current context, else what the environment
     /// describes.
-    func connection() throws -> KubeConnection {
+    func connection() throws -> KubeConnection { try Self.connection(kubeconfig: kubeconfig) }
+
+    /// `kubeconfig`'s current context, else what the environment describes (`KUBECONFIG`, then
+    /// the in-cluster service account).
+    static func connection(kubeconfig: String?) throws -> KubeConnection {
+        let kubeconfig = nonEmpty(kubeconfig)
         do {
             if let kubeconfig { return try KubeConfig.load(paths: [kubeconfig]).connection() }
             return try KubeConnection.infer()

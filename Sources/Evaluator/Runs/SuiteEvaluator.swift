@@ -18,11 +18,15 @@ struct SuiteEvaluator: Sendable {
     /// `spec.judge`: the chain of `llmJudge` criteria that name none.
     let defaultJudge: [ProviderConfig]?
 
+    /// - Parameter providers: who wrote the suite, for its `llmJudge` criteria's `judge` chains: a
+    ///   local file, or a cluster's resource (no key sources).
     init(
-        spec: EvaluationSuiteSpec, pool: ProviderPool?, generationTimeout: Duration = defaultGenerationTimeout
+        spec: EvaluationSuiteSpec, pool: ProviderPool?, generationTimeout: Duration = defaultGenerationTimeout,
+        providers: ProviderOrigin = .localFile
     ) throws(FieldError) {
         self.spec = spec
-        scorecard = try Scorecard.decode(.array(spec.criteria), at: "spec.criteria", cache: CriterionCache())
+        scorecard = try Scorecard.decode(
+            .array(spec.criteria), at: "spec.criteria", cache: CriterionCache(providers: providers))
         criterionNames = spec.criterionNames
         self.generationTimeout = generationTimeout
         judges = scorecard.criteria.compactMap { criterion in

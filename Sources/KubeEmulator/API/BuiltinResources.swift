@@ -39,6 +39,8 @@ enum BuiltinResources {
             group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions",
             singular: "customresourcedefinition", kind: "CustomResourceDefinition", namespaced: false,
             shortNames: ["crd", "crds"], categories: ["api-extensions"], hasStatus: true),
+        AuthResources.serviceAccounts, AuthResources.roles, AuthResources.roleBindings, AuthResources.clusterRoles,
+        AuthResources.clusterRoleBindings,
     ]
 
     /// Namespaces a fresh cluster has.

@@ -2,7 +2,8 @@ import Common
 import Foundation
 
 /// Decodes the few protobuf bodies kubectl's typed clients send (`kubectl create namespace`,
-/// `kubectl create configmap`, `kubectl create secret`) into the JSON form. Kubernetes wraps them in
+/// `kubectl create configmap`, `kubectl create secret`, `kubectl create serviceaccount`,
+/// `kubectl create token`) into the JSON form. Kubernetes wraps them in
 /// the `k8s\0` envelope around a `runtime.Unknown`; the message field numbers are those of the
 /// published `generated.proto` files for `ObjectMeta`, `Namespace`, `ConfigMap` and `Secret`.
 /// Other kinds answer 415, which tells the client to use JSON (`kubectl apply` always does).
@@ -119,8 +120,20 @@ enum ProtobufDecoder {
         var data = JSONObject()
         var other = JSONObject()
         switch (apiVersion, kind) {
-        case ("v1", "Namespace"):
+        case ("v1", "Namespace"), ("v1", "ServiceAccount"):
             for field in try fields(raw) where field.number == 1 { object["metadata"] = try objectMeta(field.bytes) }
+        case ("authentication.k8s.io/v1", "TokenRequest"):
+            // `kubectl create token`: spec.audiences (1) and spec.expirationSeconds (4).
+            var spec = JSONObject()
+            for field in try fields(raw) where field.number == 2 {
+                var audiences: [JSONValue] = []
+                for specField in try fields(field.bytes) {
+                    if specField.number == 1 { audiences.append(text(specField.bytes)) }
+                    if specField.number == 4 { spec["expirationSeconds"] = .number(Double(specField.value)) }
+                }
+                spec["audiences"] = .array(audiences)
+            }
+            object["spec"] = .object(spec)
         case ("v1", "ConfigMap"):
             for field in try fields(raw) {
                 switch field.number {

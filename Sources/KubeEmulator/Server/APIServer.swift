@@ -20,10 +20,13 @@ final class APIServer: Sendable {
     let configuration: Configuration
     /// API requests served since start or the last `POST /emulator/requests/reset` (hooks excluded).
     let requests = RequestCounter()
+    /// TokenReview, SubjectAccessReview and ServiceAccount tokens.
+    let auth: AuthAPI
 
     init(store: Store, configuration: Configuration = Configuration()) {
         self.store = store
         self.configuration = configuration
+        auth = AuthAPI(store: store)
     }
 
     static let jsonHeaders = [("Content-Type", "application/json")]
@@ -94,6 +97,7 @@ final class APIServer: Sendable {
         {
             return Self.reply(200, document)
         }
+        if let reply = try auth.route(request, segments: segments, label: &label) { return reply }
         guard let first = segments.first else { throw .pathNotFound() }
         let group: String
         let version: String

@@ -203,6 +203,10 @@ enum ControllerCommand {
         }
         let health = HealthServer(
             registry: registry, redis: redis,
+            access: AccessGuard(
+                authenticator: TokenReviewAuthenticator(client: client),
+                authorizer: SubjectAccessReviewAuthorizer(client: client), accessLog: logger),
+            suites: SuiteDirectory(cache: controller.caches.suites, client: client),
             ready: { (settings.leaderElect && metrics.leader.value == 0) || controller.isSynced })
         let server = HTTPServer(
             configuration: HealthServer.configuration(host: settings.healthHost, port: settings.healthPort),

@@ -38,7 +38,8 @@ enum RenderCommand {
     static func render(_ text: String, source: String, values: OptionValues) -> OperatorCommand.Outcome {
         var suite: EvaluationSuite
         do {
-            suite = try EvaluationSuite.parse(text, source: source)
+            // What the cluster will hold: keys only from apiKey Secret references.
+            suite = try EvaluationSuite.parse(text, source: source, providers: .resource)
         } catch {
             return .init(status: OperatorCommand.usageStatus, error: "\(error)\n")
         }

@@ -23,10 +23,11 @@ struct SuiteLoader: Sendable {
     /// Decodes the resource and compiles its criteria, as the evaluators will; no API calls.
     func decode(_ object: KubeObject) -> Result<EvaluationSuite, Invalid> {
         do {
-            let suite = try EvaluationSuite.decode(object.json)
+            let suite = try EvaluationSuite.decode(object.json, providers: .resource)
             // The CRD keeps criteria as free-form objects; their own decoders check them here,
             // so a misspelt criterion stops the suite before any pod starts.
-            _ = try Scorecard.decode(.array(suite.spec.criteria), at: "spec.criteria", cache: CriterionCache())
+            _ = try Scorecard.decode(
+                .array(suite.spec.criteria), at: "spec.criteria", cache: CriterionCache(providers: .resource))
             if case .file = suite.spec.dataset {
                 return .failure(
                     Invalid(

@@ -95,7 +95,11 @@ struct ChildrenBuilder: Sendable {
             "name": "evaluator",
             "image": .string(config.image),
             "command": ["assay-evaluator"],
-            "args": ["serve", "--host", "0.0.0.0", "--port", .string(String(OperatorConfig.evaluatorPort))],
+            // Callers present their ServiceAccount token; TokenReview and SubjectAccessReview decide.
+            "args": [
+                "serve", "--host", "0.0.0.0", "--port", .string(String(OperatorConfig.evaluatorPort)), "--auth",
+                "kubernetes",
+            ],
             "env": .array(environment),
             "ports": [["name": "http", "containerPort": port, "protocol": "TCP"]],
             "readinessProbe": ["httpGet": ["path": "/readyz", "port": "http"], "periodSeconds": 5],

@@ -59,8 +59,9 @@ enum WireFormat {
         }
     }
 
-    /// Longest provider message kept in an error; enough for any real API error text.
-    static let maxMessageLength = 500
+    /// Longest provider message kept in an error: enough for real API error text, while an
+    /// upstream's body never reaches a caller beyond this short prefix. (Our choice.)
+    static let maxMessageLength = 200
 
     static func errorMessage(_ body: [UInt8]) -> String {
         guard let json = try? JSONParser.parse(body) else { return "" }
