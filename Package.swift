@@ -27,9 +27,13 @@ let package = Package(
         // libyaml (Debian libyaml-dev): suite files and kubeconfigs.
         .systemLibrary(
             name: "CYAML", path: "Sources/CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        // Ground floor: JSON, YAML, CSV, metrics, logging, options, signals, time; no sockets.
+        .target(
+            name: "AssayCore", dependencies: ["CSystem", "CYAML"], path: "Sources/AssayCore", swiftSettings: strict,
+            linkerSettings: [.linkedLibrary("m")]),
         .target(
             name: "Common",
-            dependencies: ["CSystem", "CPCRE2", "CHiredis", "CYAML", "CCurl"],
+            dependencies: ["AssayCore", "CSystem", "CPCRE2", "CHiredis", "CYAML", "CCurl"],
             path: "Sources/Common",
             swiftSettings: strict,
             linkerSettings: [.linkedLibrary("m")]
@@ -64,7 +68,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
-            name: "CommonTests", dependencies: ["Common", "TestSupport"], path: "Tests/CommonTests",
+            name: "CommonTests", dependencies: ["Common", "AssayCore", "TestSupport"], path: "Tests/CommonTests",
             exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
             name: "EvaluatorTests", dependencies: ["Evaluator", "Scoring", "Common", "TestSupport"],

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 
+@testable import AssayCore
 @testable import Common
 
 @Suite("Logger")

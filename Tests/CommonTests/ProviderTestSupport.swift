@@ -26,7 +26,7 @@ enum ProviderFixtures {
     static func bytes(_ name: String) -> [UInt8] {
         let here = String(#filePath)
         let dir = here[..<(here.lastIndex(of: "/") ?? here.endIndex)]
-        return ProviderEnvironment.readSmallFile("\(dir)/Fixtures/providers/\(name)", limit: 1 << 20) ?? []
+        return SmallFile.read("\(dir)/Fixtures/providers/\(name)", limit: 1 << 20) ?? []
     }
 
     static func environment(_ variables: [String: String] = [:], files: [String: String] = [:]) -> ProviderEnvironment {

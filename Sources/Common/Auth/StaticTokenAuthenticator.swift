@@ -93,7 +93,7 @@ public final class StaticTokenAuthenticator: Authenticator {
     }
 
     static func read(_ path: String) throws(TokenFileError) -> StaticTokenFile {
-        guard let bytes = ProviderEnvironment.readSmallFile(path, limit: maxFileBytes) else {
+        guard let bytes = SmallFile.read(path, limit: maxFileBytes) else {
             throw TokenFileError(description: "\(path): cannot read the token file (missing, unreadable or over 1 MiB)")
         }
         return try StaticTokenFile.parse(String(decoding: bytes, as: UTF8.self), source: path)

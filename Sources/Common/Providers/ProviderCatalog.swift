@@ -52,7 +52,7 @@ public struct ProviderCatalog: Sendable, Hashable {
         do {
             return try decode(json)
         } catch {
-            throw .invalid(path: path, error, line: SuiteFieldLocator.line(of: error.path, in: text))
+            throw .invalid(path: path, error, line: YAMLFieldLocator.line(of: error.path, in: text))
         }
     }
 

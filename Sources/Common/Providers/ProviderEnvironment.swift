@@ -19,23 +19,5 @@ public struct ProviderEnvironment: Sendable {
     /// The real environment and file system.
     public static let process = ProviderEnvironment(
         variable: { name in getenv(name).map { String(cString: $0) } },
-        readFile: { path in readSmallFile(path, limit: maxKeyFileBytes) })
-
-    static func readSmallFile(_ path: String, limit: Int) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while out.count <= limit {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return nil
-            }
-            if n == 0 { return out }
-            out.append(contentsOf: chunk[0..<n])
-        }
-        return nil
-    }
+        readFile: { path in SmallFile.read(path, limit: maxKeyFileBytes) })
 }

@@ -58,7 +58,12 @@ public struct Dataset: Sendable, Hashable {
     }
 
     private static func csvRows(_ text: String, source: String) throws(DatasetError) -> [(line: Int, json: JSONValue)] {
-        let records = try CSVReader.records(text, source: source)
+        let records: [CSVReader.Record]
+        do {
+            records = try CSVReader.records(text, source: source)
+        } catch {
+            throw DatasetError(source: error.source, line: error.line, message: error.message)
+        }
         guard let header = records.first else { return [] }
         let names = header.fields
         for (index, name) in names.enumerated() where name.isEmpty || names[..<index].contains(name) {

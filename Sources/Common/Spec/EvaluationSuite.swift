@@ -67,7 +67,7 @@ public struct EvaluationSuite: Sendable, Hashable {
         do {
             return try decode(json, providers: providers)
         } catch {
-            throw .invalid(source: source, error, line: SuiteFieldLocator.line(of: error.path, in: text))
+            throw .invalid(source: source, error, line: YAMLFieldLocator.line(of: error.path, in: text))
         }
     }
 }

@@ -33,7 +33,7 @@ public struct SuiteFile: Sendable {
                 FieldError(
                     path: "spec.dataset.configMap",
                     message: "is read by evaluators in a cluster; to run locally, use dataset.file or dataset.cases"),
-                line: SuiteFieldLocator.line(of: "spec.dataset.configMap", in: text))
+                line: YAMLFieldLocator.line(of: "spec.dataset.configMap", in: text))
         }
         if let uid = suite.metadata.uid, let generation = suite.metadata.generation {
             return SuiteFile(suite: suite, dataset: dataset, runID: .resource(uid: uid, generation: generation))

@@ -107,7 +107,7 @@ struct RunCommand {
                     spec: file.suite.spec, pool: pool, generationTimeout: .milliseconds(Int64(generationTimeout * 1000))
                 )
             } catch {
-                let line = SuiteFieldLocator.line(
+                let line = YAMLFieldLocator.line(
                     of: error.path, in: (try? String(contentsOfFile: path, encoding: .utf8)) ?? "")
                 throw InvalidSuite(message: line.map { "\(path):\($0): \(error)" } ?? "\(path): \(error)")
             }

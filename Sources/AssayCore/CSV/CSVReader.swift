@@ -1,12 +1,12 @@
 /// RFC 4180 records: comma-separated, fields in double quotes may hold commas, newlines and `""`.
 /// Each record carries the line it starts on.
-enum CSVReader {
-    struct Record: Equatable {
-        var line: Int
-        var fields: [String]
+package enum CSVReader {
+    package struct Record: Equatable {
+        package var line: Int
+        package var fields: [String]
     }
 
-    static func records(_ text: String, source: String) throws(DatasetError) -> [Record] {
+    package static func records(_ text: String, source: String) throws(CSVError) -> [Record] {
         var records: [Record] = []
         var fields: [String] = []
         var field = ""
@@ -46,7 +46,7 @@ enum CSVReader {
                 quoteLine = line
                 atFieldStart = false
             case "\"":
-                throw DatasetError(
+                throw CSVError(
                     source: source, line: line, message: "has a quote inside an unquoted field; quote the whole field")
             case ",":
                 fields.append(field)
@@ -68,7 +68,7 @@ enum CSVReader {
             }
         }
         if quoted {
-            throw DatasetError(source: source, line: quoteLine, message: "has a quoted field that is never closed")
+            throw CSVError(source: source, line: quoteLine, message: "has a quoted field that is never closed")
         }
         if !fields.isEmpty || !field.isEmpty {
             fields.append(field)
@@ -76,4 +76,14 @@ enum CSVReader {
         }
         return records
     }
+}
+
+/// A malformed CSV text, with the 1-based line the problem is on.
+package struct CSVError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The file path or `configMap <name>/<key>`.
+    package var source: String
+    package var line: Int
+    package var message: String
+
+    package var description: String { "\(source):\(line): \(message)" }
 }

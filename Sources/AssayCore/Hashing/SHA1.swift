@@ -1,10 +1,11 @@
 /// SHA-1 of a byte string, as Redis names scripts (`EVALSHA <sha1>`).
 ///
-/// Only used to name Lua scripts, never for security: SHA-1 is broken for collision resistance,
-/// but Redis's script cache is keyed by it, so the name must be computed the same way (FIPS 180-4).
-struct SHA1 {
+/// Names Lua scripts and keys caches (of token reviews), never a security check: SHA-1 is broken for
+/// collision resistance, but Redis's script cache is keyed by it, so the name must be computed the
+/// same way (FIPS 180-4).
+package struct SHA1 {
     /// Lowercase hex digest, the form `SCRIPT LOAD` returns and `EVALSHA` accepts.
-    static func hexDigest(_ bytes: some Collection<UInt8>) -> String {
+    package static func hexDigest(_ bytes: some Collection<UInt8>) -> String {
         var h: (UInt32, UInt32, UInt32, UInt32, UInt32) = (
             0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0
         )

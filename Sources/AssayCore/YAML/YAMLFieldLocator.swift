@@ -1,7 +1,7 @@
 /// Finds the line of a field path (`spec.targets[0].providers[1].model`) in a suite's YAML text,
 /// so that a validation error names the line as well as the field. Best effort: it follows block
 /// mappings and sequences by indentation and falls back to the nearest parent it can find.
-public enum SuiteFieldLocator {
+public enum YAMLFieldLocator {
     public static func line(of path: String, in text: String) -> Int? {
         let steps = parse(path)
         guard !steps.isEmpty else { return nil }

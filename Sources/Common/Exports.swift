@@ -1,0 +1,2 @@
+// Transitional: the floors carved out of Common, re-exported while its users move to them.
+@_exported import AssayCore
