@@ -31,9 +31,13 @@ let package = Package(
         .target(
             name: "AssayCore", dependencies: ["CSystem", "CYAML"], path: "Sources/AssayCore", swiftSettings: strict,
             linkerSettings: [.linkedLibrary("m")]),
+        // Transport: the HTTP/1.1 server on epoll, and the HTTP client on libcurl.
+        .target(
+            name: "AssayHTTP", dependencies: ["AssayCore", "CSystem", "CCurl"], path: "Sources/AssayHTTP",
+            swiftSettings: strict),
         .target(
             name: "Common",
-            dependencies: ["AssayCore", "CSystem", "CPCRE2", "CHiredis", "CYAML", "CCurl"],
+            dependencies: ["AssayCore", "AssayHTTP", "CSystem", "CPCRE2", "CHiredis", "CYAML", "CCurl"],
             path: "Sources/Common",
             swiftSettings: strict,
             linkerSettings: [.linkedLibrary("m")]
@@ -68,7 +72,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
-            name: "CommonTests", dependencies: ["Common", "AssayCore", "TestSupport"], path: "Tests/CommonTests",
+            name: "CommonTests", dependencies: ["Common", "AssayCore", "AssayHTTP", "TestSupport"],
+            path: "Tests/CommonTests",
             exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
             name: "EvaluatorTests", dependencies: ["Evaluator", "Scoring", "Common", "TestSupport"],

@@ -1,2 +1,3 @@
 // Transitional: the floors carved out of Common, re-exported while its users move to them.
 @_exported import AssayCore
+@_exported import AssayHTTP

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 
+@testable import AssayHTTP
 @testable import Common
 
 /// The authentication layer around route handlers, with stand-in authenticators and authorizers.

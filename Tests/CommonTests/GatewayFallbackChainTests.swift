@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 
+@testable import AssayHTTP
 @testable import Common
 
 /// Fallback-chain decisions against a scripted transport: what is retried, when, and when the

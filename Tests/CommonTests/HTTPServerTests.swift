@@ -4,6 +4,7 @@ import Synchronization
 import TestSupport
 import Testing
 
+@testable import AssayHTTP
 @testable import Common
 
 /// Records observer callbacks.

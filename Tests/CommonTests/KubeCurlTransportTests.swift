@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
+@testable import AssayHTTP
 @testable import Common
 
 /// TLS settings of ``KubeCurlTransport`` against `openssl s_server`, which requires a client

@@ -1,5 +1,6 @@
 import Testing
 
+@testable import AssayHTTP
 @testable import Common
 
 @Suite("Metrics under concurrent updates")

@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
+@testable import AssayHTTP
 @testable import Common
 
 @Suite("Metrics exposition checked by promtool")

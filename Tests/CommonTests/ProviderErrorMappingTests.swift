@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import AssayHTTP
 @testable import Common
 
 @Suite("Provider error mapping")

@@ -1,5 +1,6 @@
 import Synchronization
 
+@testable import AssayHTTP
 @testable import Common
 
 /// A transport that answers every request with one canned result and remembers the requests.

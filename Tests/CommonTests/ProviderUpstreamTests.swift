@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
+@testable import AssayHTTP
 @testable import Common
 
 /// What a provider call does with a hostile or mistaken upstream: it never follows a redirect

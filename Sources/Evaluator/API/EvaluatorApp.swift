@@ -53,5 +53,3 @@ final class Readiness: Sendable {
         }
     }
 }
-
-extension HTTPMetrics: HTTPServerObserver {}

@@ -47,7 +47,7 @@ public struct ClientRequest: Sendable, CustomStringConvertible {
     static func isSensitive(_ name: String) -> Bool { sensitiveHeaders.contains(name.lowercased()) }
 
     /// The URL without its query, which may hold a key (Gemini accepts `?key=`).
-    static func redactingQuery(_ url: String) -> String {
+    package static func redactingQuery(_ url: String) -> String {
         guard let q = url.firstIndex(of: "?") else { return url }
         return String(url[..<q]) + "?<redacted>"
     }

@@ -1,3 +1,5 @@
+import AssayCore
+
 /// A response from a handler. The server adds Content-Length, Date and Connection; a handler's own framing
 /// headers (Content-Length, Transfer-Encoding) are replaced because the body is always sent whole.
 public struct HTTPResponse: Sendable {

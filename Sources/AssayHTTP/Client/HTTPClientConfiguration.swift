@@ -49,7 +49,7 @@ public struct HTTPClientConfiguration: Sendable {
 
 extension Duration {
     /// Whole milliseconds, at least 1 so that libcurl never reads 0 as "no timeout".
-    var curlMilliseconds: Int {
+    package var curlMilliseconds: Int {
         let (seconds, attoseconds) = components
         return max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
     }

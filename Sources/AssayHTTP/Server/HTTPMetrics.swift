@@ -1,9 +1,10 @@
+import AssayCore
 import Synchronization
 
 /// The HTTP server's metric families, registered on one registry, and the two calls the server's
 /// request observer makes. `route` must be the matched route pattern (or a fixed placeholder for
 /// unmatched paths), never the raw path, so that the number of series stays bounded.
-public struct HTTPMetrics: Sendable {
+public struct HTTPMetrics: HTTPServerObserver {
     /// Request latency buckets in seconds: the client libraries' defaults (5 ms to 10 s) extended
     /// down to 0.5 ms, since small evaluations are answered in well under a millisecond.
     public static let durationBuckets: [Double] = [0.0005, 0.001, 0.0025] + Histogram.defaultBuckets

@@ -1,3 +1,5 @@
+import AssayCore
+
 /// An RFC 9457 problem document with type "about:blank", whose title is the status's reason phrase.
 struct HTTPProblem: Sendable {
     var status: Int
