@@ -35,9 +35,13 @@ let package = Package(
         .target(
             name: "AssayHTTP", dependencies: ["AssayCore", "CSystem", "CCurl"], path: "Sources/AssayHTTP",
             swiftSettings: strict),
+        // Redis: hiredis connections, a pool, scripts run with EVALSHA.
+        .target(
+            name: "AssayRedis", dependencies: ["AssayCore", "CHiredis"], path: "Sources/AssayRedis",
+            swiftSettings: strict),
         .target(
             name: "Common",
-            dependencies: ["AssayCore", "AssayHTTP", "CSystem", "CPCRE2", "CHiredis", "CYAML", "CCurl"],
+            dependencies: ["AssayCore", "AssayHTTP", "AssayRedis", "CSystem", "CPCRE2", "CHiredis", "CYAML", "CCurl"],
             path: "Sources/Common",
             swiftSettings: strict,
             linkerSettings: [.linkedLibrary("m")]
@@ -72,7 +76,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
-            name: "CommonTests", dependencies: ["Common", "AssayCore", "AssayHTTP", "TestSupport"],
+            name: "CommonTests", dependencies: ["Common", "AssayCore", "AssayHTTP", "AssayRedis", "TestSupport"],
             path: "Tests/CommonTests",
             exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(

@@ -1,3 +1,4 @@
 // Transitional: the floors carved out of Common, re-exported while its users move to them.
 @_exported import AssayCore
 @_exported import AssayHTTP
+@_exported import AssayRedis

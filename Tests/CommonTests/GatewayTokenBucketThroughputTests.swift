@@ -3,6 +3,7 @@ import Synchronization
 import TestSupport
 import Testing
 
+@testable import AssayRedis
 @testable import Common
 
 /// How many rate-limit acquisitions one process gets through one local redis-server. The issue's

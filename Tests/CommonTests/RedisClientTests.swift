@@ -3,6 +3,7 @@ import Synchronization
 import TestSupport
 import Testing
 
+@testable import AssayRedis
 @testable import Common
 
 @Suite("Redis URL")

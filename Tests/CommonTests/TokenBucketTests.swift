@@ -2,6 +2,7 @@ import Synchronization
 import TestSupport
 import Testing
 
+@testable import AssayRedis
 @testable import Common
 
 /// The process clock shifted by `offset`, standing in for a pod whose clock is wrong.

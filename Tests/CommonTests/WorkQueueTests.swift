@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
+@testable import AssayRedis
 @testable import Common
 
 /// The Redis Streams work queue against a real redis-server.

@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
+@testable import AssayRedis
 @testable import Common
 
 /// `assay-evaluator run` as a user runs it: a built executable, exit codes and messages.

@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
+@testable import AssayRedis
 @testable import Common
 
 #if canImport(Glibc)

@@ -1,3 +1,5 @@
+import AssayCore
+
 /// A Lua script Redis caches by the SHA-1 of its source, run with ``RedisClient/run(_:keys:arguments:)``.
 public struct RedisScript: Sendable, Hashable {
     public let source: String
