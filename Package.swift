@@ -39,9 +39,20 @@ let package = Package(
         .target(
             name: "AssayRedis", dependencies: ["AssayCore", "CHiredis"], path: "Sources/AssayRedis",
             swiftSettings: strict),
+        // The Kubernetes client: kubeconfig and in-cluster config, REST client, Watcher, caches.
+        .target(
+            name: "AssayKube", dependencies: ["AssayCore", "AssayHTTP", "CCurl"], path: "Sources/AssayKube",
+            swiftSettings: strict),
+        // Who may call an API: bearer tokens from a file or a TokenReview, SubjectAccessReview.
+        .target(
+            name: "AssayAuth", dependencies: ["AssayCore", "AssayHTTP", "AssayKube"], path: "Sources/AssayAuth",
+            swiftSettings: strict),
         .target(
             name: "Common",
-            dependencies: ["AssayCore", "AssayHTTP", "AssayRedis", "CSystem", "CPCRE2", "CHiredis", "CYAML", "CCurl"],
+            dependencies: [
+                "AssayCore", "AssayHTTP", "AssayRedis", "AssayKube", "AssayAuth", "CSystem", "CPCRE2", "CHiredis",
+                "CYAML", "CCurl",
+            ],
             path: "Sources/Common",
             swiftSettings: strict,
             linkerSettings: [.linkedLibrary("m")]
@@ -76,7 +87,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
-            name: "CommonTests", dependencies: ["Common", "AssayCore", "AssayHTTP", "AssayRedis", "TestSupport"],
+            name: "CommonTests",
+            dependencies: ["Common", "AssayCore", "AssayHTTP", "AssayRedis", "AssayKube", "AssayAuth", "TestSupport"],
             path: "Tests/CommonTests",
             exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(

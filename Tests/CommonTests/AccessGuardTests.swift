@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 
+@testable import AssayAuth
 @testable import AssayHTTP
 @testable import Common
 

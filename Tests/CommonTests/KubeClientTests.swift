@@ -2,6 +2,7 @@ import Synchronization
 import Testing
 
 @testable import AssayHTTP
+@testable import AssayKube
 @testable import Common
 
 /// A transport that records requests and answers from a script, for request-building tests.

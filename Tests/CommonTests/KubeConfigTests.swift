@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import AssayKube
 @testable import Common
 
 @Suite("KubeConfig")

@@ -3,6 +3,7 @@ import TestSupport
 import Testing
 
 @testable import AssayHTTP
+@testable import AssayKube
 @testable import Common
 
 /// TLS settings of ``KubeCurlTransport`` against `openssl s_server`, which requires a client

@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
+@testable import AssayKube
 @testable import Common
 
 /// The client against the real emulator binary: every operation, conflicts, watches that are

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 
+@testable import AssayKube
 @testable import Common
 
 @Suite("ExecCredentialProvider")

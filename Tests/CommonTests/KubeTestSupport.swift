@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import TestSupport
 
+@testable import AssayKube
 @testable import Common
 
 /// Shared helpers of the Kube tests: fixture paths, temporary directories, a manual clock.

@@ -3,6 +3,7 @@ import Synchronization
 import TestSupport
 import Testing
 
+@testable import AssayKube
 @testable import Common
 
 /// Collects a watcher's events so a test can wait for the one it expects.

@@ -3,6 +3,7 @@ import Synchronization
 import TestSupport
 import Testing
 
+@testable import AssayAuth
 @testable import Common
 
 @Suite("Static token file")

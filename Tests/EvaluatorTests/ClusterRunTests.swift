@@ -3,6 +3,7 @@ import Synchronization
 import TestSupport
 import Testing
 
+@testable import AssayKube
 @testable import AssayRedis
 @testable import Common
 @testable import Evaluator

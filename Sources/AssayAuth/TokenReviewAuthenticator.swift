@@ -1,3 +1,6 @@
+import AssayCore
+import AssayKube
+
 /// `--auth kubernetes`, authentication: the token (typically the caller's ServiceAccount token) is
 /// sent to the API server in a `TokenReview`, which says whose it is. Answers, yes or no, are
 /// cached for ``defaultTTL`` under a digest of the token (the token itself is not kept).

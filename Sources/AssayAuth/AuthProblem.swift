@@ -1,3 +1,6 @@
+import AssayCore
+import AssayHTTP
+
 /// The answers of a refused request, as `application/problem+json` (RFC 9457) with a URN type like
 /// the API's other problems. None repeats the token.
 enum AuthProblem {

@@ -1,3 +1,4 @@
+import AssayHTTP
 import CCurl
 import Foundation
 import Synchronization

@@ -1,3 +1,6 @@
+import AssayCore
+import AssayHTTP
+
 /// REST access to a Kubernetes API server: get, list, create, replace, patch, server-side apply,
 /// delete, the status subresource, and raw watches. Objects are ``KubeObject`` (JSON with typed
 /// metadata); the resource type is named by a ``ResourceKind``.

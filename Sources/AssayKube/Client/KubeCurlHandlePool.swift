@@ -1,3 +1,4 @@
+import AssayHTTP
 import Synchronization
 
 /// Idle easy handles of one ``KubeCurlTransport``: a handle keeps its connection open after a

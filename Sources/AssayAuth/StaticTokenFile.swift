@@ -1,3 +1,4 @@
+import AssayCore
 import Foundation
 
 /// The static token file of kube-apiserver's `--token-auth-file`: CSV lines

@@ -1,3 +1,5 @@
+import AssayHTTP
+
 /// The HTTP exchanges ``KubeClient`` needs: whole responses for ordinary requests
 /// (``HTTPTransport``), and responses read as they arrive for watches.
 ///

@@ -1,3 +1,5 @@
+import AssayCore
+
 /// One or more kubeconfig files merged, as `kubectl` reads them.
 ///
 /// Merging follows kubectl's rules: files are read in `KUBECONFIG` order, the first file to define

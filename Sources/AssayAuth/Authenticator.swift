@@ -1,3 +1,5 @@
+import AssayCore
+
 /// Establishes who presented a bearer token: the seam between the API and where identities live
 /// (a static token file, or the Kubernetes API's TokenReview).
 public protocol Authenticator: Sendable {

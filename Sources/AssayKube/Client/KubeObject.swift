@@ -1,3 +1,5 @@
+import AssayCore
+
 /// One Kubernetes object: the JSON the API server sent, with typed accessors for the metadata
 /// an operator reads and writes. The rest of the object (spec, status, data) is read as JSON.
 public struct KubeObject: Sendable, Hashable {

@@ -1,3 +1,5 @@
+import AssayHTTP
+
 /// Everything that can go wrong talking to a Kubernetes API server, as one enum so that the
 /// operator can switch on it. Messages say what to check; they never contain tokens or keys.
 public enum KubeError: Error, Sendable, CustomStringConvertible {

@@ -1,3 +1,6 @@
+import AssayCore
+import AssayKube
+
 /// `--auth kubernetes`, authorization: whether the authenticated user may do what the request
 /// does is asked of the API server in a `SubjectAccessReview`, so the cluster's RBAC (Roles and
 /// bindings granting verbs on `eval.assay.dev` resources) decides. Answers are cached as

@@ -1,3 +1,4 @@
+import AssayCore
 import Foundation
 
 /// A change to send with PATCH, in one of the formats the API server accepts.

@@ -1,3 +1,6 @@
+import AssayCore
+import AssayHTTP
+
 /// The authentication layer in front of a server's API routes: it wraps each route's handler, so
 /// the HTTP server and the router stay unaware of it. A request must carry
 /// `Authorization: Bearer <token>`; the ``Authenticator`` says whose the token is (else 401 with

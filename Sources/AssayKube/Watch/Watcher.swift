@@ -1,3 +1,5 @@
+import AssayCore
+
 /// Settings of a ``Watcher``.
 public struct WatcherConfiguration: Sendable {
     /// kube-rs's default watch timeout: 290 s, under the 295 s idle timeout of common cloud load

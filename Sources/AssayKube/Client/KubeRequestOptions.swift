@@ -1,3 +1,5 @@
+import AssayCore
+
 /// Query options of a list or watch.
 public struct ListOptions: Sendable, Hashable {
     public var labelSelector: String?

@@ -1,3 +1,4 @@
+import AssayCore
 import Glibc
 import Synchronization
 

@@ -1,3 +1,5 @@
+import AssayCore
+
 /// One event of a watch stream, as the API server sends it (one JSON object per line:
 /// `{"type": "ADDED", "object": {...}}`).
 public enum WatchEvent: Sendable, Hashable {

@@ -1,3 +1,5 @@
+import AssayCore
+
 /// The API server's `Status` object (meta/v1) for a failed request: what went wrong and how to
 /// react (`reason` is the machine-readable part, `message` the human one).
 public struct KubeStatusError: Error, Sendable, Hashable, CustomStringConvertible {

@@ -1,3 +1,5 @@
+import AssayCore
+
 /// Authentication and authorization answers kept for a while, so that a busy caller costs the API
 /// server one review per token (or per permission) per TTL, as kube-rbac-proxy and the API
 /// server's own webhook caches do. Bounded: a flood of random tokens evicts the least recently

@@ -1,3 +1,4 @@
+import AssayCore
 import Foundation
 
 /// Runs a kubeconfig exec credential plugin and caches what it prints until the credential's
