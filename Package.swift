@@ -47,9 +47,14 @@ let package = Package(
         .target(
             name: "AssayAuth", dependencies: ["AssayCore", "AssayHTTP", "AssayKube"], path: "Sources/AssayAuth",
             swiftSettings: strict),
+        // Rate limiting (GCRA, in process or in Redis), circuit breaking, retries.
+        .target(
+            name: "AssayResilience", dependencies: ["AssayCore", "AssayRedis"], path: "Sources/AssayResilience",
+            swiftSettings: strict),
         .target(
             name: "Common",
             dependencies: [
+                "AssayResilience",
                 "AssayCore", "AssayHTTP", "AssayRedis", "AssayKube", "AssayAuth", "CSystem", "CPCRE2", "CHiredis",
                 "CYAML", "CCurl",
             ],
@@ -88,7 +93,10 @@ let package = Package(
         ),
         .testTarget(
             name: "CommonTests",
-            dependencies: ["Common", "AssayCore", "AssayHTTP", "AssayRedis", "AssayKube", "AssayAuth", "TestSupport"],
+            dependencies: [
+                "Common", "AssayCore", "AssayHTTP", "AssayRedis", "AssayKube", "AssayAuth", "AssayResilience",
+                "TestSupport",
+            ],
             path: "Tests/CommonTests",
             exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(

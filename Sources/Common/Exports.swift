@@ -4,3 +4,4 @@
 @_exported import AssayHTTP
 @_exported import AssayKube
 @_exported import AssayRedis
+@_exported import AssayResilience

@@ -1,6 +1,7 @@
 import Synchronization
 import Testing
 
+@testable import AssayResilience
 @testable import Common
 
 /// One step of a breaker scenario: at `at` (from the scenario's start) `event` happens, and the

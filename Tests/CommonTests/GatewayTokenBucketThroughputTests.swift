@@ -4,6 +4,7 @@ import TestSupport
 import Testing
 
 @testable import AssayRedis
+@testable import AssayResilience
 @testable import Common
 
 /// How many rate-limit acquisitions one process gets through one local redis-server. The issue's

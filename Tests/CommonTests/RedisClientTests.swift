@@ -4,6 +4,7 @@ import TestSupport
 import Testing
 
 @testable import AssayRedis
+@testable import AssayResilience
 @testable import Common
 
 @Suite("Redis URL")

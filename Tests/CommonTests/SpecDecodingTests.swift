@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import AssayResilience
 @testable import Common
 
 @Suite("EvaluationSuite spec")

@@ -3,6 +3,7 @@ import TestSupport
 import Testing
 
 @testable import AssayRedis
+@testable import AssayResilience
 @testable import Common
 
 /// The process clock shifted by `offset`, standing in for a pod whose clock is wrong.

@@ -5,6 +5,7 @@ import Testing
 
 @testable import AssayKube
 @testable import AssayRedis
+@testable import AssayResilience
 @testable import Common
 @testable import Evaluator
 @testable import Scoring

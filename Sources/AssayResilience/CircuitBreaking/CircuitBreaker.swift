@@ -1,3 +1,4 @@
+import AssayCore
 import Synchronization
 
 /// A thread-safe circuit breaker for one provider endpoint, driving ``CircuitBreakerMachine``.

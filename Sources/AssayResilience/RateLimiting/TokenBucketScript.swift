@@ -1,3 +1,5 @@
+import AssayRedis
+
 /// The Lua script behind ``TokenBucket``: GCRA (see ``GCRA``) over two keys at once, the request
 /// limit and the token limit, with time from the Redis server so that pods with skewed clocks agree.
 ///

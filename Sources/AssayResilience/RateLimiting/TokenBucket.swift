@@ -1,3 +1,5 @@
+import AssayCore
+import AssayRedis
 import Synchronization
 
 /// One provider's rate limit, shared by every evaluator pod through Redis.
