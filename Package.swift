@@ -51,9 +51,17 @@ let package = Package(
         .target(
             name: "AssayResilience", dependencies: ["AssayCore", "AssayRedis"], path: "Sources/AssayResilience",
             swiftSettings: strict),
+        // Providers as configured: configs, the providers file, who may say what, chat messages. No sockets.
+        .target(name: "Providers", dependencies: ["AssayCore"], path: "Sources/Providers", swiftSettings: strict),
+        // Calling providers: wire formats, one client per provider with its breaker and rate limit,
+        // the fallback chain.
+        .target(
+            name: "Gateway", dependencies: ["AssayCore", "AssayHTTP", "AssayRedis", "AssayResilience", "Providers"],
+            path: "Sources/Gateway", swiftSettings: strict),
         .target(
             name: "Common",
             dependencies: [
+                "Providers", "Gateway",
                 "AssayResilience",
                 "AssayCore", "AssayHTTP", "AssayRedis", "AssayKube", "AssayAuth", "CSystem", "CPCRE2", "CHiredis",
                 "CYAML", "CCurl",

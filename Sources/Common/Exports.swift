@@ -5,3 +5,5 @@
 @_exported import AssayKube
 @_exported import AssayRedis
 @_exported import AssayResilience
+@_exported import Gateway
+@_exported import Providers

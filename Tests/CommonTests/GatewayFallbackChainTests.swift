@@ -4,6 +4,8 @@ import Testing
 
 @testable import AssayHTTP
 @testable import Common
+@testable import Gateway
+@testable import Providers
 
 /// Fallback-chain decisions against a scripted transport: what is retried, when, and when the
 /// chain moves on.

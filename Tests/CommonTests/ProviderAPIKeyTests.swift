@@ -1,6 +1,8 @@
 import Testing
 
 @testable import Common
+@testable import Gateway
+@testable import Providers
 
 @Suite("Provider API keys")
 struct ProviderAPIKeyTests {

@@ -3,6 +3,7 @@ import TestSupport
 import Testing
 
 @testable import Common
+@testable import Providers
 
 @Suite("Provider catalog and who may say what about a provider")
 struct ProviderCatalogTests {

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Common
+@testable import Providers
 
 @Suite("ProviderConfig")
 struct ProviderConfigTests {

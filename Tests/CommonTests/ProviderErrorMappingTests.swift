@@ -3,6 +3,8 @@ import Testing
 
 @testable import AssayHTTP
 @testable import Common
+@testable import Gateway
+@testable import Providers
 
 @Suite("Provider error mapping")
 struct ProviderErrorMappingTests {

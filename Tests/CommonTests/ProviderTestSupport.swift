@@ -2,6 +2,7 @@ import Synchronization
 
 @testable import AssayHTTP
 @testable import Common
+@testable import Providers
 
 /// A transport that answers every request with one canned result and remembers the requests.
 final class ProviderFakeTransport: HTTPTransport {

@@ -4,6 +4,8 @@ import Testing
 
 @testable import AssayHTTP
 @testable import Common
+@testable import Gateway
+@testable import Providers
 
 /// What a provider call does with a hostile or mistaken upstream: it never follows a redirect
 /// (which would carry the key elsewhere), and an error never carries more than a short prefix of

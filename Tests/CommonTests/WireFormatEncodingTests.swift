@@ -2,6 +2,8 @@ import Testing
 
 @testable import AssayHTTP
 @testable import Common
+@testable import Gateway
+@testable import Providers
 
 @Suite("Wire formats: request encoding")
 struct WireFormatEncodingTests {

@@ -57,8 +57,8 @@ public struct ProviderSpec: SpecDecodable, Hashable {
         }
     }
 
-    /// Providers one chain may list; the API's limit for a request's target. (Our choice.)
-    public static let maxPerChain = 8
+    /// Providers one chain may list (``ProviderOrigin/maxChainLength``).
+    public static let maxPerChain = ProviderOrigin.maxChainLength
 
     /// A non-empty chain at `path`.
     static func decodeChain(_ json: JSONValue?, at path: String) throws(FieldError) -> [ProviderSpec] {

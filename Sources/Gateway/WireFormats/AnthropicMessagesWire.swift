@@ -1,3 +1,7 @@
+import AssayCore
+import AssayHTTP
+import Providers
+
 /// Anthropic Messages, `POST {baseURL}/v1/messages` with `x-api-key` and `anthropic-version`
 /// (https://docs.anthropic.com/en/api/messages). System prompts go in the top-level `system`
 /// field, not in `messages`; `max_tokens` is required.

@@ -1,3 +1,5 @@
+import AssayCore
+
 /// Client-side pacing for one provider: a token bucket of requests, and optionally of LLM tokens.
 public struct RateLimitConfig: Sendable, Hashable {
     public var requestsPerSecond: Double

@@ -1,3 +1,7 @@
+import AssayCore
+import AssayHTTP
+import Providers
+
 /// Azure OpenAI chat completions:
 /// `POST {baseURL}/openai/deployments/{deployment}/chat/completions?api-version={apiVersion}`
 /// with the key in `api-key` (https://learn.microsoft.com/azure/ai-services/openai/reference).

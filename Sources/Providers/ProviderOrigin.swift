@@ -1,3 +1,5 @@
+import AssayCore
+
 /// Who wrote a provider chain (a target's `providers`, an `llmJudge` criterion's `judge`), which
 /// decides what each element may say. A caller must never choose where a secret goes, or which
 /// variable or file is read:
@@ -14,6 +16,10 @@ public enum ProviderOrigin: Sendable, Hashable {
     case localFile
     case resource
     case request(ProviderCatalog, allowInline: Bool)
+
+    /// Providers one chain may list. Each may take its full timeout, so a longer chain mostly adds
+    /// waiting; real fallback chains have two or three. (Our choice.)
+    public static let maxChainLength = 8
 
     /// Fields that choose where a key comes from.
     public static let keySourceFields = ["apiKeyEnv", "apiKeyFile"]
@@ -38,7 +44,7 @@ public enum ProviderOrigin: Sendable, Hashable {
     }
 
     /// A chain: a non-empty array of at most `maxProviders` elements, each read with its path.
-    public func chain(_ json: JSONValue, at path: String, maxProviders: Int = ProviderSpec.maxPerChain)
+    public func chain(_ json: JSONValue, at path: String, maxProviders: Int = maxChainLength)
         throws(FieldError) -> [ProviderConfig]
     {
         guard case .array(let items) = json else {

@@ -1,3 +1,6 @@
+import AssayCore
+import Providers
+
 /// An output a fallback chain produced: the text, who answered, and every attempt on the way.
 public struct Generation: Sendable, Equatable {
     public var output: String

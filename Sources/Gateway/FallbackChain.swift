@@ -1,3 +1,6 @@
+import AssayResilience
+import Providers
+
 /// An ordered list of providers for one request. A call goes to the first provider whose circuit
 /// breaker admits it and whose rate limit has a slot within the wait budget; a provider that
 /// fails is retried up to its `maxRetries` (full-jitter backoff, or the provider's `Retry-After`)

@@ -1,3 +1,4 @@
+import AssayCore
 import Foundation
 
 /// The providers whoever runs the evaluator configured (`serve --providers-file FILE`), by name.

@@ -1,3 +1,7 @@
+import AssayCore
+import AssayHTTP
+import Providers
+
 /// Google Gemini, `POST {baseURL}/{apiVersion}/models/{model}:generateContent` with the key in
 /// `x-goog-api-key` (https://ai.google.dev/api/generate-content). Roles are `user` and
 /// `model`; system text goes in `systemInstruction`.

@@ -1,3 +1,6 @@
+import AssayCore
+import Providers
+
 /// One step of a fallback chain: a provider tried (or passed over) and how that ended.
 public struct GenerationAttempt: Sendable, Equatable {
     /// How an attempt ended. The raw values appear in responses (`attempts[].outcome`) and in the

@@ -1,3 +1,5 @@
+import AssayHTTP
+import AssayResilience
 import Foundation
 
 /// The delay a provider's 429 asks for.

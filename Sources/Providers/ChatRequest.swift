@@ -45,7 +45,7 @@ public struct ChatRequest: Sendable, Hashable {
     }
 
     /// The system messages joined by blank lines (Anthropic and Gemini take them separately).
-    var systemText: String? {
+    package var systemText: String? {
         let parts = messages.filter { $0.role == .system }.map(\.content)
         return parts.isEmpty ? nil : parts.joined(separator: "\n\n")
     }

@@ -1,3 +1,6 @@
+import AssayHTTP
+import Providers
+
 /// Sends ``ChatRequest``s to one configured provider through an ``HTTPTransport``.
 ///
 /// One attempt per call: retries (`maxRetries`), rate limiting and circuit breaking belong to the

@@ -1,3 +1,6 @@
+import AssayCore
+import AssayResilience
+import Providers
 import Synchronization
 
 /// The provider gateway's Prometheus metrics:

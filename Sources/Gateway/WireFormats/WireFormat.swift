@@ -1,3 +1,7 @@
+import AssayCore
+import AssayHTTP
+import Providers
+
 /// Maps provider-neutral requests and responses to one wire format, and classifies failures.
 ///
 /// Each format is an enum of static functions (`OpenAIChatWire`, `AzureOpenAIWire`,

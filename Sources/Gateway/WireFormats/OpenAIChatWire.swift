@@ -1,3 +1,7 @@
+import AssayCore
+import AssayHTTP
+import Providers
+
 /// OpenAI Chat Completions, `POST {baseURL}/chat/completions`
 /// (https://platform.openai.com/docs/api-reference/chat/create). Also the format of vLLM,
 /// Ollama, LM Studio, Together, Groq and other compatible servers.

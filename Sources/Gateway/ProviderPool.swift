@@ -1,3 +1,8 @@
+import AssayCore
+import AssayHTTP
+import AssayRedis
+import AssayResilience
+import Providers
 import Synchronization
 
 /// The process's provider endpoints, one per distinct ``ProviderConfig``, created on first use and

@@ -1,3 +1,6 @@
+import AssayHTTP
+import AssayResilience
+import Providers
 import Synchronization
 
 /// One configured provider as the gateway calls it: its client, its circuit breaker, its rate

@@ -1,3 +1,5 @@
+import AssayCore
+
 /// One LLM provider as written in evaluation requests and suite files:
 ///
 /// ```json

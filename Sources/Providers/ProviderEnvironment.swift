@@ -1,3 +1,4 @@
+import AssayCore
 import Glibc
 
 /// Access to the process environment and files, injectable so tests need not mutate the
