@@ -72,7 +72,9 @@ let package = Package(
         ),
         // Criteria: decoding with field paths, and scoring (pure; the LLM judge's calls are the
         // evaluator's). The evaluator scores with it; the operator validates suites with it.
-        .target(name: "Scoring", dependencies: ["Common"], path: "Sources/Scoring", swiftSettings: strict),
+        .target(
+            name: "Scoring", dependencies: ["AssayCore", "Providers", "CPCRE2"], path: "Sources/Scoring",
+            swiftSettings: strict),
         .executableTarget(
             name: "Evaluator",
             dependencies: ["Common", "Scoring"],
@@ -118,7 +120,8 @@ let package = Package(
             swiftSettings: strict),
         // Scoring's pure parts (statistics) against reference implementations in the test venv.
         .testTarget(
-            name: "ScoringTests", dependencies: ["Scoring", "Common", "TestSupport"], path: "Tests/ScoringTests",
+            name: "ScoringTests", dependencies: ["Scoring", "AssayCore", "Providers", "TestSupport"],
+            path: "Tests/ScoringTests", exclude: ["Fixtures"],
             swiftSettings: strict),
         .testTarget(
             name: "EmulatorTests", dependencies: ["KubeEmulator", "ProviderEmulator", "Common"],

@@ -1,3 +1,4 @@
+import AssayCore
 import Common
 
 /// Anthropic Messages (https://docs.anthropic.com/en/api/messages); errors per

@@ -1,3 +1,4 @@
+import AssayCore
 import Common
 
 /// Gemini `generateContent` (https://ai.google.dev/api/generate-content); errors use Google's

@@ -1,3 +1,4 @@
+import AssayCore
 import Common
 
 /// OpenAI Chat Completions as served by OpenAI and Azure

@@ -1,3 +1,4 @@
+import AssayCore
 import Common
 import Synchronization
 

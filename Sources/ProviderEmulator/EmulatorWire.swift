@@ -1,3 +1,4 @@
+import AssayCore
 import Common
 
 /// Parsing, answers and error bodies in each provider's exact shapes. Parsing is strict in the

@@ -1,3 +1,4 @@
+import AssayCore
 import Common
 
 /// Answers the four provider wire formats with injected behaviour, plus a control API:

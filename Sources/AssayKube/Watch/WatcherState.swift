@@ -1,3 +1,5 @@
+import AssayCore
+
 /// The list-then-watch state machine behind ``Watcher``, as a pure step function:
 /// `step(state, input) -> (outputs, next state)`. The driver performs the outputs (list, watch,
 /// sleep) and feeds what happened back as inputs; tests feed inputs directly.
