@@ -35,6 +35,22 @@ enum BuiltinResources {
         ResourceType(
             group: "coordination.k8s.io", version: "v1", plural: "leases", singular: "lease", kind: "Lease",
             namespaced: true, tracksGeneration: false),
+        // What `kubectl apply -k config/default` creates besides the above: identities and RBAC.
+        ResourceType(
+            group: "", version: "v1", plural: "serviceaccounts", singular: "serviceaccount", kind: "ServiceAccount",
+            namespaced: true, shortNames: ["sa"], tracksGeneration: false),
+        ResourceType(
+            group: "rbac.authorization.k8s.io", version: "v1", plural: "roles", singular: "role", kind: "Role",
+            namespaced: true, tracksGeneration: false),
+        ResourceType(
+            group: "rbac.authorization.k8s.io", version: "v1", plural: "rolebindings", singular: "rolebinding",
+            kind: "RoleBinding", namespaced: true, tracksGeneration: false),
+        ResourceType(
+            group: "rbac.authorization.k8s.io", version: "v1", plural: "clusterroles", singular: "clusterrole",
+            kind: "ClusterRole", namespaced: false, tracksGeneration: false),
+        ResourceType(
+            group: "rbac.authorization.k8s.io", version: "v1", plural: "clusterrolebindings",
+            singular: "clusterrolebinding", kind: "ClusterRoleBinding", namespaced: false, tracksGeneration: false),
         ResourceType(
             group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions",
             singular: "customresourcedefinition", kind: "CustomResourceDefinition", namespaced: false,

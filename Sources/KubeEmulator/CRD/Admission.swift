@@ -10,6 +10,12 @@ enum Admission {
         var warnings: [String]
     }
 
+    /// Schema errors after which the API server does not evaluate CEL rules.
+    static let blockingReasons: Set<String> = [
+        "FieldValueRequired", "FieldValueTypeInvalid", "FieldValueNotSupported", "FieldValueTooLong",
+        "FieldValueTooMany",
+    ]
+
     static func admit(
         _ type: ResourceType, object: JSONValue, old: JSONValue?, options: WriteOptions, registry: CRDRegistry
     ) throws(APIError) -> Admitted {
@@ -36,7 +42,15 @@ enum Admission {
         value = schema.applyDefaults(value)
         var causes: [APIError.Cause] = []
         schema.validate(value, path: "", causes: &causes, root: true)
-        if causes.isEmpty {
+        // Rules run unless a schema error would make them misread the object (a missing, mistyped,
+        // unsupported or oversized value); then the server says so instead, as it does.
+        if causes.contains(where: { Self.blockingReasons.contains($0.reason) }) {
+            causes.append(
+                .init(
+                    reason: "FieldValueInvalid",
+                    message: "Invalid value: null: some validation rules were not checked because the object was "
+                        + "invalid; correct the existing errors to complete validation", field: ""))
+        } else {
             var current = value
             current.set(["metadata"], nil)
             var previous = old

@@ -136,7 +136,8 @@ struct CRDRegistry: Sendable {
                 shortNames: (names["shortNames"]?.arrayValue ?? []).compactMap(\.stringValue),
                 categories: (names["categories"]?.arrayValue ?? []).compactMap(\.stringValue),
                 hasStatus: subresources["status"] != nil, scale: scale, printerColumns: columns.isEmpty ? nil : columns,
-                tracksGeneration: true, schema: schema, isCustom: true)
+                tracksGeneration: true, schema: schema, openAPISchema: version.at(["schema", "openAPIV3Schema"]),
+                isCustom: true)
             if version["storage"]?.boolValue == true { types.insert(type, at: 0) } else { types.append(type) }
         }
         if !causes.isEmpty {

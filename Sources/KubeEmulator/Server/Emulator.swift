@@ -33,7 +33,10 @@ final class Emulator: Sendable {
         try Kubeconfig.yaml(port: port).write(toFile: path, atomically: true, encoding: .utf8)
     }
 
-    func stop() { listener.stop() }
+    func stop() {
+        server.front?.stop()
+        listener.stop()
+    }
 }
 
 /// Holds the server for the listener's handler; written once before the first request.
