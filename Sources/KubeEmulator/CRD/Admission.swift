@@ -20,13 +20,14 @@ enum Admission {
         _ type: ResourceType, object: JSONValue, old: JSONValue?, options: WriteOptions, registry: CRDRegistry
     ) throws(APIError) -> Admitted {
         let name = object.at(["metadata", "name"])?.stringValue ?? ""
-        if type.groupResource == CRDRegistry.crdResource {
-            _ = try CRDRegistry.types(fromCRD: object)
-            return Admitted(object: object, warnings: [])
-        }
-        guard let schema = type.schema else { return Admitted(object: object, warnings: []) }
         var unknown: [String] = []
-        var value = schema.prune(object, path: "", unknown: &unknown, root: true)
+        var object = object
+        if !type.isCustom, let schemas = registry.builtinSchemas {
+            // Built-in kinds decode into Go structs: unknown fields are dropped, or refused under Strict.
+            object = schemas.prune(object, group: type.group, version: type.version, kind: type.kind, unknown: &unknown)
+        }
+        let schema = type.schema
+        var value = schema?.prune(object, path: "", unknown: &unknown, root: true) ?? object
         var warnings: [String] = []
         if !unknown.isEmpty {
             switch options.fieldValidation {
@@ -39,6 +40,11 @@ enum Admission {
             case .ignore: break
             }
         }
+        if type.groupResource == CRDRegistry.crdResource {
+            _ = try CRDRegistry.types(fromCRD: value)
+            return Admitted(object: value, warnings: warnings)
+        }
+        guard let schema else { return Admitted(object: value, warnings: warnings) }
         value = schema.applyDefaults(value)
         var causes: [APIError.Cause] = []
         schema.validate(value, path: "", causes: &causes, root: true)

@@ -6,6 +6,8 @@ struct CRDRegistry: Sendable {
     static let crdResource = GroupResource(group: "apiextensions.k8s.io", resource: "customresourcedefinitions")
 
     private(set) var custom: [ResourceType] = []
+    /// Schemas of the built-in kinds, when the emulator has them (unknown fields of built-ins).
+    var builtinSchemas: BuiltinSchemas?
     private var sources: [String: JSONValue] = [:]
 
     var all: [ResourceType] { BuiltinResources.all + custom }

@@ -66,6 +66,53 @@ final class BuiltinSchemas: Sendable {
         return found
     }
 
+    /// `value` without the fields the kind's schema does not know, which are added to `unknown` as
+    /// the API server names them (`spec.template.spec.containers[0].imagee`). Kinds without a schema
+    /// here, maps, and `x-kubernetes-preserve-unknown-fields` subtrees keep everything.
+    func prune(_ value: JSONValue, group: String, version: String, kind: String, unknown: inout [String]) -> JSONValue {
+        guard let root = name(group: group, version: version, kind: kind) else { return value }
+        return prune(value, schema: schemas[root] ?? .null, path: "", unknown: &unknown)
+    }
+
+    private func resolve(_ schema: JSONValue) -> JSONValue {
+        var schema = schema
+        for _ in 0..<8 {
+            guard let ref = schema["$ref"]?.stringValue, ref.hasPrefix(Self.prefix),
+                let target = schemas[String(ref.dropFirst(Self.prefix.count))]
+            else { break }
+            schema = target
+        }
+        return schema
+    }
+
+    private func prune(_ value: JSONValue, schema: JSONValue, path: String, unknown: inout [String]) -> JSONValue {
+        let schema = resolve(schema)
+        if schema["x-kubernetes-preserve-unknown-fields"] == true { return value }
+        switch value {
+        case .object(let members):
+            let properties = schema["properties"]?.objectValue
+            let additional = schema["additionalProperties"].flatMap { $0.objectValue != nil ? $0 : nil }
+            guard properties != nil || additional != nil else { return value }
+            var kept = JSONObject()
+            for (key, member) in members {
+                let childPath = path.isEmpty ? key : "\(path).\(key)"
+                if let child = properties?[key] ?? additional {
+                    kept[key] = prune(member, schema: child, path: childPath, unknown: &unknown)
+                } else {
+                    unknown.append(childPath)
+                }
+            }
+            return .object(kept)
+        case .array(let items):
+            guard let itemSchema = schema["items"] else { return value }
+            return .array(
+                items.enumerated().map { index, item in
+                    prune(item, schema: itemSchema, path: "\(path)[\(index)]", unknown: &unknown)
+                })
+        default: return value
+        }
+    }
+
     private static let prefix = "#/components/schemas/"
 
     private static func references(in value: JSONValue, into names: inout [String]) {

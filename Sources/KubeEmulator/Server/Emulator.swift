@@ -15,7 +15,7 @@ final class Emulator: Sendable {
     )
         throws(HTTPListener.StartError)
     {
-        let store = Store(historyCapacity: historyCapacity)
+        let store = Store(historyCapacity: historyCapacity, builtinSchemas: configuration.openAPISchemas)
         // The listener has to exist before the server knows its address, so the handler indirects
         // through a box filled right after.
         let box = ServerBox()

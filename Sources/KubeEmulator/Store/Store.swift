@@ -71,8 +71,9 @@ final class Store: Sendable {
     let hub = WatchHub()
     private let state: Mutex<State>
 
-    init(historyCapacity: Int = Store.defaultHistoryCapacity) {
+    init(historyCapacity: Int = Store.defaultHistoryCapacity, builtinSchemas: BuiltinSchemas? = nil) {
         var initial = State(historyCapacity: historyCapacity)
+        initial.registry.builtinSchemas = builtinSchemas
         for name in BuiltinResources.initialNamespaces {
             let namespace: JSONValue = [
                 "kind": "Namespace", "apiVersion": "v1",
