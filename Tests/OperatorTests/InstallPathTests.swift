@@ -27,10 +27,7 @@ struct InstallPathTests {
         #expect(!install.combined.contains("failed to download openapi"), "\(install.combined)")
         #expect(!install.combined.contains("Warning"), "\(install.combined)")
 
-        let established = try server.kubectl([
-            "wait", "--for=condition=Established", "crd/evaluationsuites.eval.assay.dev", "--timeout=30s",
-        ])
-        #expect(established.status == 0, "\(established.combined)")
+        try await server.waitUntilServed(.evaluationSuite, timeout: .seconds(30))
         let samples = try server.kubectl(["apply", "-k", Repository.path("config/samples")])
         #expect(samples.status == 0, "\(samples.combined)")
         #expect(samples.output.contains("evaluationsuite.eval.assay.dev/capitals created"), "\(samples.output)")

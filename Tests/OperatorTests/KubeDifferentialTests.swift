@@ -24,7 +24,7 @@ struct KubeDifferentialTests {
 
         var transcripts: [[(step: String, outcome: JSONValue)]] = []
         for server in [emulator, real] {
-            try prepare(server)
+            try await prepare(server)
             let runner = KubeDifferentialRunner(server: server, compact: Self.compaction(for: server))
             try await runner.run([
                 KubeDifferentialScript.get(
@@ -53,16 +53,16 @@ struct KubeDifferentialTests {
             JSONWriter.string(expired ?? .null).contains("Expired"), "\(expired.map { JSONWriter.string($0) } ?? "")")
     }
 
-    /// The namespace and the CRD, Established.
-    func prepare(_ server: EmulatorProcess) throws {
+    /// The namespace and the CRD, served.
+    func prepare(_ server: EmulatorProcess) async throws {
         for arguments in [
             ["create", "namespace", KubeDifferentialScript.namespace],
             ["apply", "-f", Repository.path("config/crd/evaluationsuites.yaml")],
-            ["wait", "--for=condition=Established", "crd/\(Self.crdName)", "--timeout=30s"],
         ] {
             let result = try server.kubectl(arguments)
             try #require(result.status == 0, "kubectl \(arguments.joined(separator: " ")): \(result.combined)")
         }
+        try await server.waitUntilServed(.evaluationSuite, timeout: .seconds(30))
     }
 
     /// Forgets history: the emulator through its hook; the real server's etcd compacts everything

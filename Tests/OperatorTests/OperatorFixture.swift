@@ -64,10 +64,7 @@ struct OperatorFixture {
             provider = try await ProviderEmulatorProcess.start(logFile: directory.file("provider.log"))
             let crd = try emulator.kubectl(["apply", "-f", Repository.path("config/crd/evaluationsuites.yaml")])
             try #require(crd.status == 0, "\(crd.combined)")
-            let established = try emulator.kubectl([
-                "wait", "--for=condition=Established", "crd/evaluationsuites.eval.assay.dev", "--timeout=30s",
-            ])
-            try #require(established.status == 0, "\(established.combined)")
+            try await emulator.waitUntilServed(.evaluationSuite, timeout: .seconds(30))
             let secret = try emulator.kubectl([
                 "create", "secret", "generic", "llm-keys", "--from-literal=openai=\(apiKey)",
             ])

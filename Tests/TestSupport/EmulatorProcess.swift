@@ -125,6 +125,12 @@ public final class EmulatorProcess: Sendable {
     public func installCRD(at path: String, serving kind: ResourceKind, timeout: Duration = .seconds(10)) async throws {
         let crd = try YAMLLoader.load(try String(contentsOfFile: path, encoding: .utf8))
         _ = try await client.create(KubeObject(crd), as: Self.customResourceDefinitions)
+        try await waitUntilServed(kind, timeout: timeout)
+    }
+
+    /// Returns once `kind` is served: listing it in `default` answers. (`kubectl wait
+    /// --for=condition=Established` can fail instead of waiting while a new CRD's conditions are null.)
+    public func waitUntilServed(_ kind: ResourceKind, timeout: Duration = .seconds(10)) async throws {
         let deadline = ContinuousClock.now + timeout
         while true {
             do {
