@@ -1,15 +1,22 @@
 import Foundation
 
-/// `assay-kube-emulator [--port P] [--kubeconfig-out FILE] [--bookmark-interval SECONDS]`
+/// `assay-kube-emulator [--port P] [--kubeconfig-out FILE] [--bookmark-interval SECONDS]
+/// [--openapi-schemas FILE] [--upstream-kubeconfig FILE]`
 ///
 /// Serves the emulated Kubernetes API on 127.0.0.1 (port 0 picks a free port), prints
 /// `listening on 127.0.0.1:PORT`, writes a kubeconfig when asked, and exits cleanly on SIGTERM or SIGINT.
+/// With `--upstream-kubeconfig` it is a front for a real API server that serves custom resources.
 struct CommandLineOptions {
     var port: UInt16 = 0
     var kubeconfigOut: String?
     var bookmarkInterval: Double?
+    var openAPISchemas: String?
+    var upstreamKubeconfig: String?
 
-    static let usage = "usage: assay-kube-emulator [--port P] [--kubeconfig-out FILE] [--bookmark-interval SECONDS]"
+    static let usage = """
+        usage: assay-kube-emulator [--port P] [--kubeconfig-out FILE] [--bookmark-interval SECONDS]
+                                   [--openapi-schemas FILE] [--upstream-kubeconfig FILE]
+        """
 
     init(_ arguments: [String]) throws(UsageError) {
         var iterator = arguments.makeIterator()
@@ -30,6 +37,8 @@ struct CommandLineOptions {
                 guard let p = UInt16(text) else { throw UsageError(message: "invalid port \(text)") }
                 port = p
             case "--kubeconfig-out": kubeconfigOut = try next()
+            case "--openapi-schemas": openAPISchemas = try next()
+            case "--upstream-kubeconfig": upstreamKubeconfig = try next()
             case "--bookmark-interval":
                 let text = try next()
                 guard let seconds = Double(text), seconds > 0 else {
@@ -60,6 +69,8 @@ var configuration = APIServer.Configuration()
 if let interval = options.bookmarkInterval { configuration.bookmarkInterval = interval }
 let emulator: Emulator
 do {
+    if let path = options.openAPISchemas { configuration.openAPISchemas = try BuiltinSchemas(path: path) }
+    if let path = options.upstreamKubeconfig { configuration.upstream = try Upstream(kubeconfig: path) }
     emulator = try Emulator(port: options.port, configuration: configuration)
     if let path = options.kubeconfigOut { try emulator.writeKubeconfig(to: path) }
 } catch {

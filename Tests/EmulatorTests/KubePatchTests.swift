@@ -146,8 +146,12 @@ struct KubePatchTests {
         #expect(conflict.body.at(["details", "causes"])?.arrayValue?.first?["field"] == ".data.k")
         let forced = server.call("PATCH", path + "/c?fieldManager=applier&force=true", body: body, headers: apply)
         #expect(forced.status == 200)
+        // The applier takes .data.k; the editor keeps only the data map it created.
         let managers = forced.body.at(["metadata", "managedFields"])?.arrayValue ?? []
-        #expect(managers.compactMap { $0["manager"]?.stringValue } == ["applier"])
+        #expect(managers.compactMap { $0["manager"]?.stringValue } == ["applier", "editor"])
+        let editor = managers.first { $0["manager"] == "editor" }
+        #expect(editor?.at(["fieldsV1", "f:data", "f:k"]) == nil)
+        #expect(editor?.at(["fieldsV1", "f:data"]) == [:])
     }
 
     @Test("an apply configuration may be YAML")

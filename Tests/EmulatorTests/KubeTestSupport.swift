@@ -177,7 +177,7 @@ extension APIServer {
         switch handle(request) {
         case .full(let status, let replyHeaders, let bytes):
             return (status, (try? JSONCodec.parse(bytes)) ?? .null, replyHeaders)
-        case .stream(let status, let replyHeaders, _):
+        case .stream(let status, let replyHeaders, _, _):
             return (status, .null, replyHeaders)
         }
     }
@@ -195,7 +195,7 @@ extension APIServer {
                     return delivered ? nil : body
                 }
             )
-        case .stream(let status, _, let next):
+        case .stream(let status, _, let next, _):
             return (
                 status,
                 {

@@ -44,18 +44,21 @@ struct KubeWatchTests {
         #expect(watch.next()?.at(["object", "metadata", "name"]) == "b")
     }
 
-    @Test("a watch from an expired resourceVersion gets 410 with reason Expired")
+    @Test("a watch from an expired resourceVersion gets one ERROR event with a 410 Status of reason Expired")
     func expiredHistory() throws {
         let server = makeServer()
         let created = server.call("POST", path, body: KubeFixtures.configMap("a"))
         let old = try #require(created.body.at(["metadata", "resourceVersion"])?.stringValue)
         _ = server.call("POST", path, body: KubeFixtures.configMap("b"))
         #expect(server.call("POST", "/emulator/expire-history").status == 200)
-        let reply = server.call("GET", path + "?watch=true&resourceVersion=\(old)")
-        #expect(reply.status == 410)
-        #expect(reply.body["reason"] == "Expired")
-        #expect(reply.body["code"] == 410)
-        #expect(reply.body["message"]?.stringValue?.hasPrefix("too old resource version: ") == true)
+        let watch = server.openWatch(path + "?watch=true&resourceVersion=\(old)")
+        #expect(watch.status == 200)
+        let event = try #require(watch.next())
+        #expect(event["type"] == "ERROR")
+        #expect(event.at(["object", "reason"]) == "Expired")
+        #expect(event.at(["object", "code"]) == 410)
+        #expect(event.at(["object", "message"])?.stringValue?.hasPrefix("too old resource version: ") == true)
+        #expect(watch.next() == nil)
     }
 
     @Test("the bounded history expires old versions by itself")

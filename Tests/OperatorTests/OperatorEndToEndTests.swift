@@ -11,10 +11,12 @@ import Testing
 struct OperatorEndToEndTests {
     static let validator = Repository.path(".venv/bin/kubernetes-validate")
 
-    @Test("kubectl apply runs a suite on evaluator processes to Succeeded, counts equal to the dataset")
-    func runsToSucceeded() async throws {
+    @Test(
+        "kubectl apply runs a suite on evaluator processes to Succeeded, counts equal to the dataset",
+        arguments: KubeBackend.available)
+    func runsToSucceeded(backend: KubeBackend) async throws {
         // Slow enough that the autoscaler, removed when the run ends, is seen first.
-        try await OperatorFixture.with(podEnvironment: ["ASSAY_CASE_DELAY_MS": "100"]) { fixture in
+        try await OperatorFixture.with(backend: backend, podEnvironment: ["ASSAY_CASE_DELAY_MS": "100"]) { fixture in
             let applied = try fixture.apply(fixture.suiteYAML("greetings", cases: 30))
             #expect(applied.status == 0, "\(applied.combined)")
             let children = "greetings-evaluators"
@@ -124,10 +126,13 @@ struct OperatorEndToEndTests {
         }
     }
 
-    @Test("when the leading operator is killed mid-run the standby takes over through the Lease and the run completes")
-    func standbyTakesOver() async throws {
-        try await OperatorFixture.with(operators: 2, leaderElect: true, podEnvironment: ["ASSAY_CASE_DELAY_MS": "100"])
-        {
+    @Test(
+        "when the leading operator is killed mid-run the standby takes over through the Lease and the run completes",
+        arguments: KubeBackend.available)
+    func standbyTakesOver(backend: KubeBackend) async throws {
+        try await OperatorFixture.with(
+            backend: backend, operators: 2, leaderElect: true, podEnvironment: ["ASSAY_CASE_DELAY_MS": "100"]
+        ) {
             fixture in
             /// The Lease's holder; empty before the first replica has created it.
             func holder() async throws -> String {
@@ -163,9 +168,11 @@ struct OperatorEndToEndTests {
         }
     }
 
-    @Test("editing the spec mid-run cancels the old run and runs the new generation")
-    func editStartsANewRun() async throws {
-        try await OperatorFixture.with(podEnvironment: ["ASSAY_CASE_DELAY_MS": "100"]) { fixture in
+    @Test(
+        "editing the spec mid-run cancels the old run and runs the new generation",
+        arguments: KubeBackend.available)
+    func editStartsANewRun(backend: KubeBackend) async throws {
+        try await OperatorFixture.with(backend: backend, podEnvironment: ["ASSAY_CASE_DELAY_MS": "100"]) { fixture in
             let first = fixture.suiteYAML("edited", cases: 60, concurrency: 2)
             #expect(try fixture.apply(first, as: "edited").status == 0)
             let running = try await fixture.waitForStatus("edited", "some progress") {
@@ -195,9 +202,11 @@ struct OperatorEndToEndTests {
         }
     }
 
-    @Test("a provider whose circuit opens mid-run is reported in status, a Degraded condition and an event")
-    func circuitOpened() async throws {
-        try await OperatorFixture.with(podEnvironment: ["ASSAY_CASE_DELAY_MS": "40"]) { fixture in
+    @Test(
+        "a provider whose circuit opens mid-run is reported in status, a Degraded condition and an event",
+        arguments: KubeBackend.available)
+    func circuitOpened(backend: KubeBackend) async throws {
+        try await OperatorFixture.with(backend: backend, podEnvironment: ["ASSAY_CASE_DELAY_MS": "40"]) { fixture in
             let yaml = fixture.suiteYAML("flaky", cases: 60, concurrency: 2, unreachableFirst: true)
             #expect(try fixture.apply(yaml).status == 0)
             let degraded = try await fixture.waitForStatus("flaky", "an open circuit") { status in
@@ -261,9 +270,11 @@ struct OperatorEndToEndTests {
         }
     }
 
-    @Test("deleting a suite removes its children and its Redis data")
-    func deleteCleansUp() async throws {
-        try await OperatorFixture.with { fixture in
+    @Test(
+        "deleting a suite removes its children and its Redis data",
+        arguments: KubeBackend.available)
+    func deleteCleansUp(backend: KubeBackend) async throws {
+        try await OperatorFixture.with(backend: backend) { fixture in
             #expect(try fixture.apply(fixture.suiteYAML("doomed", cases: 10)).status == 0)
             try await fixture.waitForPhase("doomed", "Succeeded")
             let uid = try #require(try await fixture.suite("doomed").uid)
@@ -284,9 +295,11 @@ struct OperatorEndToEndTests {
         }
     }
 
-    @Test("an invalid spec is refused by the CRD or reported in conditions, and nothing is created")
-    func invalidSpecs() async throws {
-        try await OperatorFixture.with { fixture in
+    @Test(
+        "an invalid spec is refused by the CRD or reported in conditions, and nothing is created",
+        arguments: KubeBackend.available)
+    func invalidSpecs(backend: KubeBackend) async throws {
+        try await OperatorFixture.with(backend: backend) { fixture in
             // Rules the CRD itself checks: kubectl apply is refused with the rule's message.
             let threshold = try fixture.apply(fixture.suiteYAML("bad-threshold", cases: 2, passThreshold: 1.5))
             #expect(threshold.status != 0)
@@ -331,9 +344,11 @@ struct OperatorEndToEndTests {
         }
     }
 
-    @Test("an operator with nothing to change sends no API request and reads nothing from Redis, even across resyncs")
-    func idleOperatorWritesNothing() async throws {
-        try await OperatorFixture.with { fixture in
+    @Test(
+        "an operator with nothing to change sends no API request and reads nothing from Redis, even across resyncs",
+        arguments: KubeBackend.available)
+    func idleOperatorWritesNothing(backend: KubeBackend) async throws {
+        try await OperatorFixture.with(backend: backend) { fixture in
             #expect(try fixture.apply(fixture.suiteYAML("settled", cases: 5)).status == 0)
             try await fixture.waitForPhase("settled", "Succeeded")
             try await eventually("the evaluators are gone") {

@@ -42,11 +42,12 @@ struct OperatorFixture {
     /// Sets everything up, runs `body`, and tears everything down (keeping the logs when `body`
     /// throws, and printing where they are).
     static func with(
-        operators count: Int = 1, leaderElect: Bool = false, podEnvironment: [String: String] = [:],
-        operatorArguments extra: [String] = [], _ body: (OperatorFixture) async throws -> Void
+        backend: KubeBackend = .emulator, operators count: Int = 1, leaderElect: Bool = false,
+        podEnvironment: [String: String] = [:], operatorArguments extra: [String] = [],
+        _ body: (OperatorFixture) async throws -> Void
     ) async throws {
         let directory = try TemporaryDirectory(prefix: "assay-operator-e2e")
-        let emulator = try EmulatorProcess()
+        let emulator = try EmulatorProcess(backend: backend)
         var redis: RedisServer?
         var provider: ProviderEmulatorProcess?
         var kubelet: LocalKubelet?
@@ -63,6 +64,7 @@ struct OperatorFixture {
             provider = try await ProviderEmulatorProcess.start(logFile: directory.file("provider.log"))
             let crd = try emulator.kubectl(["apply", "-f", Repository.path("config/crd/evaluationsuites.yaml")])
             try #require(crd.status == 0, "\(crd.combined)")
+            try await emulator.waitUntilServed(.evaluationSuite, timeout: .seconds(30))
             let secret = try emulator.kubectl([
                 "create", "secret", "generic", "llm-keys", "--from-literal=openai=\(apiKey)",
             ])
@@ -86,7 +88,8 @@ struct OperatorFixture {
                 kubelet: try #require(kubelet), operators: operators)
             try await body(fixture)
         } catch {
-            print("end-to-end test failed; logs kept in \(directory.path)")
+            print("end-to-end test (\(backend)) failed; logs kept in \(directory.path)")
+            print(emulator.tail(30))
             for process in operators { print("--- \(process.podName)\n\(process.tail(30))") }
             if let kubelet { print(kubelet.diagnostics()) }
             await tearDown()

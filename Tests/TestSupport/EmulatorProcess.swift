@@ -1,8 +1,40 @@
 import Common
 import Foundation
 
+/// Which API server the tests talk to: the emulator alone, or the emulator in front of Kubernetes'
+/// own apiextensions-apiserver (`tools/kube-real`), which then serves the CRDs and custom resources.
+public enum KubeBackend: String, Sendable, CaseIterable, CustomStringConvertible {
+    case emulator
+    case real
+
+    public var description: String { rawValue }
+
+    /// The apiextensions-apiserver and etcd that `tools/kube-real-build` (run by bin/setup) made.
+    public static var realServerBuilt: Bool {
+        let current = Repository.path(".cache/kube-real/current")
+        return FileManager.default.isExecutableFile(atPath: "\(current)/apiextensions-apiserver")
+            && FileManager.default.isExecutableFile(atPath: "\(current)/etcd")
+    }
+
+    /// Why the real server cannot run here, if it cannot. In CI its absence is a failure, not a skip.
+    public static var realMissing: String? {
+        if !EmulatorProcess.isAvailable { return "assay-kube-emulator or kubectl is missing" }
+        if !realServerBuilt {
+            return "the real apiextensions-apiserver is not built (tools/kube-real-build; bin/setup runs it)"
+        }
+        return nil
+    }
+
+    /// The backends a test runs on: the real one unless it is missing outside CI.
+    public static var available: [KubeBackend] {
+        realMissing == nil || ProcessInfo.processInfo.environment["CI"] == "true" ? [.emulator, .real] : [.emulator]
+    }
+}
+
 /// A running `assay-kube-emulator` with a kubeconfig for it, stopped by ``stop()``: kubectl
-/// through ``kubectl(_:)``, our client through ``client``.
+/// through ``kubectl(_:)``, our client through ``client``. With ``KubeBackend/real`` it is the
+/// front of a `tools/kube-real` cluster, whose directory also holds `real.kubeconfig` (the real
+/// server over TLS) and its certificates under `pki/`.
 public final class EmulatorProcess: Sendable {
     public static let kubectl = "/usr/bin/kubectl"
     /// The token of the emulator's kubeconfig; TokenReview says it is a cluster admin
@@ -12,6 +44,7 @@ public final class EmulatorProcess: Sendable {
     /// The emulator and kubectl are both there.
     public static var isAvailable: Bool { executable != nil && Command.available(kubectl) }
 
+    public let backend: KubeBackend
     /// The test's temporary directory; holds the kubeconfig, the emulator's log and ``write(_:_:)``'s files.
     public let directory: String
     public let kubeconfig: String
@@ -19,7 +52,7 @@ public final class EmulatorProcess: Sendable {
     public let baseURL: String
     /// A client for the emulator without client-side rate limiting.
     public let client: KubeClient
-    private let process: ChildProcess
+    private let process: ChildProcess?
 
     public struct EmulatorMissing: Error, CustomStringConvertible {
         var detail = ""
@@ -29,29 +62,53 @@ public final class EmulatorProcess: Sendable {
     }
 
     /// Starts the emulator on a free port (`extraArguments` e.g. `["--bookmark-interval", "1"]`)
-    /// and returns once it listens and has written the kubeconfig.
-    public init(extraArguments: [String] = []) throws {
+    /// and returns once it listens and has written the kubeconfig; with `.real`, etcd and the real
+    /// apiextensions-apiserver behind it first.
+    public init(backend: KubeBackend = .emulator, extraArguments: [String] = []) throws {
+        self.backend = backend
         directory = NSTemporaryDirectory() + "assay-operator-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         kubeconfig = "\(directory)/kubeconfig"
         guard let executable = Self.executable else { throw EmulatorMissing() }
-        process = try ChildProcess(
-            executable: executable, arguments: ["--port", "0", "--kubeconfig-out", kubeconfig] + extraArguments,
-            environment: ChildProcess.cleanEnvironment(), directory: directory,
-            logFile: "\(directory)/kube-emulator.log")
-        // The banner is printed once the listener and the kubeconfig are ready.
-        let banner: String
-        do {
-            banner = try process.waitForLineBlocking("the emulator's banner") { $0.hasPrefix("listening on ") }
-        } catch {
-            process.kill()
-            throw EmulatorMissing(detail: ": \(error)")
+        let schemas = Repository.path(".cache/openapi/kubernetes.json")
+        let schemaArguments = FileManager.default.fileExists(atPath: schemas) ? ["--openapi-schemas", schemas] : []
+        switch backend {
+        case .emulator:
+            let process = try ChildProcess(
+                executable: executable,
+                arguments: ["--port", "0", "--kubeconfig-out", kubeconfig] + schemaArguments + extraArguments,
+                environment: ChildProcess.cleanEnvironment(), directory: directory,
+                logFile: "\(directory)/kube-emulator.log")
+            // The banner is printed once the listener and the kubeconfig are ready.
+            let banner: String
+            do {
+                banner = try process.waitForLineBlocking("the emulator's banner") { $0.hasPrefix("listening on ") }
+            } catch {
+                process.kill()
+                throw EmulatorMissing(detail: ": \(error)")
+            }
+            baseURL = "http://" + banner.dropFirst("listening on ".count)
+            self.process = process
+        case .real:
+            let up = try Command.run(
+                Repository.path("tools/kube-real"), ["up", directory] + extraArguments,
+                environment: ["ASSAY_KUBE_EMULATOR": executable], timeout: .seconds(120))
+            guard up.status == 0 else {
+                _ = try? Command.run(Repository.path("tools/kube-real"), ["down", directory])
+                throw EmulatorMissing(detail: ": tools/kube-real up: \(up.combined)")
+            }
+            let endpoints = try String(contentsOfFile: "\(directory)/endpoints", encoding: .utf8)
+            let front = endpoints.split(separator: "\n").first { $0.hasPrefix("front=") }
+            baseURL = String(front?.dropFirst("front=".count) ?? "")
+            process = nil
         }
-        baseURL = "http://" + banner.dropFirst("listening on ".count)
         client = KubeClient(
             connection: try KubeConfig.load(paths: [kubeconfig]).connection(),
             rateLimiter: ClientRateLimiter(qps: 0, burst: 1))
     }
+
+    /// The kubeconfig of the real server itself (TLS, client certificate inline), with ``KubeBackend/real``.
+    public var realKubeconfig: String { "\(directory)/real.kubeconfig" }
 
     /// Runs kubectl against the emulator.
     public func kubectl(_ arguments: [String], input: String? = nil) throws -> ProcessResult {
@@ -90,6 +147,12 @@ public final class EmulatorProcess: Sendable {
     public func installCRD(at path: String, serving kind: ResourceKind, timeout: Duration = .seconds(10)) async throws {
         let crd = try YAMLLoader.load(try String(contentsOfFile: path, encoding: .utf8))
         _ = try await client.create(KubeObject(crd), as: Self.customResourceDefinitions)
+        try await waitUntilServed(kind, timeout: timeout)
+    }
+
+    /// Returns once `kind` is served: listing it in `default` answers. (`kubectl wait
+    /// --for=condition=Established` can fail instead of waiting while a new CRD's conditions are null.)
+    public func waitUntilServed(_ kind: ResourceKind, timeout: Duration = .seconds(10)) async throws {
         let deadline = ContinuousClock.now + timeout
         while true {
             do {
@@ -117,15 +180,24 @@ public final class EmulatorProcess: Sendable {
         var status: Int
     }
 
-    /// The emulator's last output lines.
-    public func tail(_ count: Int = 40) -> String { process.tail(count) }
+    /// The emulator's last output lines (with the real server's, for ``KubeBackend/real``).
+    public func tail(_ count: Int = 40) -> String {
+        guard let process else {
+            return ["emulator.log", "apiserver.log"].map { name in
+                let text = (try? String(contentsOfFile: "\(directory)/\(name)", encoding: .utf8)) ?? ""
+                return "--- \(name)\n" + text.split(separator: "\n").suffix(count).joined(separator: "\n")
+            }.joined(separator: "\n")
+        }
+        return process.tail(count)
+    }
 
     /// SIGTERM (the emulator exits 0), then removes the directory.
     public func stop() {
-        if process.isRunning {
+        if let process, process.isRunning {
             process.signal(SIGTERM)
             if process.waitForExitBlocking(timeout: .seconds(10)) == nil { process.kill() }
         }
+        if backend == .real { _ = try? Command.run(Repository.path("tools/kube-real"), ["down", directory]) }
         try? FileManager.default.removeItem(atPath: directory)
     }
 }

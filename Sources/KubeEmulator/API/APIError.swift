@@ -67,7 +67,12 @@ struct APIError: Error, Sendable, Equatable {
     /// 422: the message lists the causes the way the API server's field error aggregate does.
     static func invalid(kind: String, group: String, name: String, causes: [Cause]) -> APIError {
         let qualified = group.isEmpty ? kind : "\(kind).\(group)"
-        let parts = causes.map { $0.field.isEmpty ? $0.message : "\($0.field): \($0.message)" }
+        // The server's aggregate error lists each distinct message once.
+        var parts: [String] = []
+        for cause in causes {
+            let part = cause.field.isEmpty ? cause.message : "\(cause.field): \(cause.message)"
+            if !parts.contains(part) { parts.append(part) }
+        }
         let list = parts.count == 1 ? parts[0] : "[" + parts.joined(separator: ", ") + "]"
         return APIError(
             code: 422, reason: "Invalid", message: "\(qualified) \"\(name)\" is invalid: \(list)", name: name,

@@ -35,10 +35,15 @@ enum BuiltinResources {
         ResourceType(
             group: "coordination.k8s.io", version: "v1", plural: "leases", singular: "lease", kind: "Lease",
             namespaced: true, tracksGeneration: false),
+        // NetworkPolicies are stored as given (no network to enforce them on).
+        ResourceType(
+            group: "networking.k8s.io", version: "v1", plural: "networkpolicies", singular: "networkpolicy",
+            kind: "NetworkPolicy", namespaced: true, shortNames: ["netpol"], tracksGeneration: true),
         ResourceType(
             group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions",
             singular: "customresourcedefinition", kind: "CustomResourceDefinition", namespaced: false,
             shortNames: ["crd", "crds"], categories: ["api-extensions"], hasStatus: true),
+        // Identities and RBAC (what `kubectl apply -k config/default` creates besides the above).
         AuthResources.serviceAccounts, AuthResources.roles, AuthResources.roleBindings, AuthResources.clusterRoles,
         AuthResources.clusterRoleBindings,
     ]

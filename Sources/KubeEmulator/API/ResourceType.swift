@@ -34,6 +34,8 @@ struct ResourceType: Sendable, Equatable {
     var tracksGeneration: Bool = true
     /// The structural schema of a custom resource version.
     var schema: StructuralSchema? = nil
+    /// A custom resource version's `openAPIV3Schema` as written in its CRD (published in `/openapi/v3`).
+    var openAPISchema: JSONValue? = nil
     /// Set for resources a CRD defines.
     var isCustom: Bool = false
 

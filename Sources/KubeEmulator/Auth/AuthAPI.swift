@@ -13,6 +13,8 @@ import Common
 struct AuthAPI {
     static let tokenReviews = GroupResource(group: "authentication.k8s.io", resource: "tokenreviews")
     static let subjectAccessReviews = GroupResource(group: "authorization.k8s.io", resource: "subjectaccessreviews")
+    /// The groups these endpoints live in (served here, never forwarded in front mode).
+    static let groups: Set<String> = [tokenReviews.group, subjectAccessReviews.group]
 
     let store: Store
     let issuer = TokenIssuer()

@@ -10,17 +10,24 @@ enum Admission {
         var warnings: [String]
     }
 
+    /// Schema errors after which the API server does not evaluate CEL rules.
+    static let blockingReasons: Set<String> = [
+        "FieldValueRequired", "FieldValueTypeInvalid", "FieldValueNotSupported", "FieldValueTooLong",
+        "FieldValueTooMany",
+    ]
+
     static func admit(
         _ type: ResourceType, object: JSONValue, old: JSONValue?, options: WriteOptions, registry: CRDRegistry
     ) throws(APIError) -> Admitted {
         let name = object.at(["metadata", "name"])?.stringValue ?? ""
-        if type.groupResource == CRDRegistry.crdResource {
-            _ = try CRDRegistry.types(fromCRD: object)
-            return Admitted(object: object, warnings: [])
-        }
-        guard let schema = type.schema else { return Admitted(object: object, warnings: []) }
         var unknown: [String] = []
-        var value = schema.prune(object, path: "", unknown: &unknown, root: true)
+        var object = object
+        if !type.isCustom, let schemas = registry.builtinSchemas {
+            // Built-in kinds decode into Go structs: unknown fields are dropped, or refused under Strict.
+            object = schemas.prune(object, group: type.group, version: type.version, kind: type.kind, unknown: &unknown)
+        }
+        let schema = type.schema
+        var value = schema?.prune(object, path: "", unknown: &unknown, root: true) ?? object
         var warnings: [String] = []
         if !unknown.isEmpty {
             switch options.fieldValidation {
@@ -33,10 +40,23 @@ enum Admission {
             case .ignore: break
             }
         }
+        if type.groupResource == CRDRegistry.crdResource {
+            _ = try CRDRegistry.types(fromCRD: value)
+            return Admitted(object: value, warnings: warnings)
+        }
+        guard let schema else { return Admitted(object: value, warnings: warnings) }
         value = schema.applyDefaults(value)
         var causes: [APIError.Cause] = []
         schema.validate(value, path: "", causes: &causes, root: true)
-        if causes.isEmpty {
+        // Rules run unless a schema error would make them misread the object (a missing, mistyped,
+        // unsupported or oversized value); then the server says so instead, as it does.
+        if causes.contains(where: { Self.blockingReasons.contains($0.reason) }) {
+            causes.append(
+                .init(
+                    reason: "FieldValueInvalid",
+                    message: "Invalid value: null: some validation rules were not checked because the object was "
+                        + "invalid; correct the existing errors to complete validation", field: ""))
+        } else {
             var current = value
             current.set(["metadata"], nil)
             var previous = old

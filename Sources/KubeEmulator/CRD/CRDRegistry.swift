@@ -6,6 +6,8 @@ struct CRDRegistry: Sendable {
     static let crdResource = GroupResource(group: "apiextensions.k8s.io", resource: "customresourcedefinitions")
 
     private(set) var custom: [ResourceType] = []
+    /// Schemas of the built-in kinds, when the emulator has them (unknown fields of built-ins).
+    var builtinSchemas: BuiltinSchemas?
     private var sources: [String: JSONValue] = [:]
 
     var all: [ResourceType] { BuiltinResources.all + custom }
@@ -136,7 +138,8 @@ struct CRDRegistry: Sendable {
                 shortNames: (names["shortNames"]?.arrayValue ?? []).compactMap(\.stringValue),
                 categories: (names["categories"]?.arrayValue ?? []).compactMap(\.stringValue),
                 hasStatus: subresources["status"] != nil, scale: scale, printerColumns: columns.isEmpty ? nil : columns,
-                tracksGeneration: true, schema: schema, isCustom: true)
+                tracksGeneration: true, schema: schema, openAPISchema: version.at(["schema", "openAPIV3Schema"]),
+                isCustom: true)
             if version["storage"]?.boolValue == true { types.insert(type, at: 0) } else { types.append(type) }
         }
         if !causes.isEmpty {

@@ -188,15 +188,23 @@ struct StructuralSchema: Sendable, Equatable {
                     reason: "FieldValueInvalid", message: "Invalid value: \(Self.render(value)): \(message)",
                     field: path))
         }
+        /// A type mismatch shows the value's type, not the value, as the API server does.
+        func typeInvalid(_ expected: String, _ actual: String) {
+            causes.append(
+                .init(
+                    reason: "FieldValueTypeInvalid",
+                    message:
+                        "Invalid value: \"\(actual)\": \(shown) in body must be of type \(expected): \"\(actual)\"",
+                    field: path))
+        }
         let shown = path.isEmpty ? "body" : path
         if case .null = value {
-            if !nullable { invalid("\(shown) in body must be of type \(type ?? "object"): \"null\"") }
+            if !nullable { typeInvalid(type ?? "object", "null") }
             return
         }
         if intOrString {
             if value.stringValue == nil, value.intValue == nil {
-                invalid(
-                    "\(shown) in body must be of type integer-or-string: \(JSONCodec.string(.string(value.typeName)))")
+                typeInvalid("integer-or-string", value.typeName)
                 return
             }
         } else if let type {
@@ -211,8 +219,7 @@ struct StructuralSchema: Sendable, Equatable {
             default: matches = true
             }
             if !matches {
-                let actual = value.doubleValue != nil && type == "integer" ? "number" : value.typeName
-                invalid("\(shown) in body must be of type \(type): \"\(actual)\"")
+                typeInvalid(type, value.doubleValue != nil && type == "integer" ? "number" : value.typeName)
                 return
             }
         }
@@ -321,8 +328,8 @@ struct StructuralSchema: Sendable, Equatable {
                     let message = rule.message ?? "failed rule: \(rule.rule)"
                     causes.append(
                         .init(
-                            reason: rule.reason ?? "FieldValueInvalid",
-                            message: "Invalid value: \(Self.render(value)): \(message)", field: field))
+                            reason: rule.reason ?? "FieldValueInvalid", message: "Invalid value: \(message)",
+                            field: field))
                 }
             } catch {
                 causes.append(

@@ -73,7 +73,11 @@ extension Store.State {
             var deleteDependent = false
             for ref in refs {
                 let uid = ref["uid"]?.stringValue ?? ""
-                guard let owner = byUID[uid] else { continue }
+                guard let owner = byUID[uid] else {
+                    // An owner on the real server behind the front is there until the front says otherwise.
+                    if upstreamOwners.isLive(ref) { kept.append(ref) }
+                    continue
+                }
                 if owner.deleting, owner.finalizers.contains(GarbageCollector.orphanFinalizer) { continue }
                 if owner.deleting, owner.finalizers.contains(GarbageCollector.foregroundFinalizer) {
                     deleteDependent = true

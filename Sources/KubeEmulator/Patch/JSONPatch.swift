@@ -140,8 +140,12 @@ enum JSONPatch {
 
 extension APIError {
     /// 422 for a patch that cannot be applied, as the API server reports it.
-    static func unprocessable(_ message: String) -> APIError {
-        APIError(code: 422, reason: "Invalid", message: message)
+    /// A patch that does not apply. The API server answers with a generic 422 that does not say why, and
+    /// so does the emulator; `detail` names the failure at the call site.
+    static func unprocessable(_ detail: String) -> APIError {
+        _ = detail
+        return APIError(
+            code: 422, reason: "Invalid", message: "the server rejected our request due to an error in our request")
     }
 }
 

@@ -35,10 +35,20 @@ enum ServerSideApply {
         return out
     }
 
+    /// `FieldsV1`: field names as `f:<name>`, list elements (`v:`, `k:`) as they are, and a path that
+    /// is a member of the set while also having members below it marked `".": {}`.
     static func encode(_ fields: Set<FieldPath>) -> JSONValue {
+        func key(_ component: String) -> String {
+            component.hasPrefix("v:") || component.hasPrefix("k:") ? component : "f:\(component)"
+        }
+        var parents: Set<FieldPath> = []
+        for path in fields where path.count > 1 {
+            for length in 1..<path.count { parents.insert(Array(path.prefix(length))) }
+        }
         var root = JSONValue.object(JSONObject())
         for path in fields.sorted(by: { $0.joined(separator: "\u{0}") < $1.joined(separator: "\u{0}") }) {
-            root.set(path.map { "f:\($0)" }, .object(JSONObject()))
+            let keys = path.map(key)
+            root.set(parents.contains(path) ? keys + ["."] : keys, .object(JSONObject()))
         }
         return root
     }
@@ -46,12 +56,11 @@ enum ServerSideApply {
     static func decode(_ fieldsV1: JSONValue?) -> Set<FieldPath> {
         var out: Set<FieldPath> = []
         func walk(_ value: JSONValue, _ path: FieldPath) {
-            let children = (value.objectValue ?? JSONObject()).filter { $0.key.hasPrefix("f:") }
-            if children.isEmpty {
-                if !path.isEmpty { out.insert(path) }
-                return
+            let members = value.objectValue ?? JSONObject()
+            if !path.isEmpty, members.isEmpty || members["."] != nil { out.insert(path) }
+            for (key, member) in members where key != "." {
+                walk(member, path + [key.hasPrefix("f:") ? String(key.dropFirst(2)) : key])
             }
-            for (key, member) in children { walk(member, path + [String(key.dropFirst(2))]) }
         }
         if let fieldsV1 { walk(fieldsV1, []) }
         return out
@@ -60,8 +69,13 @@ enum ServerSideApply {
     /// Applies `config` for `manager` to `live` (nil: create). Throws 409 with one cause per conflicting
     /// field unless `force`.
     static func apply(
-        _ config: JSONValue, to live: JSONValue?, manager: String, force: Bool, type: ResourceType
+        _ config: JSONValue, to live: JSONValue?, manager: String, force: Bool, type: ResourceType,
+        subresource: Subresource? = nil
     ) throws(APIError) -> JSONValue {
+        func isMine(_ entry: JSONValue) -> Bool {
+            entry["manager"]?.stringValue == manager && entry["operation"] == "Apply"
+                && entry["subresource"]?.stringValue == subresource?.rawValue
+        }
         guard case .object = config else { throw .badRequest("the apply configuration must be an object") }
         let applied = fields(of: config)
         let name = config.at(["metadata", "name"])?.stringValue ?? live?.at(["metadata", "name"])?.stringValue ?? ""
@@ -72,7 +86,7 @@ enum ServerSideApply {
             let entry = entries[index]
             let owner = entry["manager"]?.stringValue ?? ""
             let operation = entry["operation"]?.stringValue ?? ""
-            if owner == manager, operation == "Apply" { continue }
+            if isMine(entry) { continue }
             var owned = decode(entry["fieldsV1"])
             for path in owned.intersection(applied) where live?.at(path) != config.at(path) {
                 if force {
@@ -89,19 +103,8 @@ enum ServerSideApply {
             if force { entries[index].set(["fieldsV1"], encode(owned)) }
             others.formUnion(owned)
         }
-        if !conflicts.isEmpty {
-            let list = conflicts.map { "- \($0.message): \($0.field)" }.joined(separator: "\n")
-            var error = APIError.conflict(
-                type.groupResource, name,
-                message: "Apply failed with \(conflicts.count) conflict\(conflicts.count == 1 ? "" : "s"): "
-                    + conflicts.map { "\($0.message): \($0.field)" }.joined(separator: ", "))
-            error.message = "Apply failed with \(conflicts.count) conflict\(conflicts.count == 1 ? "" : "s"):\n\(list)"
-            error.causes = conflicts
-            throw error
-        }
-        let previous = entries.first {
-            $0["manager"]?.stringValue == manager && $0["operation"]?.stringValue == "Apply"
-        }
+        if !conflicts.isEmpty { throw conflictError(conflicts, type: type, name: name) }
+        let previous = entries.first(where: isMine)
         let previouslyOwned = decode(previous?["fieldsV1"])
         var object = live ?? .object(JSONObject())
         for path in previouslyOwned.subtracting(applied).subtracting(others) {
@@ -114,52 +117,36 @@ enum ServerSideApply {
             }
         }
         object = merge(config, into: object)
-        entries.removeAll {
-            ($0["manager"]?.stringValue == manager && $0["operation"]?.stringValue == "Apply")
-                || decode($0["fieldsV1"]).isEmpty
-        }
-        entries.append([
+        entries.removeAll { isMine($0) || decode($0["fieldsV1"]).isEmpty }
+        var entry: JSONValue = [
             "manager": .string(manager), "operation": "Apply", "apiVersion": .string(type.apiVersion),
             "time": .string(Timestamp.now()), "fieldsType": "FieldsV1", "fieldsV1": encode(applied),
-        ])
-        object.set(["metadata", "managedFields"], .array(entries))
+        ]
+        if let subresource { entry.set(["subresource"], .string(subresource.rawValue)) }
+        entries.append(entry)
+        object.set(["metadata", "managedFields"], .array(ManagedFields.sorted(entries)))
         return object
     }
 
-    /// Records a non-apply write (create, update, patch) by `manager`: it takes the fields whose values
-    /// it changed, and other managers lose them, as with the real server's `Update` operations.
-    static func recordUpdate(old: JSONValue?, new: JSONValue, manager: String, apiVersion: String) -> JSONValue {
-        let changed = fields(of: new).union(old.map(fields(of:)) ?? []).filter { old?.at($0) != new.at($0) }
-        var entries =
-            new.at(["metadata", "managedFields"])?.arrayValue ?? old?.at(["metadata", "managedFields"])?.arrayValue
-            ?? []
-        guard !changed.isEmpty else { return new }
-        let present = Set(changed.filter { new.at($0) != nil })
-        var mine: Set<FieldPath> = present
-        for index in entries.indices.reversed() {
-            let entry = entries[index]
-            var owned = decode(entry["fieldsV1"])
-            if entry["manager"]?.stringValue == manager, entry["operation"]?.stringValue == "Update" {
-                mine.formUnion(owned.subtracting(changed))
-                entries.remove(at: index)
-                continue
+    /// The 409 of an apply that conflicts, worded as the API server words it: one conflict on one line,
+    /// several grouped by manager (sorted), one path per line.
+    static func conflictError(_ conflicts: [APIError.Cause], type: ResourceType, name: String) -> APIError {
+        var error = APIError.conflict(type.groupResource, name, message: "")
+        if conflicts.count == 1 {
+            error.message = "Apply failed with 1 conflict: \(conflicts[0].message): \(conflicts[0].field)"
+        } else {
+            var byManager: [String: [String]] = [:]
+            for conflict in conflicts {
+                byManager[String(conflict.message.dropFirst("conflict with ".count)), default: []].append(
+                    conflict.field)
             }
-            owned.subtract(changed)
-            if owned.isEmpty {
-                entries.remove(at: index)
-            } else {
-                entries[index].set(["fieldsV1"], encode(owned))
+            let lines = byManager.keys.sorted().flatMap { manager in
+                ["conflicts with \(manager):"] + byManager[manager]!.map { "- \($0)" }
             }
+            error.message = "Apply failed with \(conflicts.count) conflicts: " + lines.joined(separator: "\n")
         }
-        if !mine.isEmpty {
-            entries.append([
-                "manager": .string(manager), "operation": "Update", "apiVersion": .string(apiVersion),
-                "time": .string(Timestamp.now()), "fieldsType": "FieldsV1", "fieldsV1": encode(mine),
-            ])
-        }
-        var result = new
-        result.set(["metadata", "managedFields"], entries.isEmpty ? .none : .array(entries))
-        return result
+        error.causes = conflicts
+        return error
     }
 
     /// Objects merge recursively; everything else (scalars, lists) replaces.

@@ -1,5 +1,6 @@
 import Common
 import Foundation
+import Synchronization
 
 /// Turns HTTP requests into store operations with the Kubernetes API's URL layout, verbs, content
 /// types and status codes. Watches become chunked streams (``WatchStream``).
@@ -12,6 +13,10 @@ final class APIServer: Sendable {
         var idleCheckInterval: Double = 1
         /// `host:port` for `/api`'s serverAddressByClientCIDRs.
         var serverAddress = "127.0.0.1"
+        /// Schemas of the built-in kinds for `/openapi/v3` (none: the documents carry no built-in schemas).
+        var openAPISchemas: BuiltinSchemas?
+        /// Front mode: the real API server that serves `apiextensions.k8s.io` and custom resources.
+        var upstream: Upstream?
 
         init() {}
     }
@@ -23,10 +28,14 @@ final class APIServer: Sendable {
     /// TokenReview, SubjectAccessReview and ServiceAccount tokens.
     let auth: AuthAPI
 
+    /// Front mode: requests for custom resources go to the real server (``Front``).
+    let front: Front?
+
     init(store: Store, configuration: Configuration = Configuration()) {
         self.store = store
         self.configuration = configuration
         auth = AuthAPI(store: store)
+        front = configuration.upstream.map { Front(upstream: $0, store: store) }
     }
 
     static let jsonHeaders = [("Content-Type", "application/json")]
@@ -49,7 +58,10 @@ final class APIServer: Sendable {
             requests.record(label)
         }
         do {
-            return try route(request, label: &label)
+            if let front, let reply = front.handle(request, label: &label) { return reply }
+            let reply = try route(request, label: &label)
+            front?.served(request, reply: reply)
+            return reply
         } catch {
             return Self.reply(error)
         }
@@ -89,11 +101,13 @@ final class APIServer: Sendable {
         case ("GET", "/api"), ("GET", "/api/"):
             return Self.reply(200, Discovery.coreVersions(serverAddress: configuration.serverAddress))
         case ("GET", "/apis"), ("GET", "/apis/"): return Self.reply(200, Discovery.groupList(store.registry))
-        case ("GET", "/openapi/v3"), ("GET", "/openapi/v3/"): return Self.reply(200, OpenAPI.index(store.registry))
+        case ("GET", "/openapi/v3"), ("GET", "/openapi/v3/"): return Self.reply(200, OpenAPI.index(store.registry.all))
         default: break
         }
         if method == "GET", segments.count >= 3, segments[0] == "openapi", segments[1] == "v3",
-            let document = OpenAPI.groupVersion(store.registry, path: segments.dropFirst(2).joined(separator: "/"))
+            let document = OpenAPI.groupVersion(
+                store.registry.all, path: segments.dropFirst(2).joined(separator: "/"),
+                builtins: configuration.openAPISchemas)
         {
             return Self.reply(200, document)
         }
@@ -187,6 +201,11 @@ final class APIServer: Sendable {
             var options = WriteOptions()
             options.dryRun = query["dryRun"] == "All"
             options.fieldManager = query["fieldManager"] ?? ""
+            if options.fieldManager.isEmpty,
+                !(request.header("content-type") ?? "").hasPrefix("application/apply-patch")
+            {
+                options.fieldManager = ManagedFields.manager(userAgent: request.header("user-agent"))
+            }
             options.force = query["force"] == "true"
             if let validation = query["fieldValidation"].flatMap(WriteOptions.FieldValidation.init(rawValue:)) {
                 options.fieldValidation = validation
@@ -235,14 +254,17 @@ final class APIServer: Sendable {
             type, namespace: type.namespaced ? context.namespace : nil, labels: labels, fields: fields)
         items = items.map { present($0, type) }
         var metadata = JSONObject([("resourceVersion", .string(resourceVersion.description))])
-        if let limit = context.query["limit"].flatMap(Int.init), limit > 0 {
-            let start = context.query["continue"].flatMap { Int($0) } ?? 0
-            let end = min(items.count, start + limit)
-            if end < items.count {
-                metadata["continue"] = .string(String(end))
-                metadata["remainingItemCount"] = .number(Double(items.count - end))
-            }
-            items = start < items.count ? Array(items[start..<end]) : []
+        if let token = context.query["continue"], !token.isEmpty {
+            let from = try ContinueToken(decoding: token)
+            items = items.filter { Self.listKey($0) >= from.start }
+        }
+        if let limit = context.query["limit"].flatMap(Int.init), limit > 0, items.count > limit {
+            metadata["continue"] = .string(
+                ContinueToken(
+                    resourceVersion: Int(resourceVersion.value), start: Self.listKey(items[limit - 1]) + "\u{0}"
+                ).encoded)
+            metadata["remainingItemCount"] = .number(Double(items.count - limit))
+            items = Array(items[..<limit])
         }
         if context.wantsTable {
             var table = TableConverter.table(
@@ -257,6 +279,12 @@ final class APIServer: Sendable {
                     ("kind", .string(type.listKind)), ("apiVersion", .string(type.apiVersion)),
                     ("metadata", .object(metadata)), ("items", .array(items)),
                 ])))
+    }
+
+    /// Where an object sorts in a list: `namespace/name`, as the storage keys sort.
+    static func listKey(_ object: JSONValue) -> String {
+        (object.at(["metadata", "namespace"])?.stringValue ?? "") + "/"
+            + (object.at(["metadata", "name"])?.stringValue ?? "")
     }
 
     private func get(_ context: RequestContext) throws(APIError) -> EmulatorReply {
@@ -280,10 +308,23 @@ final class APIServer: Sendable {
             resource: context.type.groupResource, namespace: context.type.namespaced ? context.namespace : nil,
             labels: labels, fields: fields)
         let from = try ResourceVersion.parse(context.query["resourceVersion"])
-        // A version older than the kept history is answered with HTTP 410 (reason Expired) before the
-        // stream starts. (A real server behind the watch cache may instead open the stream and send one
-        // ERROR event carrying the same Status; clients handle both.)
-        let opened = try store.watch(filter, from: from)
+        // A version older than the kept history opens the stream with one ERROR event carrying a 410
+        // Status (reason Expired), as the real server's watch cache answers.
+        let opened: (subscription: WatchSubscription, replay: [(type: String, object: JSONValue)])
+        do {
+            opened = try store.watch(filter, from: from)
+        } catch  where error.code == 410 {
+            let event = JSONCodec.bytes(["type": "ERROR", "object": error.status]) + [10]
+            let sent = Mutex(false)
+            return .stream(
+                status: 200, headers: Self.jsonHeaders,
+                next: {
+                    sent.withLock { done in
+                        defer { done = true }
+                        return done ? .end : .data(event)
+                    }
+                })
+        }
         let stream = WatchStream(
             store: store, subscription: opened.subscription, replay: opened.replay, type: context.type,
             table: context.wantsTable ? context.include : nil,
@@ -327,11 +368,12 @@ final class APIServer: Sendable {
             (body.at(["metadata", "resourceVersion"])?.stringValue ?? "").isEmpty
         {
             // Custom resources do not allow unconditional updates.
+            // Worded by the registry, which names the resource rather than the kind.
             throw .invalid(
-                kind: type.kind, group: type.group, name: context.name!,
+                kind: type.plural, group: type.group, name: context.name!,
                 causes: [
                     .init(
-                        reason: "FieldValueInvalid", message: "Invalid value: 0x0: must be specified for an update",
+                        reason: "FieldValueInvalid", message: "Invalid value: 0: must be specified for an update",
                         field: "metadata.resourceVersion")
                 ])
         }
@@ -354,9 +396,13 @@ final class APIServer: Sendable {
         options.isApply = isApply && context.subresource != .scale
         if isApply {
             guard !options.fieldManager.isEmpty else {
-                throw .badRequest(
-                    "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch"
-                )
+                throw .invalid(
+                    kind: "PatchOptions", group: "meta.k8s.io", name: "",
+                    causes: [
+                        .init(
+                            reason: "FieldValueRequired", message: "Required value: is required for apply patch",
+                            field: "fieldManager")
+                    ])
             }
         }
         switch contentType {
@@ -380,7 +426,8 @@ final class APIServer: Sendable {
                     patched = MergePatch.apply(patch, to: target)
                 } else {
                     patched = try ServerSideApply.apply(
-                        patch, to: target, manager: options.fieldManager, force: options.force, type: type)
+                        patch, to: target, manager: options.fieldManager, force: options.force, type: type,
+                        subresource: context.subresource)
                 }
             case "application/strategic-merge-patch+json":
                 guard let target else { throw .notFound(type.groupResource, context.name!) }
@@ -438,6 +485,18 @@ final class APIServer: Sendable {
             context.type, namespace: context.namespace ?? "", name: context.name!, options: options)
         let pending =
             object.at(["metadata", "deletionTimestamp"]) != nil && object.at(["metadata", "finalizers"]) != nil
+        if !pending, context.type.isCustom {
+            // A custom resource deleted at once is answered with a Status, as the real server does.
+            return Self.reply(
+                200,
+                [
+                    "kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success",
+                    "details": [
+                        "name": .string(context.name!), "group": .string(context.type.group),
+                        "kind": .string(context.type.plural), "uid": object.at(["metadata", "uid"]) ?? .null,
+                    ],
+                ])
+        }
         return Self.reply(pending && options.propagation == .foreground ? 202 : 200, present(object, context.type))
     }
 

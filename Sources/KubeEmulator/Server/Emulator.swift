@@ -15,7 +15,7 @@ final class Emulator: Sendable {
     )
         throws(HTTPListener.StartError)
     {
-        let store = Store(historyCapacity: historyCapacity)
+        let store = Store(historyCapacity: historyCapacity, builtinSchemas: configuration.openAPISchemas)
         // The listener has to exist before the server knows its address, so the handler indirects
         // through a box filled right after.
         let box = ServerBox()
@@ -33,7 +33,10 @@ final class Emulator: Sendable {
         try Kubeconfig.yaml(port: port).write(toFile: path, atomically: true, encoding: .utf8)
     }
 
-    func stop() { listener.stop() }
+    func stop() {
+        server.front?.stop()
+        listener.stop()
+    }
 }
 
 /// Holds the server for the listener's handler; written once before the first request.

@@ -47,7 +47,10 @@ enum StreamChunk: Sendable {
 /// A reply: one complete body, or a chunked stream (watches).
 enum EmulatorReply: Sendable {
     case full(status: Int, headers: [(String, String)], body: [UInt8])
-    case stream(status: Int, headers: [(String, String)], next: @Sendable () -> StreamChunk)
+    /// `close` runs once the stream is over, whoever ended it (a proxied watch cancels its upstream).
+    case stream(
+        status: Int, headers: [(String, String)], next: @Sendable () -> StreamChunk,
+        close: @Sendable () -> Void = {})
 }
 
 /// A small blocking HTTP/1.1 server on 127.0.0.1, one thread per connection, with keep-alive and
@@ -146,7 +149,8 @@ final class HTTPListener: Sendable {
                 head += "\r\n"
                 guard send(fd, Array(head.utf8) + (request.method == "HEAD" ? [] : body)) else { return }
                 if !keepAlive { return }
-            case .stream(let status, let headers, let next):
+            case .stream(let status, let headers, let next, let close):
+                defer { close() }
                 var head = "HTTP/1.1 \(status) \(Self.reason(status))\r\n"
                 for (name, value) in headers { head += "\(name): \(value)\r\n" }
                 head += "Transfer-Encoding: chunked\r\n\r\n"

@@ -64,13 +64,16 @@ final class Store: Sendable {
         var historyCapacity: Int
         var registry = CRDRegistry()
         var pending: [ChangeEvent] = []
+        /// Owners on the real server behind the front (``UpstreamOwners``).
+        var upstreamOwners = UpstreamOwners()
     }
 
     let hub = WatchHub()
     private let state: Mutex<State>
 
-    init(historyCapacity: Int = Store.defaultHistoryCapacity) {
+    init(historyCapacity: Int = Store.defaultHistoryCapacity, builtinSchemas: BuiltinSchemas? = nil) {
         var initial = State(historyCapacity: historyCapacity)
+        initial.registry.builtinSchemas = builtinSchemas
         for name in BuiltinResources.initialNamespaces {
             let namespace: JSONValue = [
                 "kind": "Namespace", "apiVersion": "v1",
@@ -201,6 +204,18 @@ final class Store: Sendable {
         }
     }
 
+    /// Runs `change` on the state under the lock, then the collector, and publishes what changed.
+    func mutate(_ change: (inout State) -> Void) {
+        state.withLock { state in
+            var working = state
+            change(&working)
+            finish(&working, into: &state)
+        }
+    }
+
+    /// A value read from the state under the lock.
+    func read<T>(_ body: (State) -> T) -> T { state.withLock { body($0) } }
+
     /// Runs the garbage collector, then publishes what the write and the collector changed.
     private func finish(_ working: inout State, into state: inout State) {
         working.collectGarbage()
@@ -310,9 +325,10 @@ extension Store.State {
         object = BuiltinDefaults.apply(type, object: object, serial: resourceVersion.value + 1)
         let admitted = try Admission.admit(type, object: object, old: nil, options: options, registry: registry)
         object = Admission.serverManaged(type, object: admitted.object)
-        if !options.isApply, !options.fieldManager.isEmpty {
-            object = ServerSideApply.recordUpdate(
-                old: nil, new: object, manager: options.fieldManager, apiVersion: type.apiVersion)
+        if !options.isApply {
+            object = ManagedFields.recordUpdate(
+                old: nil, new: object, manager: options.fieldManager, apiVersion: type.apiVersion, subresource: nil,
+                hasStatus: type.hasStatus)
         }
         commit(object, resource: type.groupResource, key: key, kind: .added)
         return WriteResult(
@@ -339,7 +355,9 @@ extension Store.State {
                         reason: "FieldValueInvalid",
                         message: "Invalid value: \"\(name)\": a lowercase RFC 1123 subdomain must consist of lower "
                             + "case alphanumeric characters, '-' or '.', and must start and end with an "
-                            + "alphanumeric character", field: "metadata.name")
+                            + "alphanumeric character (e.g. 'example.com', regex used for validation is "
+                            + "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+                        field: "metadata.name")
                 ])
         }
     }
@@ -363,11 +381,16 @@ extension Store.State {
             throw .conflict(type.groupResource, name)
         }
         let oldMetadata = existing["metadata"]?.objectValue ?? JSONObject()
+        try Self.checkNoNewFinalizers(
+            type, name: name, existing: existing, proposed: proposed, subresource: subresource)
         var object: JSONValue
         if subresource == .status {
             // The status endpoint changes status only; everything else stays as stored.
             object = existing
             object.set(["status"], proposed["status"])
+            if options.isApply {
+                object.set(["metadata", "managedFields"], proposed.at(["metadata", "managedFields"]))
+            }
         } else {
             object = proposed
             if type.hasStatus { object.set(["status"], existing["status"]) }
@@ -393,9 +416,10 @@ extension Store.State {
         let admitted = try Admission.admit(type, object: object, old: existing, options: options, registry: registry)
         object = Admission.serverManaged(type, object: admitted.object)
         object.set(["metadata", "resourceVersion"], existing.at(["metadata", "resourceVersion"]))
-        if !options.isApply, !options.fieldManager.isEmpty {
-            object = ServerSideApply.recordUpdate(
-                old: existing, new: object, manager: options.fieldManager, apiVersion: type.apiVersion)
+        if !options.isApply {
+            object = ManagedFields.recordUpdate(
+                old: existing, new: object, manager: options.fieldManager, apiVersion: type.apiVersion,
+                subresource: subresource, hasStatus: type.hasStatus)
         }
         var comparable = existing
         comparable.set(["apiVersion"], .string(type.apiVersion))
@@ -439,19 +463,24 @@ extension Store.State {
     ) throws(APIError) -> JSONValue {
         let key = Store.key(type, namespace, name)
         guard var object = objects[type.groupResource]?[key] else { throw .notFound(type.groupResource, name) }
+        // The generic registry's precondition messages name the kind, not the resource.
+        let qualifiedKind = GroupResource(group: type.group, resource: type.kind)
         if let uid = options.preconditionUID, uid != object.at(["metadata", "uid"])?.stringValue ?? "" {
             throw .conflict(
-                type.groupResource, name,
-                message: "Precondition failed: UID in precondition: \(uid), UID in object meta: "
-                    + (object.at(["metadata", "uid"])?.stringValue ?? ""))
+                qualifiedKind, name,
+                message: "the UID in the precondition (\(uid)) does not match the UID in record ("
+                    + (object.at(["metadata", "uid"])?.stringValue ?? "")
+                    + "). The object might have been deleted and then recreated")
         }
         if let rv = options.preconditionResourceVersion,
             rv != object.at(["metadata", "resourceVersion"])?.stringValue ?? ""
         {
             throw .conflict(
-                type.groupResource, name,
-                message: "Precondition failed: ResourceVersion in precondition: \(rv), ResourceVersion in object "
-                    + "meta: " + (object.at(["metadata", "resourceVersion"])?.stringValue ?? ""))
+                qualifiedKind, name,
+                message:
+                    "the ResourceVersion in the precondition (\(rv)) does not match the ResourceVersion in record ("
+                    + (object.at(["metadata", "resourceVersion"])?.stringValue ?? "")
+                    + "). The object might have been modified")
         }
         var finalizers = (object.at(["metadata", "finalizers"])?.arrayValue ?? []).compactMap(\.stringValue)
         let deleting = object.at(["metadata", "deletionTimestamp"]) != nil
