@@ -11,7 +11,6 @@ let package = Package(
         .executable(name: "assay-provider-emulator", targets: ["ProviderEmulator"]),
         .executable(name: "assay-kube-emulator", targets: ["KubeEmulator"]),
         .executable(name: "assay-operator", targets: ["Operator"]),
-        .library(name: "Common", targets: ["Common"]),
     ],
     targets: [
         // C shims: epoll, eventfd, accept4 and socket helpers that Glibc's module does not export.
@@ -58,65 +57,73 @@ let package = Package(
         .target(
             name: "Gateway", dependencies: ["AssayCore", "AssayHTTP", "AssayRedis", "AssayResilience", "Providers"],
             path: "Sources/Gateway", swiftSettings: strict),
+        // Suites and their runs: the spec (one definition for files and the CRD), datasets, run ids,
+        // the work queue (in process or on a Redis stream), results, aggregates, progress, routes.
         .target(
-            name: "Common",
-            dependencies: [
-                "Providers", "Gateway",
-                "AssayResilience",
-                "AssayCore", "AssayHTTP", "AssayRedis", "AssayKube", "AssayAuth", "CSystem", "CPCRE2", "CHiredis",
-                "CYAML", "CCurl",
-            ],
-            path: "Sources/Common",
-            swiftSettings: strict,
-            linkerSettings: [.linkedLibrary("m")]
-        ),
-        // Criteria: decoding with field paths, and scoring (pure; the LLM judge's calls are the
-        // evaluator's). The evaluator scores with it; the operator validates suites with it.
+            name: "Suites",
+            dependencies: ["AssayCore", "AssayHTTP", "AssayRedis", "AssayResilience", "Providers"],
+            path: "Sources/Suites", swiftSettings: strict),
+        // Scoring: criteria decoded with field paths, JSON Schema, bounded regexes, similarity
+        // metrics, statistics. Pure: no sockets, no Redis (the LLM judges' calls are the evaluator's).
         .target(
             name: "Scoring", dependencies: ["AssayCore", "Providers", "CPCRE2"], path: "Sources/Scoring",
             swiftSettings: strict),
         .executableTarget(
             name: "Evaluator",
-            dependencies: ["Common", "Scoring"],
+            dependencies: [
+                "AssayCore", "AssayHTTP", "AssayRedis", "AssayKube", "AssayAuth", "AssayResilience", "Providers",
+                "Gateway", "Scoring", "Suites",
+            ],
             path: "Sources/Evaluator",
             swiftSettings: strict
         ),
         .executableTarget(
             name: "Operator",
-            dependencies: ["Common", "Scoring"],
+            dependencies: [
+                "AssayCore", "AssayHTTP", "AssayRedis", "AssayKube", "AssayAuth", "Providers", "Scoring", "Suites",
+            ],
             path: "Sources/Operator",
             swiftSettings: strict
         ),
         // Dev and test servers: LLM provider wire formats, and the Kubernetes API.
         .executableTarget(
-            name: "ProviderEmulator", dependencies: ["Common"], path: "Sources/ProviderEmulator",
+            name: "ProviderEmulator", dependencies: ["AssayCore", "AssayHTTP"], path: "Sources/ProviderEmulator",
             swiftSettings: strict),
         .executableTarget(
-            name: "KubeEmulator", dependencies: ["Common"], path: "Sources/KubeEmulator", exclude: ["README.md"],
+            name: "KubeEmulator", dependencies: ["AssayCore", "AssayHTTP", "AssayKube"], path: "Sources/KubeEmulator",
+            exclude: ["README.md"],
             swiftSettings: strict),
         // libFuzzer driver for the HTTP/1.1 request parser (built by bin/fuzz).
         .executableTarget(
             name: "HTTPFuzz",
-            dependencies: ["Common"],
+            dependencies: ["AssayHTTP"],
             path: "Sources/HTTPFuzz",
             swiftSettings: strict
         ),
         .testTarget(
             name: "CommonTests",
             dependencies: [
-                "Common", "AssayCore", "AssayHTTP", "AssayRedis", "AssayKube", "AssayAuth", "AssayResilience",
-                "TestSupport",
+                "AssayCore", "AssayHTTP", "AssayRedis", "AssayKube", "AssayAuth", "AssayResilience", "Providers",
+                "Gateway", "Suites", "TestSupport",
             ],
             path: "Tests/CommonTests",
             exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
-            name: "EvaluatorTests", dependencies: ["Evaluator", "Scoring", "Common", "TestSupport"],
+            name: "EvaluatorTests",
+            dependencies: [
+                "Evaluator", "AssayCore", "AssayHTTP", "AssayRedis", "AssayKube", "AssayResilience", "Providers",
+                "Gateway", "Scoring", "Suites", "TestSupport",
+            ],
             path: "Tests/EvaluatorTests", exclude: ["Fixtures"], swiftSettings: strict),
         // Processes and emulators the end-to-end tests share: built executables, redis-server,
         // the emulators, the operator, and a local kubelet that runs Deployments as processes.
-        .target(name: "TestSupport", dependencies: ["Common"], path: "Tests/TestSupport", swiftSettings: strict),
+        .target(
+            name: "TestSupport", dependencies: ["AssayCore", "AssayHTTP", "AssayRedis", "AssayKube"],
+            path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(
-            name: "OperatorTests", dependencies: ["Operator", "Common", "TestSupport"], path: "Tests/OperatorTests",
+            name: "OperatorTests",
+            dependencies: ["Operator", "AssayCore", "AssayHTTP", "AssayRedis", "AssayKube", "Suites", "TestSupport"],
+            path: "Tests/OperatorTests",
             swiftSettings: strict),
         // Scoring's pure parts (statistics) against reference implementations in the test venv.
         .testTarget(
@@ -124,7 +131,10 @@ let package = Package(
             path: "Tests/ScoringTests", exclude: ["Fixtures"],
             swiftSettings: strict),
         .testTarget(
-            name: "EmulatorTests", dependencies: ["KubeEmulator", "ProviderEmulator", "Common"],
+            name: "EmulatorTests",
+            dependencies: [
+                "KubeEmulator", "ProviderEmulator", "AssayCore", "AssayHTTP", "Providers", "Gateway", "TestSupport",
+            ],
             path: "Tests/EmulatorTests", swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

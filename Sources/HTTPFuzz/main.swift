@@ -1,7 +1,7 @@
 // libFuzzer target for HTTPRequestParser. Built with -DFUZZING and the libFuzzer runtime by bin/fuzz; a plain
 // build produces a stub that explains how to run it.
 #if FUZZING
-    import Common
+    import AssayHTTP
     import Glibc
 
     /// Small limits so inputs of a few kilobytes reach every limit check.

@@ -1,5 +1,4 @@
 import AssayCore
-import Common
 
 /// Anthropic Messages (https://docs.anthropic.com/en/api/messages); errors per
 /// https://docs.anthropic.com/en/api/errors.

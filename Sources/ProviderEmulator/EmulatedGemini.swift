@@ -1,5 +1,4 @@
 import AssayCore
-import Common
 
 /// Gemini `generateContent` (https://ai.google.dev/api/generate-content); errors use Google's
 /// `{"error": {"code", "message", "status"}}` (https://ai.google.dev/gemini-api/docs/troubleshooting).

@@ -1,5 +1,4 @@
 import AssayCore
-import Common
 
 /// OpenAI Chat Completions as served by OpenAI and Azure
 /// (https://platform.openai.com/docs/api-reference/chat/create).

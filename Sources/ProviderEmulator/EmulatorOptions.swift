@@ -1,5 +1,4 @@
 import AssayCore
-import Common
 
 /// Command-line configuration of `assay-provider-emulator`; every flag also reads an
 /// `ASSAY_EMULATOR_*` variable.

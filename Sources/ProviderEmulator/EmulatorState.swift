@@ -1,5 +1,4 @@
 import AssayCore
-import Common
 import Synchronization
 
 /// Behaviour (defaults plus per-route overrides), request counts, the random source, and the

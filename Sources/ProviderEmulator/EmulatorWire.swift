@@ -1,5 +1,5 @@
 import AssayCore
-import Common
+import AssayHTTP
 
 /// Parsing, answers and error bodies in each provider's exact shapes. Parsing is strict in the
 /// ways the real APIs are (required fields, allowed roles, required headers), so a client that

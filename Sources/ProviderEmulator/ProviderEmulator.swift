@@ -1,5 +1,5 @@
 import AssayCore
-import Common
+import AssayHTTP
 
 /// Answers the four provider wire formats with injected behaviour, plus a control API:
 ///

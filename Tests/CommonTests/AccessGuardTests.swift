@@ -1,10 +1,10 @@
+import AssayCore
 import Foundation
 import Synchronization
 import Testing
 
 @testable import AssayAuth
 @testable import AssayHTTP
-@testable import Common
 
 /// The authentication layer around route handlers, with stand-in authenticators and authorizers.
 @Suite("AccessGuard: 401, 403 and 503 before any handler runs")

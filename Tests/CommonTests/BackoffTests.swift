@@ -1,7 +1,6 @@
 import Testing
 
 @testable import AssayResilience
-@testable import Common
 
 @Suite("Exponential backoff")
 struct BackoffTests {

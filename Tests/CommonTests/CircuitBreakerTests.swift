@@ -1,8 +1,8 @@
+import AssayCore
 import Synchronization
 import Testing
 
 @testable import AssayResilience
-@testable import Common
 
 /// One step of a breaker scenario: at `at` (from the scenario's start) `event` happens, and the
 /// breaker must then be in `expect`; for `.acquire`, `permitted` says whether the call was let through.

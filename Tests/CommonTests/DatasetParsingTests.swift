@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Common
+@testable import Suites
 
 @Suite("Dataset files")
 struct DatasetParsingTests {

@@ -1,9 +1,9 @@
+import AssayCore
 import Foundation
 import Synchronization
 import Testing
 
 @testable import AssayHTTP
-@testable import Common
 @testable import Gateway
 @testable import Providers
 

@@ -5,7 +5,6 @@ import Testing
 
 @testable import AssayRedis
 @testable import AssayResilience
-@testable import Common
 
 /// How many rate-limit acquisitions one process gets through one local redis-server. The issue's
 /// target (20,000 per second) is for a release build and is checked by `bench/gateway/run.sh`,

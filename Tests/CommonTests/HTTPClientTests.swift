@@ -1,7 +1,6 @@
 import Testing
 
 @testable import AssayHTTP
-@testable import Common
 
 @Suite("HTTP client without a server")
 struct HTTPClientTests {

@@ -1,7 +1,6 @@
 import Testing
 
 @testable import AssayHTTP
-@testable import Common
 
 /// Feeds `bytes` to a fresh parser in pieces split at `splits`, collecting every completed request.
 private func parseAll(

@@ -1,3 +1,4 @@
+import AssayCore
 import Foundation
 import Glibc
 import Synchronization
@@ -5,7 +6,6 @@ import TestSupport
 import Testing
 
 @testable import AssayHTTP
-@testable import Common
 
 /// Records observer callbacks.
 private final class RecordingObserver: HTTPServerObserver {

@@ -1,7 +1,6 @@
+import AssayCore
 import Foundation
 import Testing
-
-@testable import Common
 
 @Suite("JSONLargeDocument")
 struct JSONLargeDocumentTests {

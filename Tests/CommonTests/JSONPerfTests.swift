@@ -1,8 +1,7 @@
+import AssayCore
 import Foundation
 import TestSupport
 import Testing
-
-@testable import Common
 
 /// Prints throughput; asserts nothing about time, which depends on the machine and build.
 /// Ratios are only meaningful in a release build (`swift test -c release`): a debug build

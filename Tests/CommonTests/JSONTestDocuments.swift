@@ -1,6 +1,5 @@
+import AssayCore
 import Foundation
-
-@testable import Common
 
 /// Request bodies shaped like the evaluation API's: a large `output` string that reads like
 /// model output (markdown, code blocks with quotes and backslashes, non-ASCII prose), which

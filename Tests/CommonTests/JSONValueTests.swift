@@ -1,6 +1,5 @@
+import AssayCore
 import Testing
-
-@testable import Common
 
 @Suite("JSONValue")
 struct JSONValueTests {

@@ -1,9 +1,9 @@
+import AssayCore
 import Synchronization
 import Testing
 
 @testable import AssayHTTP
 @testable import AssayKube
-@testable import Common
 
 /// A transport that records requests and answers from a script, for request-building tests.
 final class FakeKubeTransport: KubeTransport {

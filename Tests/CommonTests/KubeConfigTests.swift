@@ -2,7 +2,6 @@ import Foundation
 import Testing
 
 @testable import AssayKube
-@testable import Common
 
 @Suite("KubeConfig")
 struct KubeConfigTests {

@@ -4,7 +4,6 @@ import Testing
 
 @testable import AssayHTTP
 @testable import AssayKube
-@testable import Common
 
 /// TLS settings of ``KubeCurlTransport`` against `openssl s_server`, which requires a client
 /// certificate (`-Verify 1`) and answers any GET with a status page (`-www`): enough to prove the

@@ -1,9 +1,9 @@
+import AssayCore
 import Foundation
 import TestSupport
 import Testing
 
 @testable import AssayKube
-@testable import Common
 
 /// The client against the real emulator binary: every operation, conflicts, watches that are
 /// dropped or expire, and bookmarks. Skipped when the emulator is not built next to the tests.

@@ -1,9 +1,9 @@
+import AssayCore
 import Foundation
 import Synchronization
 import Testing
 
 @testable import AssayKube
-@testable import Common
 
 @Suite("ExecCredentialProvider")
 struct KubeExecCredentialProviderTests {

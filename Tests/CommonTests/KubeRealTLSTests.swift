@@ -1,4 +1,4 @@
-import Common
+import AssayKube
 import Foundation
 import TestSupport
 import Testing

@@ -1,7 +1,7 @@
+import AssayCore
 import Testing
 
 @testable import AssayKube
-@testable import Common
 
 @Suite("KubeStatusError")
 struct KubeStatusErrorTests {

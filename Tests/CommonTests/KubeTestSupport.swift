@@ -3,7 +3,6 @@ import Synchronization
 import TestSupport
 
 @testable import AssayKube
-@testable import Common
 
 /// Shared helpers of the Kube tests: fixture paths, temporary directories, a manual clock.
 enum KubeFixtures {

@@ -4,7 +4,6 @@ import TestSupport
 import Testing
 
 @testable import AssayKube
-@testable import Common
 
 /// Collects a watcher's events so a test can wait for the one it expects.
 final class WatcherEventLog: Sendable {

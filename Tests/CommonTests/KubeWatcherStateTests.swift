@@ -1,7 +1,6 @@
 import Testing
 
 @testable import AssayKube
-@testable import Common
 
 @Suite("WatcherState")
 struct KubeWatcherStateTests {

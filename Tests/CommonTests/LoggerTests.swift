@@ -3,7 +3,6 @@ import Synchronization
 import Testing
 
 @testable import AssayCore
-@testable import Common
 
 @Suite("Logger")
 struct LoggerTests {

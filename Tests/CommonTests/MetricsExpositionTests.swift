@@ -1,7 +1,7 @@
+import AssayCore
 import Testing
 
 @testable import AssayHTTP
-@testable import Common
 
 @Suite("Metrics text exposition")
 struct MetricsExpositionTests {

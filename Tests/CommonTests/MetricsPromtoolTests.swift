@@ -1,9 +1,9 @@
+import AssayCore
 import Foundation
 import TestSupport
 import Testing
 
 @testable import AssayHTTP
-@testable import Common
 
 @Suite("Metrics exposition checked by promtool")
 struct MetricsPromtoolTests {

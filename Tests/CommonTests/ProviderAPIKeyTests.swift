@@ -1,6 +1,5 @@
 import Testing
 
-@testable import Common
 @testable import Gateway
 @testable import Providers
 

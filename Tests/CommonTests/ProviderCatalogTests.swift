@@ -1,8 +1,8 @@
+import AssayCore
 import Foundation
 import TestSupport
 import Testing
 
-@testable import Common
 @testable import Providers
 
 @Suite("Provider catalog and who may say what about a provider")

@@ -1,6 +1,6 @@
+import AssayCore
 import Testing
 
-@testable import Common
 @testable import Providers
 
 @Suite("ProviderConfig")

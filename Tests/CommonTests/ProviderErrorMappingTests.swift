@@ -2,7 +2,6 @@ import Foundation
 import Testing
 
 @testable import AssayHTTP
-@testable import Common
 @testable import Gateway
 @testable import Providers
 

@@ -1,7 +1,7 @@
+import AssayCore
 import Synchronization
 
 @testable import AssayHTTP
-@testable import Common
 @testable import Providers
 
 /// A transport that answers every request with one canned result and remembers the requests.

@@ -1,3 +1,4 @@
+import AssayCore
 import Foundation
 import Synchronization
 import TestSupport
@@ -5,7 +6,6 @@ import Testing
 
 @testable import AssayRedis
 @testable import AssayResilience
-@testable import Common
 
 @Suite("Redis URL")
 struct RedisURLTests {

@@ -2,7 +2,6 @@ import Foundation
 import Testing
 
 @testable import AssayResilience
-@testable import Common
 
 private struct Row: Sendable, CustomTestStringConvertible {
     let name: String

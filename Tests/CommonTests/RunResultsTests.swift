@@ -1,6 +1,7 @@
+import AssayCore
 import Testing
 
-@testable import Common
+@testable import Suites
 
 @Suite("Run results and aggregates")
 struct RunResultsTests {

@@ -1,8 +1,9 @@
+import AssayCore
 import Foundation
 import Testing
 
 @testable import AssayResilience
-@testable import Common
+@testable import Suites
 
 @Suite("EvaluationSuite spec")
 struct SpecDecodingTests {

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Common
+@testable import Suites
 
 /// A suite file is its local user's own input; an `EvaluationSuite` resource is anyone's who may
 /// create one in the namespace, so it takes keys only from the namespace's Secrets.

@@ -1,10 +1,10 @@
+import AssayCore
 import Foundation
 import Synchronization
 import TestSupport
 import Testing
 
 @testable import AssayAuth
-@testable import Common
 
 @Suite("Static token file")
 struct StaticTokenTests {

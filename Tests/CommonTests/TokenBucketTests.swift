@@ -1,10 +1,10 @@
+import AssayCore
 import Synchronization
 import TestSupport
 import Testing
 
 @testable import AssayRedis
 @testable import AssayResilience
-@testable import Common
 
 /// The process clock shifted by `offset`, standing in for a pod whose clock is wrong.
 private struct SkewedClock: MonotonicClock {

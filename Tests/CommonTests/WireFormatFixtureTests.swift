@@ -1,7 +1,6 @@
 import Testing
 
 @testable import AssayHTTP
-@testable import Common
 @testable import Gateway
 @testable import Providers
 

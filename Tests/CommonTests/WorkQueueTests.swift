@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 @testable import AssayRedis
-@testable import Common
+@testable import Suites
 
 /// The Redis Streams work queue against a real redis-server.
 @Suite("Redis work queue", .serialized)

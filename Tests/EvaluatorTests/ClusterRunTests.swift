@@ -1,3 +1,4 @@
+import AssayCore
 import Foundation
 import Synchronization
 import TestSupport
@@ -6,9 +7,9 @@ import Testing
 @testable import AssayKube
 @testable import AssayRedis
 @testable import AssayResilience
-@testable import Common
 @testable import Evaluator
 @testable import Scoring
+@testable import Suites
 
 /// A suite in the Kubernetes API emulator, its run seeded in a real Redis, and `assay-evaluator
 /// serve` processes in worker mode, started the way the operator's Deployment starts them.

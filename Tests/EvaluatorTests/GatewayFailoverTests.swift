@@ -1,5 +1,6 @@
-import Common
+import AssayResilience
 import Foundation
+import Gateway
 import TestSupport
 import Testing
 

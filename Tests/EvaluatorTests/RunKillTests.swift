@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 @testable import AssayRedis
-@testable import Common
+@testable import Suites
 
 #if canImport(Glibc)
     import Glibc

@@ -1,9 +1,10 @@
+import AssayCore
 import Testing
 
 @testable import AssayHTTP
-@testable import Common
 @testable import Evaluator
 @testable import Scoring
+@testable import Suites
 
 @Suite("GET /v1/runs")
 struct RunsRoutesTests {

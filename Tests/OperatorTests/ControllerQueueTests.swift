@@ -1,4 +1,4 @@
-import Common
+import AssayKube
 import Testing
 
 @testable import Operator

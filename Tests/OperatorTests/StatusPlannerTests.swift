@@ -1,4 +1,4 @@
-import Common
+import Suites
 import Testing
 
 @testable import Operator

@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 import Scoring
 
 /// The body of `POST /v1/evaluate` (and of each item of a batch), decoded and validated: every

@@ -1,4 +1,7 @@
-import Common
+import AssayCore
+import AssayHTTP
+import Gateway
+import Providers
 import Scoring
 
 /// Runs evaluation requests: parses the body, decodes and compiles criteria (through a cache),

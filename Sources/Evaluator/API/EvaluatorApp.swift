@@ -1,5 +1,7 @@
-import Common
+import AssayCore
+import AssayHTTP
 import Scoring
+import Suites
 import Synchronization
 
 /// The evaluator's HTTP surface: the evaluation API (authenticated, see ``APIAccess``) plus

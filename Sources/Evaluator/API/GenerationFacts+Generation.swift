@@ -1,4 +1,4 @@
-import Common
+import Gateway
 import Scoring
 
 extension GenerationFacts {

@@ -1,4 +1,5 @@
-import Common
+import AssayCore
+import Providers
 import Scoring
 
 /// The `target` of an evaluation request: the evaluator generates the output itself by sending

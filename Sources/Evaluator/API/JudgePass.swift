@@ -1,4 +1,5 @@
-import Common
+import Gateway
+import Providers
 import Scoring
 
 /// Asks the judges of a request's `llmJudge` criteria, concurrently, before the (synchronous)

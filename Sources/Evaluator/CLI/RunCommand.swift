@@ -1,6 +1,10 @@
-import Common
+import AssayCore
+import AssayHTTP
+import AssayRedis
 import Foundation
+import Gateway
 import Scoring
+import Suites
 
 /// `assay-evaluator run suite.yaml`: evaluates a suite on this machine. Without `--redis` the
 /// cases go through an in-process queue; with it, through the same Redis stream as the pods, and

@@ -1,4 +1,6 @@
-import Common
+import AssayAuth
+import AssayCore
+import AssayKube
 import Foundation
 
 /// `serve`'s authentication options and the rule that an evaluator reachable from other machines

@@ -1,6 +1,12 @@
-import Common
+import AssayCore
+import AssayHTTP
+import AssayKube
+import AssayRedis
+import AssayResilience
 import Foundation
+import Gateway
 import Scoring
+import Suites
 
 /// `assay-evaluator serve`: runs the evaluation API until SIGTERM or SIGINT, then shuts down
 /// gracefully (readiness 503, in-flight requests finish, exit).

@@ -1,5 +1,10 @@
-import Common
+import AssayCore
+import AssayKube
+import AssayRedis
+import AssayResilience
+import Gateway
 import Scoring
+import Suites
 
 /// Worker mode of `assay-evaluator serve`: what an evaluator pod the operator created does next to
 /// serving the API. It reads its `EvaluationSuite`, checks that the suite is still on the pod's

@@ -1,5 +1,8 @@
-import Common
+import AssayCore
+import AssayKube
+import AssayRedis
 import Scoring
+import Suites
 
 /// What worker mode of `assay-evaluator serve` needs, read from its options: which run to work
 /// on, for which `EvaluationSuite`, as which consumer, and how to reach Redis and the API server.

@@ -1,5 +1,8 @@
-import Common
+import AssayResilience
+import Gateway
+import Providers
 import Scoring
+import Suites
 
 /// The circuit-breaker state of every provider of every target of a suite, as this evaluator's
 /// ``ProviderPool`` sees it, for the `breakers` of the suite's status.

@@ -1,5 +1,6 @@
-import Common
+import AssayCore
 import Scoring
+import Suites
 
 /// The local runner's reports of a run: a table, JSON (the aggregates and every case), JUnit XML
 /// and a self-contained HTML page (the last two in `Reports/`).

@@ -1,5 +1,6 @@
-import Common
+import AssayCore
 import Scoring
+import Suites
 import Synchronization
 
 /// One evaluator's share of a run: claims cases from the queue, keeps up to `concurrency` of them

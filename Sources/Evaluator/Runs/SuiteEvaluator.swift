@@ -1,5 +1,8 @@
-import Common
+import AssayCore
+import Gateway
+import Providers
 import Scoring
+import Suites
 
 /// A suite ready to evaluate cases: criteria compiled (errors carry `spec.criteria[i]...`), each
 /// target's provider chain resolved. `llmJudge` criteria are judged before scoring, as the

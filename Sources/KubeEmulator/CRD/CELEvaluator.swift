@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 import Foundation
 
 /// A compiled `x-kubernetes-validations` rule: the subset of CEL that CRD rules use in practice —

@@ -1,4 +1,8 @@
-import Common
+import AssayAuth
+import AssayCore
+import AssayHTTP
+import AssayKube
+import AssayRedis
 import Foundation
 
 /// `assay-operator run`: the controller. Connects to the API server (a kubeconfig, or the pod's

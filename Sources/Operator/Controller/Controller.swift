@@ -1,4 +1,6 @@
-import Common
+import AssayCore
+import AssayKube
+import Suites
 import Synchronization
 
 /// Watches EvaluationSuites and the objects they own, and reconciles each changed suite on a

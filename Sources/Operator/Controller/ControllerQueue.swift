@@ -1,4 +1,4 @@
-import Common
+import AssayKube
 
 /// The reconciler's queue as a task-safe object: ``ReconcileQueue``'s rules (dedupe, one worker
 /// per key, per-key backoff under an overall rate limit) on a ``KubeClock``, with ``next()``

@@ -1,4 +1,8 @@
-import Common
+import AssayAuth
+import AssayCore
+import AssayHTTP
+import AssayRedis
+import Suites
 
 /// The operator's health port: `/healthz` (the process answers), `/readyz` (caches synced, or a
 /// standby waiting for the Lease), `/metrics`, and every run's aggregates and results read from

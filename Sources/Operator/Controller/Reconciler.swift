@@ -1,4 +1,7 @@
-import Common
+import AssayCore
+import AssayKube
+import AssayRedis
+import Suites
 import Synchronization
 
 /// Brings one `EvaluationSuite` to its desired state: finalizer, run seeded in Redis, children

@@ -1,4 +1,5 @@
-import Common
+import AssayCore
+import AssayKube
 
 /// Runs ``LeaderElection`` against a coordination.k8s.io/v1 Lease: every retry period it reads
 /// the Lease, and creates, takes over or renews it when the state machine says so. Leading

@@ -1,4 +1,5 @@
-import Common
+import AssayCore
+import Suites
 
 /// The objects the operator owns for one suite, as pure functions of the suite and the operator's
 /// configuration: an evaluator Deployment, its Service and an autoscaling/v2 HPA on the run's

@@ -1,4 +1,4 @@
-import Common
+import Suites
 
 /// Decides a suite's next status, what to do with its children, which events to record and
 /// whether to look again soon — a pure function of what the reconciler observed, so every rule

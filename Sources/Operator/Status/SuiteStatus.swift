@@ -1,4 +1,5 @@
-import Common
+import AssayCore
+import Suites
 
 /// The `status` of an `EvaluationSuite`: what the operator and the evaluators report back. One
 /// Swift definition yields both the JSON the operator writes and the CRD's status schema.

@@ -1,5 +1,5 @@
-import Common
 import Scoring
+import Suites
 
 /// A run as one self-contained HTML page: inline CSS and SVG, no scripts and no external
 /// references. It holds an overview (each target's pass rate against the threshold and a

@@ -1,3 +1,6 @@
+import AssayCore
+import Providers
+
 /// The `spec` of an `EvaluationSuite`: one definition for the local runner and the CRD.
 public struct EvaluationSuiteSpec: SpecDecodable, Hashable {
     /// Every case must pass unless the suite says otherwise. (Our choice: a gate is strict by default.)

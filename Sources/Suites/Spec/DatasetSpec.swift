@@ -1,3 +1,5 @@
+import AssayCore
+
 /// Where a suite's cases come from: inline in the spec, a local file (JSONL or CSV; the local
 /// runner), or a key of a ConfigMap holding JSONL (in a cluster). Exactly one.
 public enum DatasetSpec: SpecDecodable, Hashable {

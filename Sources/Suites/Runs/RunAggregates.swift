@@ -1,3 +1,5 @@
+import AssayCore
+
 /// A run's progress and summary, readable at any time: counts, pass rates, per-criterion pass
 /// rate and mean score, latency percentiles, tokens and failing case ids, per target.
 public struct RunAggregates: Sendable, Hashable {

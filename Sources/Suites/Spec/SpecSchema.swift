@@ -1,3 +1,5 @@
+import AssayCore
+
 /// The seam between a spec type's decoder and the CRD: every spec type decodes itself from
 /// ``JSONValue`` with field paths, and declares its OpenAPI v3 structural schema next to that
 /// decoder, so that one Swift definition yields both validation and the CRD schema.

@@ -1,3 +1,5 @@
+import AssayCore
+
 /// One criterion's verdict on one target's output, as stored with a case result.
 public struct CriterionScore: Sendable, Hashable {
     public var name: String

@@ -1,3 +1,5 @@
+import AssayCore
+
 /// The provider chain that `llmJudge` criteria call.
 public struct JudgeSpec: SpecDecodable, Hashable {
     public var providers: [ProviderSpec]

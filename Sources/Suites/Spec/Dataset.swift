@@ -1,3 +1,5 @@
+import AssayCore
+
 /// A suite's cases, parsed and checked (ids present and unique), in dataset order.
 public struct Dataset: Sendable, Hashable {
     /// The most cases one run holds. Each is a stream entry and a result in Redis (a few KB each),

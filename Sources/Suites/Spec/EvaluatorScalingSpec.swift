@@ -1,3 +1,5 @@
+import AssayCore
+
 /// How many evaluator pods the operator runs for a suite (the HorizontalPodAutoscaler's bounds
 /// and its backlog target).
 public struct EvaluatorScalingSpec: SpecDecodable, Hashable {

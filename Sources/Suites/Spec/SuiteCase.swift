@@ -1,3 +1,5 @@
+import AssayCore
+
 /// One case of a dataset: an id, the fields prompts and criteria read (`input`, `reference`, and
 /// any other string field for templates), and optionally an `output` to score as given instead
 /// of generating one.

@@ -1,3 +1,4 @@
+import AssayCore
 import Foundation
 
 /// A model under test: a prompt template over the case's fields and a provider fallback chain.

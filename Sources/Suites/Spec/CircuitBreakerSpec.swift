@@ -1,3 +1,6 @@
+import AssayCore
+import AssayResilience
+
 /// The suite's circuit-breaker settings for its providers; unset members keep
 /// ``CircuitBreakerConfiguration``'s defaults (issue 2/5).
 public struct CircuitBreakerSpec: SpecDecodable, Hashable {

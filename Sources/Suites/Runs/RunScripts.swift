@@ -1,3 +1,5 @@
+import AssayRedis
+
 /// The Lua scripts of ``RedisWorkQueue``. Each runs atomically on the run's slot.
 enum RunScripts {
     /// KEYS: meta, cases. ARGV: group, ttl seconds, then meta field/value pairs.

@@ -1,3 +1,6 @@
+import AssayCore
+import Providers
+
 /// An `EvaluationSuite` document in the Kubernetes shape, from a suite file or the cluster:
 /// `apiVersion`, `kind`, `metadata` and ``EvaluationSuiteSpec``.
 public struct EvaluationSuite: Sendable, Hashable {

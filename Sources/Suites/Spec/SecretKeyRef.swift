@@ -1,3 +1,5 @@
+import AssayCore
+
 /// A key of a Kubernetes Secret holding a provider's API key (`apiKey: {secretName, key}`). The
 /// operator mounts it for the evaluator pods; the local runner reads it from the environment
 /// variable ``environmentVariable``.

@@ -1,3 +1,6 @@
+import AssayCore
+import Providers
+
 /// One provider of a target's or the judge's chain: a ``ProviderConfig`` plus, in a suite, an
 /// optional Secret reference for its API key.
 public struct ProviderSpec: SpecDecodable, Hashable {

@@ -1,3 +1,4 @@
+import AssayCore
 import Foundation
 
 /// A suite read from a file for the local runner: the document, its cases (inline or from the

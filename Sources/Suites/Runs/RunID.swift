@@ -1,3 +1,4 @@
+import AssayCore
 import Foundation
 
 /// The id of one run of a suite, shared by every process working on it: from the resource's UID

@@ -1,3 +1,5 @@
+import AssayCore
+import AssayRedis
 import Synchronization
 
 /// A run's cases on a Redis stream with a consumer group: every evaluator reads new cases with

@@ -1,3 +1,5 @@
+import AssayCore
+
 /// The part of an `EvaluationSuite`'s status that describes its run, computed from the run's
 /// ``RunAggregates``: counts, pass rates per criterion and per target, provider breaker states and
 /// the first failing cases. The evaluators write it onto the resource while a run goes on; the

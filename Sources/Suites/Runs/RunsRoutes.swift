@@ -1,3 +1,7 @@
+import AssayCore
+import AssayHTTP
+import AssayRedis
+
 /// `GET /v1/runs/{id}` (live aggregates) and `GET /v1/runs/{id}/results?offset=&limit=` (case
 /// results in recording order), served from the runs' Redis data. Mount with ``mount(on:)``.
 public struct RunsRoutes: Sendable {
