@@ -100,14 +100,37 @@ let package = Package(
             path: "Sources/HTTPFuzz",
             swiftSettings: strict
         ),
+        // One test target per library target, each depending on what its tests touch.
         .testTarget(
-            name: "CommonTests",
-            dependencies: [
-                "AssayCore", "AssayHTTP", "AssayRedis", "AssayKube", "AssayAuth", "AssayResilience", "Providers",
-                "Gateway", "Suites", "TestSupport",
-            ],
-            path: "Tests/CommonTests",
-            exclude: ["Fixtures"], swiftSettings: strict),
+            name: "AssayCoreTests", dependencies: ["AssayCore", "TestSupport"], path: "Tests/AssayCoreTests",
+            swiftSettings: strict),
+        .testTarget(
+            name: "AssayHTTPTests", dependencies: ["AssayHTTP", "AssayCore", "TestSupport"],
+            path: "Tests/AssayHTTPTests",
+            swiftSettings: strict),
+        .testTarget(
+            name: "AssayRedisTests", dependencies: ["AssayRedis", "AssayCore", "TestSupport"],
+            path: "Tests/AssayRedisTests", swiftSettings: strict),
+        .testTarget(
+            name: "AssayKubeTests", dependencies: ["AssayKube", "AssayHTTP", "AssayCore", "TestSupport"],
+            path: "Tests/AssayKubeTests", exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(
+            name: "AssayAuthTests", dependencies: ["AssayAuth", "AssayHTTP", "AssayCore", "TestSupport"],
+            path: "Tests/AssayAuthTests", swiftSettings: strict),
+        .testTarget(
+            name: "AssayResilienceTests", dependencies: ["AssayResilience", "AssayRedis", "AssayCore", "TestSupport"],
+            path: "Tests/AssayResilienceTests", swiftSettings: strict),
+        .testTarget(
+            name: "ProvidersTests", dependencies: ["Providers", "AssayCore", "TestSupport"],
+            path: "Tests/ProvidersTests",
+            swiftSettings: strict),
+        .testTarget(
+            name: "GatewayTests", dependencies: ["Gateway", "Providers", "AssayHTTP", "AssayCore", "TestSupport"],
+            path: "Tests/GatewayTests", exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(
+            name: "SuitesTests",
+            dependencies: ["Suites", "AssayRedis", "AssayResilience", "Providers", "AssayCore", "TestSupport"],
+            path: "Tests/SuitesTests", swiftSettings: strict),
         .testTarget(
             name: "EvaluatorTests",
             dependencies: [
@@ -118,7 +141,7 @@ let package = Package(
         // Processes and emulators the end-to-end tests share: built executables, redis-server,
         // the emulators, the operator, and a local kubelet that runs Deployments as processes.
         .target(
-            name: "TestSupport", dependencies: ["AssayCore", "AssayHTTP", "AssayRedis", "AssayKube"],
+            name: "TestSupport", dependencies: ["AssayCore", "AssayHTTP", "AssayRedis", "AssayKube", "Providers"],
             path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(
             name: "OperatorTests",

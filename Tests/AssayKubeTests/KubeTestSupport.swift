@@ -21,24 +21,6 @@ enum KubeFixtures {
     }
 }
 
-/// A clock that moves only when told to; `sleep` advances it at once and records the duration.
-final class ManualKubeClock: KubeClock {
-    private let state = Mutex<(now: Duration, sleeps: [Duration])>((.zero, []))
-
-    var now: Duration { state.withLock { $0.now } }
-    var sleeps: [Duration] { state.withLock { $0.sleeps } }
-
-    func advance(by duration: Duration) { state.withLock { $0.now += duration } }
-
-    func sleep(for duration: Duration) async throws {
-        try Task.checkCancellation()
-        state.withLock {
-            $0.sleeps.append(duration)
-            $0.now += duration
-        }
-    }
-}
-
 extension KubeObject {
     /// A ConfigMap with `name` at resourceVersion `rv`, for watcher and cache tests.
     static func configMap(_ name: String, rv: String, namespace: String = "default") -> KubeObject {

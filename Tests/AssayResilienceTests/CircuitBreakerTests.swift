@@ -1,5 +1,6 @@
 import AssayCore
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import AssayResilience
@@ -293,38 +294,5 @@ struct CircuitBreakerTests {
             return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
         }
         #expect(admitted == CircuitBreakerConfiguration.defaultHalfOpenProbes)
-    }
-}
-
-/// A clock that moves only when told to; sleepers wake when `advance` passes their deadline.
-final class ManualClock: MonotonicClock {
-    private struct State {
-        var now = ContinuousClock.now
-        var sleepers: [(deadline: ContinuousClock.Instant, wake: CheckedContinuation<Void, Never>)] = []
-    }
-
-    private let state = Mutex(State())
-
-    var now: ContinuousClock.Instant { state.withLock { $0.now } }
-
-    func advance(by duration: Duration) {
-        let due = state.withLock { state in
-            state.now += duration
-            let now = state.now
-            defer { state.sleepers.removeAll { $0.deadline <= now } }
-            return state.sleepers.filter { $0.deadline <= now }
-        }
-        for sleeper in due { sleeper.wake.resume() }
-    }
-
-    func sleep(until deadline: ContinuousClock.Instant) async throws {
-        await withCheckedContinuation { (wake: CheckedContinuation<Void, Never>) in
-            let due = state.withLock { state in
-                if state.now >= deadline { return true }
-                state.sleepers.append((deadline, wake))
-                return false
-            }
-            if due { wake.resume() }
-        }
     }
 }
