@@ -161,7 +161,8 @@ struct KubeEmulatorIntegrationTests {
         let reflector = Reflector(
             watcher: Watcher(
                 client: client, kind: .configMap, namespace: "default",
-                configuration: WatcherConfiguration(backoff: WatchBackoff(initial: .milliseconds(50)))))
+                configuration: WatcherConfiguration(
+                    backoff: try Backoff(base: .milliseconds(50), cap: .seconds(30), jitter: .proportional(1.0)))))
         let running = Task { try await reflector.run { log.append($0) } }
         defer { running.cancel() }
         try await log.wait("the first list") { $0.syncs == 1 }

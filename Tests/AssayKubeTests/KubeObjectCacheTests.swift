@@ -1,3 +1,4 @@
+import AssayCore
 import TestSupport
 import Testing
 
@@ -38,30 +39,31 @@ struct KubeObjectCacheTests {
 
 @Suite("ClientRateLimiter")
 struct KubeClientRateLimiterTests {
+    static let t0 = TestTime.origin
+
     @Test("the bucket allows a burst of 10, then one request per 200 ms at the default 5 qps")
     func defaults() {
-        var bucket = ClientRateLimiter.Bucket(
-            qps: ClientRateLimiter.defaultQPS, burst: ClientRateLimiter.defaultBurst, now: .zero)
-        let burst = (0..<10).map { _ in bucket.reserve(at: .zero) }
+        var bucket = GCRA(perSecond: ClientRateLimiter.defaultQPS, burst: ClientRateLimiter.defaultBurst)
+        let burst = (0..<10).map { _ in bucket.take(now: Self.t0) }
         #expect(burst.allSatisfy { $0 == .zero })
-        #expect(bucket.reserve(at: .zero) == .milliseconds(200))
-        #expect(bucket.reserve(at: .zero) == .milliseconds(400))
-        #expect(bucket.reserve(at: .seconds(1)) == .zero, "reserved tokens are paid back first")
+        #expect(bucket.take(now: Self.t0) == .milliseconds(200))
+        #expect(bucket.take(now: Self.t0) == .milliseconds(400))
+        #expect(bucket.take(now: Self.t0 + .seconds(1)) == .zero, "reserved tokens are paid back first")
     }
 
     @Test(
         "refill never exceeds the burst",
         arguments: [(Duration.seconds(100), 3), (.milliseconds(400), 2)])
     func refillCap(idle: Duration, free: Int) {
-        var bucket = ClientRateLimiter.Bucket(qps: 5, burst: 3, now: .zero)
-        for _ in 0..<3 { _ = bucket.reserve(at: .zero) }
-        let waits = (0..<4).map { _ in bucket.reserve(at: idle) }
+        var bucket = GCRA(perSecond: 5, burst: 3)
+        for _ in 0..<3 { _ = bucket.take(now: Self.t0) }
+        let waits = (0..<4).map { _ in bucket.take(now: Self.t0 + idle) }
         #expect(waits.filter { $0 == .zero }.count == free)
     }
 
     @Test("acquire waits on the injected clock for the reserved token")
     func acquireWaits() async throws {
-        let clock = ManualKubeClock()
+        let clock = ManualClock(sleeping: .advancesTime)
         let limiter = ClientRateLimiter(qps: 2, burst: 1, clock: clock)
         try await limiter.acquire()
         try await limiter.acquire()
@@ -70,8 +72,10 @@ struct KubeClientRateLimiterTests {
     }
 
     @Test("qps 0 disables limiting")
-    func disabled() {
-        var bucket = ClientRateLimiter.Bucket(qps: 0, burst: 1, now: .zero)
-        #expect((0..<100).allSatisfy { _ in bucket.reserve(at: .zero) == .zero })
+    func disabled() async throws {
+        let clock = ManualClock(sleeping: .advancesTime)
+        let limiter = ClientRateLimiter(qps: 0, burst: 1, clock: clock)
+        for _ in 0..<100 { try await limiter.acquire() }
+        #expect(clock.sleeps.isEmpty)
     }
 }

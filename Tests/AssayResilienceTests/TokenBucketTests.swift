@@ -24,7 +24,7 @@ private func bucket(
     let client = RedisClient(server.clientConfiguration(connections: connections))
     let configuration = try TokenBucket.Configuration(
         provider: provider, limit: limit, replicas: replicas,
-        probeBackoff: try ExponentialBackoff(base: .milliseconds(20), cap: .milliseconds(100)))
+        probeBackoff: try Backoff(base: .milliseconds(20), cap: .milliseconds(100)))
     let logger = Logger(label: "ratelimit-test", sink: { _ in })
     return (
         TokenBucket(

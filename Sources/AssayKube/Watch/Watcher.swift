@@ -12,37 +12,42 @@ public struct WatcherConfiguration: Sendable {
     public var fieldSelector: String?
     public var timeoutSeconds: Int
     public var pageSize: Int
-    public var backoff: WatchBackoff
+    /// Waits after failed lists and watches (``WatcherMachine/defaultBackoff``).
+    public var backoff: Backoff
+    /// Quiet time after which the backoff starts over (``WatcherMachine/defaultBackoffReset``).
+    public var backoffReset: Duration
     /// Seeds the jitter; any value will do outside tests.
     public var seed: UInt64
 
     public init(
         labelSelector: String? = nil, fieldSelector: String? = nil, timeoutSeconds: Int = defaultTimeoutSeconds,
-        pageSize: Int = defaultPageSize, backoff: WatchBackoff = WatchBackoff(), seed: UInt64 = .random(in: 0...(.max))
+        pageSize: Int = defaultPageSize, backoff: Backoff = WatcherMachine.defaultBackoff,
+        backoffReset: Duration = WatcherMachine.defaultBackoffReset, seed: UInt64 = .random(in: 0...(.max))
     ) {
         self.labelSelector = labelSelector
         self.fieldSelector = fieldSelector
         self.timeoutSeconds = timeoutSeconds
         self.pageSize = pageSize
         self.backoff = backoff
+        self.backoffReset = backoffReset
         self.seed = seed
     }
 }
 
 /// Follows one resource type: lists, then watches, relisting and backing off as
-/// ``WatcherState`` decides, and hands every change to the caller.
+/// ``WatcherMachine`` decides, and hands every change to the caller.
 public struct Watcher: Sendable {
     public let client: KubeClient
     public let kind: ResourceKind
     /// `nil` watches all namespaces.
     public let namespace: String?
     public let configuration: WatcherConfiguration
-    private let clock: any KubeClock
+    private let clock: any MonotonicClock
     private let logger: Logger?
 
     public init(
         client: KubeClient, kind: ResourceKind, namespace: String? = nil,
-        configuration: WatcherConfiguration = WatcherConfiguration(), clock: any KubeClock = SystemKubeClock(),
+        configuration: WatcherConfiguration = WatcherConfiguration(), clock: any MonotonicClock = SystemClock(),
         logger: Logger? = nil
     ) {
         self.client = client
@@ -56,21 +61,24 @@ public struct Watcher: Sendable {
     /// Runs until the calling task is cancelled (then returns) or `onEvent` throws (then rethrows).
     /// API and network failures never end it: they are retried with backoff.
     public func run(onEvent: @Sendable (WatcherEvent) async throws -> Void) async throws {
-        var state = WatcherState(backoff: configuration.backoff, seed: configuration.seed)
-        var action = try await feed(.start, &state, onEvent)
+        var driver = Driver(
+            machine: WatcherMachine(backoff: configuration.backoff, backoffReset: configuration.backoffReset),
+            random: SplitMix64(seed: configuration.seed))
+        var action = try await driver.feed(.start, onEvent)
         while let current = action, !Task.isCancelled {
             switch current {
             case .list:
-                action = try await feed(await list(), &state, onEvent)
+                let listed = await list(&driver.random)
+                action = try await driver.feed(listed, onEvent)
             case .watch(let resourceVersion):
-                action = try await watch(from: resourceVersion, &state, onEvent)
+                action = try await watch(from: resourceVersion, &driver, onEvent)
             case .sleep(let delay):
                 do {
                     try await clock.sleep(for: delay)
                 } catch {
                     return
                 }
-                action = try await feed(.backoffElapsed, &state, onEvent)
+                action = try await driver.feed(.backoffElapsed, onEvent)
             case .emit:
                 action = nil
             }
@@ -92,24 +100,31 @@ public struct Watcher: Sendable {
         return stream
     }
 
-    /// Steps the state machine, delivers its events, and returns the next request to make.
-    private func feed(
-        _ input: WatcherState.Input, _ state: inout WatcherState, _ onEvent: (WatcherEvent) async throws -> Void
-    ) async throws -> WatcherState.Output? {
-        let (outputs, next) = WatcherState.step(state, input)
-        state = next
-        var action: WatcherState.Output?
-        for output in outputs {
-            if case .emit(let event) = output {
-                try await onEvent(event)
-            } else {
-                action = output
+    /// The machine, its state and the jitter's random numbers.
+    private struct Driver {
+        let machine: WatcherMachine
+        var state: WatcherMachine.State = .idle
+        var random: SplitMix64
+
+        /// Steps the machine, delivers its events, and returns the next request to make.
+        mutating func feed(_ event: WatcherMachine.Event, _ onEvent: (WatcherEvent) async throws -> Void)
+            async throws -> WatcherMachine.Effect?
+        {
+            let (next, effects) = machine.transition(state, event)
+            state = next
+            var action: WatcherMachine.Effect?
+            for effect in effects {
+                if case .emit(let event) = effect {
+                    try await onEvent(event)
+                } else {
+                    action = effect
+                }
             }
+            return action
         }
-        return action
     }
 
-    private func list() async -> WatcherState.Input {
+    private func list(_ random: inout SplitMix64) async -> WatcherMachine.Event {
         do {
             let list = try await client.listAll(
                 kind, namespace: namespace,
@@ -119,14 +134,14 @@ public struct Watcher: Sendable {
             return .listed(items: list.items, resourceVersion: list.resourceVersion)
         } catch {
             logger?.warning("list failed; backing off", ["resource": kind.description, "error": error.description])
-            return .failed(error, at: clock.now)
+            return .failed(error, at: clock.now, jitter: random.unit())
         }
     }
 
     /// Reads one watch until the state machine asks for something else or the stream ends.
     private func watch(
-        from resourceVersion: String, _ state: inout WatcherState, _ onEvent: (WatcherEvent) async throws -> Void
-    ) async throws -> WatcherState.Output? {
+        from resourceVersion: String, _ driver: inout Driver, _ onEvent: (WatcherEvent) async throws -> Void
+    ) async throws -> WatcherMachine.Effect? {
         let events: AsyncThrowingStream<WatchEvent, any Error>
         do {
             events = try await client.watch(
@@ -137,19 +152,20 @@ public struct Watcher: Sendable {
         } catch {
             if case .cancelled = error { return nil }
             logger?.warning("watch failed", ["resource": kind.description, "error": error.description])
-            return try await feed(.failed(error, at: clock.now), &state, onEvent)
+            return try await driver.feed(.failed(error, at: clock.now, jitter: driver.random.unit()), onEvent)
         }
         do {
             for try await event in events {
                 // Leaving the loop drops the stream, which aborts the transfer.
-                if let action = try await feed(.event(event, at: clock.now), &state, onEvent) { return action }
+                let received = WatcherMachine.Event.received(event, at: clock.now, jitter: driver.random.unit())
+                if let action = try await driver.feed(received, onEvent) { return action }
             }
         } catch let error as KubeError {
             if Task.isCancelled { return nil }
             logger?.warning("watch broke", ["resource": kind.description, "error": error.description])
-            return try await feed(.failed(error, at: clock.now), &state, onEvent)
+            return try await driver.feed(.failed(error, at: clock.now, jitter: driver.random.unit()), onEvent)
         }
         if Task.isCancelled { return nil }
-        return try await feed(.streamEnded, &state, onEvent)
+        return try await driver.feed(.streamEnded, onEvent)
     }
 }

@@ -1,3 +1,4 @@
+import AssayCore
 import Synchronization
 
 /// A rate limit kept in this process only (the same GCRA arithmetic as ``TokenBucket``'s Redis
@@ -10,11 +11,13 @@ public final class LocalRateLimiter: Sendable {
 
     public let provider: String
     public let limit: RateLimit
+    private let clock: any MonotonicClock
     private let cells: Mutex<Cells>
 
-    public init(provider: String, limit: RateLimit) {
+    public init(provider: String, limit: RateLimit, clock: any MonotonicClock = SystemClock()) {
         self.provider = provider
         self.limit = limit
+        self.clock = clock
         cells = Mutex(
             Cells(
                 requests: GCRA(interval: limit.requestInterval, burst: limit.burst),
@@ -23,7 +26,7 @@ public final class LocalRateLimiter: Sendable {
 
     /// Reserves a slot and waits for it; returns the wait.
     func acquire(estimatedTokens: Int, maxWait: Duration) async throws -> Duration {
-        let now = ContinuousClock.now
+        let now = clock.now
         let wait = cells.withLock { cells -> Duration? in
             let wait = max(
                 cells.requests.wait(units: 1, now: now), cells.tokens?.wait(units: estimatedTokens, now: now) ?? .zero)
@@ -38,11 +41,12 @@ public final class LocalRateLimiter: Sendable {
         }
         if wait > .zero {
             do {
-                try await Task.sleep(until: now + wait, clock: .continuous)
+                try await clock.sleep(until: now + wait)
             } catch {
+                let now = clock.now
                 cells.withLock { cells in
-                    cells.requests.adjust(units: -1, now: .now)
-                    cells.tokens?.adjust(units: -estimatedTokens, now: .now)
+                    cells.requests.adjust(units: -1, now: now)
+                    cells.tokens?.adjust(units: -estimatedTokens, now: now)
                 }
                 throw error
             }
@@ -53,6 +57,7 @@ public final class LocalRateLimiter: Sendable {
     func settle(estimatedTokens: Int, actualTokens: Int) {
         let difference = max(0, actualTokens) - estimatedTokens
         guard difference != 0 else { return }
-        cells.withLock { $0.tokens?.adjust(units: difference, now: .now) }
+        let now = clock.now
+        cells.withLock { $0.tokens?.adjust(units: difference, now: now) }
     }
 }

@@ -21,18 +21,18 @@ public final class TokenBucket: Sendable {
         public static let defaultMaxWait = Duration.seconds(2)
         /// First Redis probe 250 ms after it went away (a Redis without persistence restarts in
         /// about a second), then doubling up to one probe every 10 s per pod. (Our choice.)
-        public static let defaultProbeBackoff = try! ExponentialBackoff(base: .milliseconds(250), cap: .seconds(10))
+        public static let defaultProbeBackoff = try! Backoff(base: .milliseconds(250), cap: .seconds(10))
 
         public let provider: String
         public let limit: RateLimit
         /// Pods sharing the limit; each enforces `limit / replicas` alone while degraded.
         public let replicas: Int
         public let maxWait: Duration
-        public let probeBackoff: ExponentialBackoff
+        public let probeBackoff: Backoff
 
         public init(
             provider: String, limit: RateLimit, replicas: Int = 1, maxWait: Duration = defaultMaxWait,
-            probeBackoff: ExponentialBackoff = defaultProbeBackoff
+            probeBackoff: Backoff = defaultProbeBackoff
         ) throws(ResilienceError) {
             guard !provider.isEmpty, !provider.contains("{"), !provider.contains("}") else {
                 throw .invalidConfiguration(

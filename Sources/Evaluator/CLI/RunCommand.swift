@@ -141,15 +141,14 @@ struct RunCommand {
         }
 
         logger.info("run starting", ["run": plan.id.rawValue, "cases": String(plan.cases.count), "consumer": consumer])
-        var backoff = RunWorker.Options.initialBackoff
+        var failures = BackoffCounter(RunWorker.Options.queueBackoff)
         while true {
             do {
                 try await queue.prepare(plan)
                 break
             } catch {
                 logger.warning("cannot create the run; retrying", ["run": plan.id.rawValue, "error": "\(error)"])
-                try? await Task.sleep(for: backoff)
-                backoff = min(backoff * 2, RunWorker.Options.maxBackoff)
+                try? await Task.sleep(for: failures.next(at: .now, random: 0))
             }
         }
         // A status line for the user (and for tests, which wait for it).

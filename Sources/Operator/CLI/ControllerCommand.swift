@@ -18,7 +18,7 @@ enum ControllerCommand {
         var redis: RedisURL
         var leaderElect: Bool
         var leaseNamespace: String?
-        var election = LeaderElection.Configuration()
+        var election = LeaderElectionMachine.Configuration()
         var healthHost: String
         var healthPort: Int
         var config = OperatorConfig()
@@ -54,15 +54,15 @@ enum ControllerCommand {
             help: "Namespace of the Lease (default: the connection's namespace)")
         parser.option(
             "lease-duration-seconds", env: "ASSAY_LEASE_DURATION_SECONDS",
-            default: format(LeaderElection.Configuration.defaultLeaseDuration),
+            default: format(LeaderElectionMachine.Configuration.defaultLeaseDuration),
             help: "How long a leader's Lease stays valid without renewal")
         parser.option(
             "renew-deadline-seconds", env: "ASSAY_RENEW_DEADLINE_SECONDS",
-            default: format(LeaderElection.Configuration.defaultRenewDeadline),
+            default: format(LeaderElectionMachine.Configuration.defaultRenewDeadline),
             help: "How long the leader keeps trying to renew before it stops")
         parser.option(
             "retry-period-seconds", env: "ASSAY_RETRY_PERIOD_SECONDS",
-            default: format(LeaderElection.Configuration.defaultRetryPeriod),
+            default: format(LeaderElectionMachine.Configuration.defaultRetryPeriod),
             help: "How often the Lease is read and renewed")
         parser.option("health-host", env: "ASSAY_HEALTH_HOST", default: "0.0.0.0", help: "Address of the health port")
         parser.option(
@@ -235,8 +235,9 @@ enum ControllerCommand {
             group.addTask {
                 if settings.leaderElect {
                     let elector = LeaderElector(
-                        client: client, namespace: settings.leaseNamespace ?? client.connection.namespace,
-                        identity: settings.identity, configuration: settings.election, clock: SystemKubeClock(),
+                        client: client, leaseName: OperatorConfig.leaseName,
+                        namespace: settings.leaseNamespace ?? client.connection.namespace,
+                        identity: settings.identity, configuration: settings.election, clock: SystemClock(),
                         wallClock: wallClock, logger: logger, onLeadership: { metrics.leader.set($0 ? 1 : 0) })
                     // Losing the Lease ends the process: its replacement starts as a clean candidate.
                     return await elector.run { await controller.run() } == .lostLease ? 1 : 0

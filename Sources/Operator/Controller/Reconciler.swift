@@ -142,8 +142,8 @@ final class Reconciler: Sendable {
             var remembered = memory[key] ?? Remembered()
             remembered.openBreakers = plan.openBreakers
             if plan.pollAgain {
-                var poll = remembered.poll ?? ProgressPoll(completed: completed, interval: config.progressInterval)
-                poll.observe(completed, base: config.progressInterval, max: config.maxProgressInterval)
+                var poll = remembered.poll ?? ProgressPoll(completed: completed, backoff: config.progressBackoff)
+                poll.observe(completed)
                 remembered.poll = poll
             } else {
                 remembered.poll = nil
@@ -315,11 +315,21 @@ final class Reconciler: Sendable {
 /// When to read a running suite's progress again: soon while it moves, less often while it does not.
 struct ProgressPoll: Sendable, Hashable {
     var completed: Int
-    var interval: Duration
+    let backoff: Backoff
+    /// Reads in a row that found no new result.
+    private(set) var stalls = 0
 
-    /// Records the cases completed now: progress resets the wait to `base`; none doubles it up to `max`.
-    mutating func observe(_ now: Int, base: Duration, max: Duration) {
-        interval = now == completed ? Swift.min(interval * 2, max) : base
+    init(completed: Int, backoff: Backoff) {
+        self.completed = completed
+        self.backoff = backoff
+    }
+
+    /// The wait before the next read: the backoff's base after progress, doubling per read without.
+    var interval: Duration { backoff.ceiling(attempt: stalls + 1) }
+
+    /// Records the cases completed now.
+    mutating func observe(_ now: Int) {
+        stalls = now == completed ? stalls + 1 : 0
         completed = now
     }
 }

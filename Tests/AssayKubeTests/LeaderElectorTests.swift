@@ -1,46 +1,36 @@
 import AssayCore
-import AssayKube
 import Foundation
 import Synchronization
 import TestSupport
 import Testing
 
-@testable import Operator
+@testable import AssayKube
 
 /// The Lease protocol against the Kubernetes API emulator, with short timings.
 @Suite("LeaderElector over a real Lease", .serialized)
 struct LeaderElectorTests {
-    static let timings = LeaderElection.Configuration(
+    static let leaseName = "assay-operator-leader"
+    static let timings = LeaderElectionMachine.Configuration(
         leaseDuration: .milliseconds(1500), renewDeadline: .milliseconds(1000), retryPeriod: .milliseconds(200))
 
     /// A lease long enough that a takeover well before it can only come from a release, however
     /// slow a loaded machine is.
-    static let longLease = LeaderElection.Configuration(
+    static let longLease = LeaderElectionMachine.Configuration(
         leaseDuration: .seconds(10), renewDeadline: .seconds(8), retryPeriod: .milliseconds(200))
 
     static func elector(
         _ client: KubeClient, _ identity: String, leading: LeadershipLog,
-        timings: LeaderElection.Configuration = timings
+        timings: LeaderElectionMachine.Configuration = timings
     ) -> LeaderElector {
         LeaderElector(
-            client: client, namespace: "default", identity: identity, configuration: timings,
-            clock: SystemKubeClock(), wallClock: { Date().timeIntervalSince1970 },
+            client: client, leaseName: Self.leaseName, namespace: "default", identity: identity, configuration: timings,
+            clock: SystemClock(), wallClock: { Date().timeIntervalSince1970 },
             logger: Logger(label: "test", minimumLevel: .error),
             onLeadership: { isLeader in leading.append("\(identity):\(isLeader)") })
     }
 
-    /// Waits (bounded) until `condition` holds, checking every 20 ms.
-    static func eventually(within limit: Duration = .seconds(10), _ condition: () -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
-            if condition() { return true }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return condition()
-    }
-
     static func holder(_ client: KubeClient) async -> String? {
-        try? await client.get(.lease, name: LeaderElector.leaseName, namespace: "default")["spec"]?["holderIdentity"]?
+        try? await client.get(.lease, name: Self.leaseName, namespace: "default")["spec"]?["holderIdentity"]?
             .stringValue
     }
 
@@ -55,7 +45,7 @@ struct LeaderElectorTests {
         let first = Task {
             await Self.elector(client, "a", leading: log, timings: Self.longLease).run { await Self.lead() }
         }
-        #expect(await Self.eventually { log.entries == ["a:true"] })
+        try await eventually("a to lead", within: .seconds(10), every: .milliseconds(20)) { log.entries == ["a:true"] }
         let second = Task {
             await Self.elector(client, "b", leading: log, timings: Self.longLease).run { await Self.lead() }
         }
@@ -66,7 +56,9 @@ struct LeaderElectorTests {
         first.cancel()
         #expect(await first.value == .cancelled)
         let stopped = ContinuousClock.now - released
-        #expect(await Self.eventually { log.entries.last == "b:true" })
+        try await eventually("b to take over", within: .seconds(10), every: .milliseconds(20)) {
+            log.entries.last == "b:true"
+        }
         // Released, not expired: b took over well within one lease duration.
         #expect(
             ContinuousClock.now - released < Self.longLease.leaseDuration / 2,
@@ -86,18 +78,18 @@ struct LeaderElectorTests {
         let now = KubeTimestamp.formatMicro(Date().timeIntervalSince1970)
         _ = try await client.create(
             KubeObject(
-                .lease, name: LeaderElector.leaseName, namespace: "default",
+                .lease, name: Self.leaseName, namespace: "default",
                 body: JSONObject([
                     ("spec", ["holderIdentity": "crashed", "leaseDurationSeconds": 2, "renewTime": .string(now)])
                 ])), as: .lease)
         let log = LeadershipLog()
         let start = ContinuousClock.now
         let task = Task { await Self.elector(client, "b", leading: log).run { await Self.lead() } }
-        #expect(await Self.eventually { log.entries == ["b:true"] })
+        try await eventually("b to lead", within: .seconds(10), every: .milliseconds(20)) { log.entries == ["b:true"] }
         let waited = ContinuousClock.now - start
         #expect(waited >= Self.timings.leaseDuration)
         #expect(waited < Self.timings.leaseDuration + .seconds(3))
-        let lease = try await client.get(.lease, name: LeaderElector.leaseName, namespace: "default")
+        let lease = try await client.get(.lease, name: Self.leaseName, namespace: "default")
         #expect(lease["spec"]?["holderIdentity"] == "b")
         #expect(lease["spec"]?["leaseTransitions"] == 1)
         task.cancel()
@@ -119,9 +111,9 @@ struct LeaderElectorTests {
                 stopped.append("stopped")
             }
         }
-        #expect(await Self.eventually { log.entries == ["a:true"] })
+        try await eventually("a to lead", within: .seconds(10), every: .milliseconds(20)) { log.entries == ["a:true"] }
         // Another replica force-writes the Lease (as after a network partition healed).
-        var lease = try await client.get(.lease, name: LeaderElector.leaseName, namespace: "default")
+        var lease = try await client.get(.lease, name: Self.leaseName, namespace: "default")
         lease["spec"] = [
             "holderIdentity": "usurper", "leaseDurationSeconds": 15,
             "renewTime": .string(KubeTimestamp.formatMicro(Date().timeIntervalSince1970)),

@@ -1,25 +1,40 @@
 import AssayCore
 import AssayKube
 
-/// Runs ``LeaderElection`` against a coordination.k8s.io/v1 Lease: every retry period it reads
-/// the Lease, and creates, takes over or renews it when the state machine says so. Leading
-/// starts `lead`; a leader that cannot renew within the renew deadline cancels it at once and
+/// Runs ``LeaderElectionMachine`` against a coordination.k8s.io/v1 Lease: every retry period it
+/// reads the Lease, and creates, takes over or renews it when the machine says so. Leading starts
+/// `lead`; a leader that cannot renew within the renew deadline cancels it at once and
 /// ``run(lead:)`` returns, so the process exits and its replacement starts as a candidate.
-struct LeaderElector: Sendable {
-    /// The Lease's name: one per installation, in the operator's namespace.
-    static let leaseName = "assay-operator-leader"
+public struct LeaderElector: Sendable {
+    public let client: KubeClient
+    /// The Lease's name and namespace: one Lease per installation.
+    public let leaseName: String
+    public let namespace: String
+    public let identity: String
+    public let configuration: LeaderElectionMachine.Configuration
+    public let clock: any MonotonicClock
+    public let wallClock: @Sendable () -> Double
+    public let logger: Logger
+    public let onLeadership: @Sendable (Bool) -> Void
 
-    let client: KubeClient
-    let namespace: String
-    let identity: String
-    let configuration: LeaderElection.Configuration
-    let clock: any KubeClock
-    let wallClock: @Sendable () -> Double
-    let logger: Logger
-    let onLeadership: @Sendable (Bool) -> Void
+    public init(
+        client: KubeClient, leaseName: String, namespace: String, identity: String,
+        configuration: LeaderElectionMachine.Configuration = .init(), clock: any MonotonicClock = SystemClock(),
+        wallClock: @escaping @Sendable () -> Double, logger: Logger, onLeadership: @escaping @Sendable (Bool) -> Void
+    ) {
+        self.client = client
+        self.leaseName = leaseName
+        self.namespace = namespace
+        self.identity = identity
+        self.configuration = configuration
+        self.clock = clock
+        self.wallClock = wallClock
+        self.logger = logger
+        self.onLeadership = onLeadership
+    }
 
     /// What ``run(lead:)`` ended with.
-    enum Ending: Sendable, Hashable {
+    public enum Ending: Sendable, Hashable {
         /// The task was cancelled (shutdown); the Lease was released.
         case cancelled
         /// Renewal failed past the deadline: another replica may lead now.
@@ -30,11 +45,12 @@ struct LeaderElector: Sendable {
     private struct Observed: Sendable {
         var holder: String?
         var renewTime: String?
-        var at: Duration
+        var at: ContinuousClock.Instant
     }
 
-    func run(lead: @escaping @Sendable () async -> Void) async -> Ending {
-        var election = LeaderElection(identity: identity, configuration: configuration)
+    public func run(lead: @escaping @Sendable () async -> Void) async -> Ending {
+        let machine = LeaderElectionMachine(identity: identity, configuration: configuration)
+        var state = machine.initial
         var observed = Observed(holder: nil, renewTime: nil, at: clock.now)
         var leading: Task<Void, Never>?
         defer { leading?.cancel() }
@@ -43,34 +59,38 @@ struct LeaderElector: Sendable {
             var lease: KubeObject?
             var readFailed = false
             do {
-                lease = try await client.get(.lease, name: Self.leaseName, namespace: namespace)
+                lease = try await client.get(.lease, name: leaseName, namespace: namespace)
             } catch  where error.isNotFound {
                 lease = nil
             } catch {
                 readFailed = true
                 logger.warning("cannot read the leader Lease", ["error": "\(error)"])
             }
+            var effects: [LeaderElectionMachine.Effect]
             if !readFailed {
                 let holder = lease?["spec"]?["holderIdentity"]?.stringValue
                 let renewTime = lease?["spec"]?["renewTime"]?.stringValue
                 if holder != observed.holder || renewTime != observed.renewTime {
                     observed = Observed(holder: holder, renewTime: renewTime, at: now)
                 }
-                let seen = LeaderElection.Lease(holder: observed.holder, observedAt: observed.at)
-                election.step(.observed(seen), now: now)
-                if election.decide(lease: seen, now: now) == .acquire {
+                let seen = LeaderElectionMachine.Lease(holder: observed.holder, observedAt: observed.at)
+                (state, effects) = machine.transition(state, .observed(seen, at: now))
+                if effects.contains(.acquire) {
                     let acquired = await acquire(existing: lease)
-                    election.step(acquired ? .acquired : .acquireFailed, now: clock.now)
+                    let outcome = machine.transition(
+                        state, acquired ? .acquired(at: clock.now) : .acquireFailed(at: clock.now))
+                    state = outcome.state
+                    effects += outcome.effects
                 }
             } else {
-                election.step(.acquireFailed, now: now)
+                (state, effects) = machine.transition(state, .acquireFailed(at: now))
             }
 
-            if election.isLeader, leading == nil {
-                logger.info("became the leader", ["identity": identity, "lease": "\(namespace)/\(Self.leaseName)"])
+            if effects.contains(.startLeading), leading == nil {
+                logger.info("became the leader", ["identity": identity, "lease": "\(namespace)/\(leaseName)"])
                 onLeadership(true)
                 leading = Task { await lead() }
-            } else if !election.isLeader, leading != nil {
+            } else if effects.contains(.stopLeading), leading != nil {
                 logger.error("lost the leader Lease; stopping", ["identity": identity])
                 leading?.cancel()
                 await leading?.value
@@ -115,7 +135,7 @@ struct LeaderElector: Sendable {
                 _ = try await client.replace(lease, as: .lease)
             } else {
                 let lease = KubeObject(
-                    .lease, name: Self.leaseName, namespace: namespace,
+                    .lease, name: leaseName, namespace: namespace,
                     body: JSONObject([
                         (
                             "spec",
@@ -139,7 +159,7 @@ struct LeaderElector: Sendable {
     /// Gives the Lease up on shutdown so a standby takes over at once (controller-runtime's
     /// LeaderElectionReleaseOnCancel).
     private func release() async {
-        guard var lease = try? await client.get(.lease, name: Self.leaseName, namespace: namespace),
+        guard var lease = try? await client.get(.lease, name: leaseName, namespace: namespace),
             lease["spec"]?["holderIdentity"]?.stringValue == identity
         else { return }
         var spec = lease["spec"]?.objectValue ?? JSONObject()
