@@ -80,7 +80,8 @@ let package = Package(
         .executableTarget(
             name: "Operator",
             dependencies: [
-                "AssayCore", "AssayHTTP", "AssayRedis", "AssayKube", "AssayAuth", "Providers", "Scoring", "Suites",
+                "AssayCore", "AssayHTTP", "AssayRedis", "AssayKube", "AssayAuth", "AssayResilience", "Providers",
+                "Scoring", "Suites",
             ],
             path: "Sources/Operator",
             swiftSettings: strict

@@ -5,11 +5,29 @@ import Testing
 
 @testable import AssayResilience
 
+/// What a step does: a caller asks to call, or an admitted call ends.
+private enum Call: Sendable {
+    case acquire
+    case success(elapsed: Duration)
+    case failure
+    case timeout
+
+    /// The machine's event for this call at `at` with the jitter sample `random`.
+    func event(at: ContinuousClock.Instant, random: Double) -> CircuitEvent {
+        switch self {
+        case .acquire: .acquire(at: at)
+        case .success(let elapsed): .success(elapsed: elapsed, at: at, jitter: random)
+        case .failure: .failure(at: at, jitter: random)
+        case .timeout: .timeout(at: at, jitter: random)
+        }
+    }
+}
+
 /// One step of a breaker scenario: at `at` (from the scenario's start) `event` happens, and the
 /// breaker must then be in `expect`; for `.acquire`, `permitted` says whether the call was let through.
 private struct Step: Sendable {
     let at: Duration
-    let event: CircuitEvent
+    let event: Call
     let expect: CircuitState.Kind
     var permitted: Bool?
     var random = 0.5
@@ -160,10 +178,10 @@ struct CircuitBreakerTests {
     @Test("the state machine follows each scenario step by step", arguments: scenarios)
     fileprivate func scenario(_ scenario: Scenario) {
         let machine = CircuitBreakerMachine(configuration: scenario.configuration)
-        let start = ContinuousClock.now
-        var state = machine.initialState
+        let start = TestTime.origin
+        var state = machine.initial
         for (index, step) in scenario.steps.enumerated() {
-            let (next, effects) = machine.transition(state, step.event, now: start + step.at, random: step.random)
+            let (next, effects) = machine.transition(state, step.event.event(at: start + step.at, random: step.random))
             state = next
             #expect(state.kind == step.expect, "step \(index): \(step.event) at \(step.at)")
             if let permitted = step.permitted {
@@ -175,14 +193,14 @@ struct CircuitBreakerTests {
     @Test("every state change is reported once as an effect, with its reason")
     func transitionEffects() {
         let machine = CircuitBreakerMachine()
-        let start = ContinuousClock.now
-        var state = machine.initialState
+        let start = TestTime.origin
+        var state = machine.initial
         var reported: [CircuitEffect] = []
-        let events: [CircuitEvent] =
+        let calls: [Call] =
             Array(repeating: .failure, count: 5) + [.acquire] + Array(repeating: .success(elapsed: fast), count: 3)
-        for (index, event) in events.enumerated() {
+        for (index, call) in calls.enumerated() {
             let at = index < 5 ? Duration.zero : .seconds(40)
-            let (next, effects) = machine.transition(state, event, now: start + at, random: 0.5)
+            let (next, effects) = machine.transition(state, call.event(at: start + at, random: 0.5))
             state = next
             reported += effects.filter { if case .transitioned = $0 { true } else { false } }
         }
@@ -197,9 +215,9 @@ struct CircuitBreakerTests {
     @Test("a rejection says how long until the circuit may admit a call")
     func rejectionRetryAfter() {
         let machine = CircuitBreakerMachine()
-        let start = ContinuousClock.now
+        let start = TestTime.origin
         let open = CircuitState.open(until: start + .seconds(30))
-        let (_, effects) = machine.transition(open, .acquire, now: start + .seconds(10), random: 0.5)
+        let (_, effects) = machine.transition(open, .acquire(at: start + .seconds(10)))
         #expect(effects == [.reject(CircuitRejection(reason: .open, retryAfter: .seconds(20)))])
     }
 

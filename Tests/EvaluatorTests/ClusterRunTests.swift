@@ -377,7 +377,7 @@ struct ClusterRunStatusTests {
     func patchTestsRunIDFirst() throws {
         let progress = SuiteProgress(
             counts: .init(total: 4, completed: 2, passed: 1, failed: 1), passRate: 0.5,
-            breakers: [.init(target: "t", provider: "p", state: "halfOpen")])
+            breakers: [.init(target: "t", provider: "p", state: .halfOpen)])
         guard case .json(let operations) = SuiteStatusWriter.patch(runID: RunID("r-g1")!, progress: progress) else {
             Issue.record("not a JSON patch")
             return
@@ -394,9 +394,12 @@ struct ClusterRunStatusTests {
         #expect(RunBacklogMetrics.backlog(Self.aggregates(total: 10, recorded: 3, passed: 3, cancelled: true)) == 0)
     }
 
-    @Test("breaker states are spelled as the CRD enumerates them")
+    @Test("breaker states are spelled as the CRD enumerates them, in the status as in metrics and logs")
     func breakerSpelling() {
-        #expect(CircuitState.Kind.allCases.map(SuiteBreakers.statusName) == ["closed", "open", "halfOpen"])
+        #expect(CircuitState.Kind.allCases.map(\.rawValue) == ["closed", "open", "halfOpen"])
+        let breaker = SuiteProgress.Breaker(target: "t", provider: "p", state: .halfOpen)
+        #expect(breaker.json["state"] == "halfOpen")
+        #expect(SuiteProgress(status: ["breakers": [breaker.json]]).breakers == [breaker])
     }
 }
 

@@ -62,7 +62,7 @@ public final class CircuitBreaker: Sendable {
         self.clock = clock
         self.random = random
         self.onTransition = onTransition
-        locked = Mutex(Locked(state: machine.initialState))
+        locked = Mutex(Locked(state: machine.initial))
     }
 
     public var state: CircuitState { locked.withLock { $0.state } }
@@ -70,7 +70,7 @@ public final class CircuitBreaker: Sendable {
     /// A permit to call, or why not and for how long.
     public func tryAcquire(now: ContinuousClock.Instant? = nil) -> Result<Permit, CircuitRejection> {
         let now = now ?? clock.now
-        let (effects, generation) = apply(.acquire, now: now)
+        let (effects, generation) = apply { _ in .acquire(at: now) }
         for effect in effects {
             if case .reject(let rejection) = effect { return .failure(rejection) }
         }
@@ -80,13 +80,13 @@ public final class CircuitBreaker: Sendable {
     /// Records how the permitted call ended; a success slower than the call timeout is a failure.
     public func record(_ outcome: Outcome, for permit: Permit, now: ContinuousClock.Instant? = nil) {
         let now = now ?? clock.now
-        let event: CircuitEvent
-        switch outcome {
-        case .success: event = .success(elapsed: now - permit.startedAt)
-        case .failure: event = .failure
-        case .timeout: event = .timeout
+        _ = apply(generation: permit.generation) { jitter in
+            switch outcome {
+            case .success: .success(elapsed: now - permit.startedAt, at: now, jitter: jitter)
+            case .failure: .failure(at: now, jitter: jitter)
+            case .timeout: .timeout(at: now, jitter: jitter)
+            }
         }
-        _ = apply(event, now: now, generation: permit.generation)
     }
 
     /// Acquires, runs `body` with the call timeout, and records the outcome: thrown errors are
@@ -120,13 +120,14 @@ public final class CircuitBreaker: Sendable {
         }
     }
 
-    private func apply(_ event: CircuitEvent, now: ContinuousClock.Instant, generation: UInt64? = nil)
+    /// Feeds the machine the event `make` builds from a fresh jitter sample.
+    private func apply(generation: UInt64? = nil, _ make: (Double) -> CircuitEvent)
         -> (effects: [CircuitEffect], generation: UInt64)
     {
-        let sample = random()
+        let event = make(random())
         let (effects, generationAfter) = locked.withLock { locked -> ([CircuitEffect], UInt64) in
             if let generation, generation != locked.generation { return ([], locked.generation) }
-            let (state, effects) = machine.transition(locked.state, event, now: now, random: sample)
+            let (state, effects) = machine.transition(locked.state, event)
             locked.state = state
             for case .transitioned in effects { locked.generation &+= 1 }
             return (effects, locked.generation)

@@ -1,5 +1,7 @@
-/// The circuit breaker's rules as a pure function: no clock, no lock, no randomness of its own.
-/// ``CircuitBreaker`` feeds it the time and a random sample and applies its effects.
+import AssayCore
+
+/// The circuit breaker's rules as a ``StateMachine``: no clock, no lock, no randomness of its own.
+/// ``CircuitBreaker`` feeds it events carrying the time and a random sample, and applies its effects.
 ///
 /// ```
 /// closed ──failure rate ≥ threshold (≥ minimumCalls) or N failures in a row──▶ open(until)
@@ -7,27 +9,29 @@
 /// half-open ──all probes succeed──▶ closed (fresh window)
 /// half-open ──a probe fails, times out or is slow──▶ open(until)
 /// ```
-public struct CircuitBreakerMachine: Sendable, Equatable {
+public struct CircuitBreakerMachine: StateMachine, Equatable {
     public let configuration: CircuitBreakerConfiguration
 
     public init(configuration: CircuitBreakerConfiguration = .standard) {
         self.configuration = configuration
     }
 
-    public var initialState: CircuitState { .closed(CallWindow(capacity: configuration.slidingWindowSize)) }
+    public var initial: CircuitState { .closed(CallWindow(capacity: configuration.slidingWindowSize)) }
 
-    /// The state after `event` at `now`, and what to do about it. `random`, in `[0, 1)`, picks the
-    /// jittered open time when the circuit opens. Outcomes arriving while open are ignored: they
-    /// belong to calls admitted before it opened.
-    public func transition(_ state: CircuitState, _ event: CircuitEvent, now: ContinuousClock.Instant, random: Double)
+    /// The state after `event`, and what to do about it. Outcomes arriving while open are
+    /// ignored: they belong to calls admitted before it opened.
+    public func transition(_ state: CircuitState, _ event: CircuitEvent)
         -> (state: CircuitState, effects: [CircuitEffect])
     {
         let failed: Bool
+        let now: ContinuousClock.Instant
+        let random: Double
         switch event {
-        case .acquire:
-            return acquire(state, now: now)
-        case .success(let elapsed): failed = elapsed > configuration.callTimeout
-        case .failure, .timeout: failed = true
+        case .acquire(let at):
+            return acquire(state, now: at)
+        case .success(let elapsed, let at, let jitter):
+            (failed, now, random) = (elapsed > configuration.callTimeout, at, jitter)
+        case .failure(let at, let jitter), .timeout(let at, let jitter): (failed, now, random) = (true, at, jitter)
         }
         switch state {
         case .closed(var window):
@@ -47,7 +51,7 @@ public struct CircuitBreakerMachine: Sendable, Equatable {
             if failed { return open(from: .halfOpen, .probeFailed, now, random) }
             if succeeded + 1 >= configuration.halfOpenProbes {
                 return (
-                    initialState,
+                    initial,
                     [.transitioned(from: .halfOpen, to: .closed, reason: .probesSucceeded(succeeded + 1))]
                 )
             }

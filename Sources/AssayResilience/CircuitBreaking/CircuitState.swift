@@ -7,10 +7,13 @@ public enum CircuitState: Sendable, Equatable {
     /// Up to `halfOpenProbes` calls are let through; `admitted` so far, `succeeded` of them.
     case halfOpen(admitted: Int, succeeded: Int)
 
+    /// The states by name, spelled the same everywhere: the `to` label of
+    /// `assay_circuit_transitions_total`, logs, `GET /v1/providers` and the suite's status (whose
+    /// CRD enumerates these raw values).
     public enum Kind: String, Sendable, CaseIterable {
         case closed
         case open
-        case halfOpen = "half_open"
+        case halfOpen
 
         /// The value of the `assay_circuit_state` gauge: 0 closed, 1 half-open, 2 open (the issue's
         /// encoding: the number grows with how much traffic the breaker holds back).
@@ -32,14 +35,16 @@ public enum CircuitState: Sendable, Equatable {
     }
 }
 
-/// What happens to a circuit breaker: a caller asks to call, or a call it allowed ends.
+/// What happens to a circuit breaker: a caller asks to call at `at`, or a call it allowed ends at
+/// `at`. An outcome that opens the circuit picks the open time's jitter with `jitter`, a sample in
+/// `[0, 1)`.
 public enum CircuitEvent: Sendable, Equatable {
-    case acquire
+    case acquire(at: ContinuousClock.Instant)
     /// The call succeeded after `elapsed`; slower than the call timeout counts as a failure.
-    case success(elapsed: Duration)
-    case failure
+    case success(elapsed: Duration, at: ContinuousClock.Instant, jitter: Double)
+    case failure(at: ContinuousClock.Instant, jitter: Double)
     /// The call was abandoned at the call timeout.
-    case timeout
+    case timeout(at: ContinuousClock.Instant, jitter: Double)
 }
 
 /// Why a breaker changed state, for logs.
@@ -78,7 +83,7 @@ public struct CircuitRejection: Error, Sendable, Equatable, CustomStringConverti
     }
 }
 
-/// What the caller of ``CircuitBreakerMachine/transition(_:_:now:random:)`` must do.
+/// What the driver of ``CircuitBreakerMachine`` must do.
 public enum CircuitEffect: Sendable, Equatable {
     /// Let the call through (answer to ``CircuitEvent/acquire``).
     case permit

@@ -17,18 +17,8 @@ enum SuiteBreakers {
             target.providers.map { provider in
                 SuiteProgress.Breaker(
                     target: target.name, provider: provider.config.name,
-                    state: statusName(kinds[provider.config] ?? .closed))
+                    state: kinds[provider.config] ?? .closed)
             }
-        }
-    }
-
-    /// The status spelling of a state (`closed`, `open`, `halfOpen`), which the CRD enumerates;
-    /// metrics and logs use ``CircuitState/Kind/rawValue`` (`half_open`) instead.
-    static func statusName(_ kind: CircuitState.Kind) -> String {
-        switch kind {
-        case .closed: "closed"
-        case .open: "open"
-        case .halfOpen: "halfOpen"
         }
     }
 }

@@ -133,7 +133,7 @@ enum StatusPlanner {
                             kind: .warning, reason: "RunFailed",
                             message: "Run \(input.runID): \(summary); a target is below passThreshold"))
             } else {
-                for breaker in status.run.breakers where breaker.state == "open" {
+                for breaker in status.run.breakers where breaker.state == .open {
                     let name = "\(breaker.target)/\(breaker.provider)"
                     openBreakers.insert(name)
                     if !input.knownOpenBreakers.contains(name) {

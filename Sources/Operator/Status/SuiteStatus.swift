@@ -1,4 +1,5 @@
 import AssayCore
+import AssayResilience
 import Suites
 
 /// The `status` of an `EvaluationSuite`: what the operator and the evaluators report back. One
@@ -87,7 +88,7 @@ struct SuiteStatus: Sendable, Hashable {
                         SpecSchema.object(
                             [
                                 ("target", SpecSchema.string()), ("provider", SpecSchema.string()),
-                                ("state", enumeration(["closed", "open", "halfOpen"])),
+                                ("state", enumeration(CircuitState.Kind.allCases.map(\.rawValue))),
                             ], required: ["provider", "state"]))
                 ),
                 (

@@ -1,4 +1,5 @@
 import AssayCore
+import AssayResilience
 
 /// The part of an `EvaluationSuite`'s status that describes its run, computed from the run's
 /// ``RunAggregates``: counts, pass rates per criterion and per target, provider breaker states and
@@ -47,10 +48,9 @@ public struct SuiteProgress: Sendable, Hashable {
     public struct Breaker: Sendable, Hashable {
         public var target: String
         public var provider: String
-        /// `closed`, `open` or `halfOpen`.
-        public var state: String
+        public var state: CircuitState.Kind
 
-        public init(target: String, provider: String, state: String) {
+        public init(target: String, provider: String, state: CircuitState.Kind) {
             self.target = target
             self.provider = provider
             self.state = state
@@ -178,9 +178,9 @@ public struct SuiteProgress: Sendable, Hashable {
         criteria = summaries("criteria")
         targets = summaries("targets")
         breakers = (status?["breakers"]?.arrayValue ?? []).compactMap { item in
-            guard let provider = item["provider"]?.stringValue, let state = item["state"]?.stringValue else {
-                return nil
-            }
+            guard let provider = item["provider"]?.stringValue,
+                let state = item["state"]?.stringValue.flatMap(CircuitState.Kind.init(rawValue:))
+            else { return nil }
             return Breaker(target: item["target"]?.stringValue ?? "", provider: provider, state: state)
         }
         failingCases = (status?["failingCases"]?.arrayValue ?? []).compactMap { item in
@@ -201,7 +201,7 @@ extension SuiteProgress.Summary {
 
 extension SuiteProgress.Breaker {
     public var json: JSONValue {
-        ["target": .string(target), "provider": .string(provider), "state": .string(state)]
+        ["target": .string(target), "provider": .string(provider), "state": .string(state.rawValue)]
     }
 }
 
