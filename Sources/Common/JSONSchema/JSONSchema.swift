@@ -84,8 +84,14 @@ public struct JSONSchema: Sendable {
     /// needs more than ``defaultMaxSteps``.
     public func isValid(_ instance: JSONValue) -> Bool {
         var budget = WorkBudget(steps: Self.defaultMaxSteps)
-        return withEvaluator(reporting: false, budget: &budget) { evaluator in
-            evaluator.evaluate(root, instance) && !evaluator.budget.isExhausted
+        return isValid(instance, budget: &budget) ?? false
+    }
+
+    /// Whether `instance` is valid, taking the work from `budget`; `nil` when it ran out first.
+    public func isValid(_ instance: JSONValue, budget: inout WorkBudget) -> Bool? {
+        withEvaluator(reporting: false, budget: &budget) { evaluator in
+            let valid = evaluator.evaluate(root, instance)
+            return evaluator.budget.isExhausted ? nil : valid
         }
     }
 
