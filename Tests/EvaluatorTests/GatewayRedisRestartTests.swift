@@ -1,6 +1,5 @@
 import Common
 import Foundation
-import Synchronization
 import TestSupport
 import Testing
 
@@ -24,20 +23,22 @@ struct GatewayRedisRestartTests {
             "limited", extra: #", "maxRetries": 0, "rateLimit": {"requestsPerSecond": 50, "burst": 50}"#)
         let body =
             #"{"target": {"providers": [\#(provider)], "prompt": "hi"}, "criteria": [{"type": "contains", "value": "hi"}]}"#
-        let admitted = Admitted()
         let start = ContinuousClock.now
         let duration = Duration.seconds(7)
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        // Each client returns when its requests were admitted, from the start.
+        let times = try await withThrowingTaskGroup(of: [Duration].self) { group in
             // Six clients at 25 requests/s each: 150/s offered against 50/s.
             for _ in 0..<6 {
                 group.addTask {
+                    var admitted: [Duration] = []
                     var next = ContinuousClock.now
                     while ContinuousClock.now - start < duration {
                         let (status, _) = try await app.post("/v1/evaluate", body)
-                        if status == 200 { admitted.times.withLock { $0.append(ContinuousClock.now - start) } }
+                        if status == 200 { admitted.append(ContinuousClock.now - start) }
                         next += .milliseconds(40)
                         try await Task.sleep(until: max(next, ContinuousClock.now), clock: .continuous)
                     }
+                    return admitted
                 }
             }
             group.addTask {
@@ -45,10 +46,10 @@ struct GatewayRedisRestartTests {
                 redis.kill()
                 try await Task.sleep(until: start + .seconds(4), clock: .continuous)
                 try await redis.start()
+                return []
             }
-            try await group.waitForAll()
+            return try await group.reduce(into: []) { $0 += $1 }.sorted()
         }
-        let times = admitted.times.withLock { $0 }.sorted()
         var perSecond = [Int](repeating: 0, count: 7)
         for time in times { perSecond[min(6, Int(time.components.seconds))] += 1 }
         let upstream = try #require(try await emulator.stats(route: "openai")["ok"]?.doubleValue)
@@ -59,10 +60,5 @@ struct GatewayRedisRestartTests {
         #expect(times.count <= 410, "admitted \(times.count) (per second \(perSecond)); the limit allows 400")
         #expect(times.count >= 300, "the limit still admits its rate during the outage: \(perSecond)")
         #expect(app.metricsText.contains("assay_ratelimit_degraded 0"), "back on Redis by the end")
-    }
-
-    /// When each admitted request was answered, from the start.
-    final class Admitted: Sendable {
-        let times = Mutex<[Duration]>([])
     }
 }
