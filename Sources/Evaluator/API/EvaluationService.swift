@@ -7,7 +7,8 @@ import Scoring
 ///
 /// The CPU-bound parts (parsing, decoding, scoring) run on a ``BoundedExecutor``, never on the
 /// HTTP event loops: a request's first job is shed with 503 when the executor's queue is full,
-/// and every job stops at its budgets' next checkpoint once the request is cancelled.
+/// scoring goes in slices (``ScoringRun``) so long requests take turns with short ones, and every
+/// job stops at its budgets' next checkpoint once the request is cancelled.
 struct EvaluationService: Sendable {
     /// Most items one batch may carry. A batch of 1,000 items with 1 KB outputs is about 1 MB,
     /// well inside the 8 MiB body limit, and finishes in milliseconds.
@@ -53,12 +54,13 @@ struct EvaluationService: Sendable {
         for config in defaultJudge ?? [] { _ = self.pool?.endpoint(for: config) }
     }
 
-    /// What a request's first job leaves to do.
-    private enum Prepared: Sendable {
-        /// Scored already (no generation, no judges).
-        case answered(JSONValue)
-        /// Needs providers (a target or judges) before it can be scored.
-        case pending(EvaluateRequest)
+    /// What a request's first job leaves to do: the scoring of the evaluations that need no
+    /// provider (started, perhaps finished, in that job) and those that need one (a target or
+    /// judges), by their index in the request.
+    private struct Prepared: Sendable {
+        var scoring: ScoringRun
+        var scored: [Int] = []
+        var pending: [(Int, EvaluateRequest)] = []
     }
 
     func evaluate(_ request: HTTPRequest) async -> HTTPResponse {
@@ -71,12 +73,12 @@ struct EvaluationService: Sendable {
                     let evaluation = EvaluateRequest.decode(
                         json, at: "", cache: cache, hasDefaultJudge: defaultJudge != nil, errors: &errors)
                 else { throw APIProblem.invalidRequest(errors) }
-                return prepare(evaluation, cancellation)
+                return prepare([evaluation], cancellation)
             }
-            switch prepared {
-            case .answered(let answer): return .json(answer)
-            case .pending(let evaluation): return .json(try await run(evaluation, cancellation))
+            if let (_, evaluation) = prepared.pending.first {
+                return .json(try await run(evaluation, cancellation))
             }
+            return .json(try await finish(prepared.scoring, cancellation)[0].json)
         } catch {
             return error.response
         }
@@ -85,29 +87,44 @@ struct EvaluationService: Sendable {
     func evaluateBatch(_ request: HTTPRequest) async -> HTTPResponse {
         let cancellation = request.cancellation
         do throws(APIProblem) {
-            let prepared = try await work(.new, cancellation) { () throws(APIProblem) -> [Prepared] in
-                try decodeBatch(try parseBody(request)).map { prepare($0, cancellation) }
+            let prepared = try await work(.new, cancellation) { () throws(APIProblem) -> Prepared in
+                prepare(try decodeBatch(try parseBody(request)), cancellation)
             }
-            // An item whose generation fails answers with its problem and counts as failed.
-            let answers = await withTaskGroup(of: (Int, JSONValue, Bool).self) { group in
-                var ordered = [(JSONValue, Bool)?](repeating: nil, count: prepared.count)
-                for (index, item) in prepared.enumerated() {
-                    switch item {
-                    case .answered(let answer): ordered[index] = (answer, answer["passed"] == true)
-                    case .pending(let evaluation):
-                        group.addTask {
-                            do throws(APIProblem) {
-                                let answer = try await run(evaluation, cancellation)
-                                return (index, answer, answer["passed"] == true)
-                            } catch {
-                                return (index, error.json, false)
-                            }
+            // An item whose generation fails answers with its problem and counts as failed; a
+            // cancelled or overloaded scoring answers for the whole batch.
+            typealias Answers = Result<[(Int, JSONValue, Bool)], APIProblem>
+            let collected = await withTaskGroup(of: Answers.self) { group in
+                let count = prepared.scored.count + prepared.pending.count
+                var ordered = [(JSONValue, Bool)?](repeating: nil, count: count)
+                group.addTask {
+                    do throws(APIProblem) {
+                        let outcomes = try await finish(prepared.scoring, cancellation)
+                        return .success(zip(prepared.scored, outcomes).map { ($0, $1.json, $1.passed) })
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+                for (index, evaluation) in prepared.pending {
+                    group.addTask {
+                        do throws(APIProblem) {
+                            let answer = try await run(evaluation, cancellation)
+                            return .success([(index, answer, answer["passed"] == true)])
+                        } catch {
+                            return .success([(index, error.json, false)])
                         }
                     }
                 }
-                for await (index, answer, passed) in group { ordered[index] = (answer, passed) }
-                return ordered.compactMap { $0 }
+                var failure: APIProblem?
+                for await answers in group {
+                    switch answers {
+                    case .success(let answers):
+                        for (index, answer, passed) in answers { ordered[index] = (answer, passed) }
+                    case .failure(let problem): failure = problem
+                    }
+                }
+                return failure.map { Result.failure($0) } ?? .success(ordered.compactMap { $0 })
             }
+            let answers = try collected.get()
             if let cancellation, cancellation.isCancelled { throw APIProblem.stopped(cancellation.reason) }
             let passed = answers.count { $0.1 }
             return .json([
@@ -159,13 +176,43 @@ struct EvaluationService: Sendable {
         ])
     }
 
-    /// Scores an evaluation at once when it needs no provider; on the executor's thread.
-    private func prepare(_ evaluation: EvaluateRequest, _ cancellation: WorkCancellation?) -> Prepared {
-        guard evaluation.target == nil, evaluation.judges.isEmpty else { return .pending(evaluation) }
-        var context = EvaluationContext(
-            output: evaluation.output ?? "", input: evaluation.input, reference: evaluation.reference)
-        context.cancellation = cancellation
-        return .answered(score(evaluation, context).json)
+    /// Sorts decoded evaluations into those scored at once and those that need providers, and
+    /// starts scoring the first for one slice; on the executor's thread.
+    private func prepare(_ evaluations: [EvaluateRequest], _ cancellation: WorkCancellation?) -> Prepared {
+        var immediate: [(EvaluateRequest, EvaluationContext)] = []
+        var prepared = Prepared(scoring: ScoringRun([]))
+        for (index, evaluation) in evaluations.enumerated() {
+            guard evaluation.target == nil, evaluation.judges.isEmpty else {
+                prepared.pending.append((index, evaluation))
+                continue
+            }
+            var context = EvaluationContext(
+                output: evaluation.output ?? "", input: evaluation.input, reference: evaluation.reference)
+            context.cancellation = cancellation
+            immediate.append((evaluation, context))
+            prepared.scored.append(index)
+        }
+        prepared.scoring = ScoringRun(immediate)
+        prepared.scoring.advance(until: .now + ScoringRun.slice)
+        return prepared
+    }
+
+    /// Scores what is left of `run`, one slice per job, and counts the outcomes.
+    private func finish(_ run: ScoringRun, _ cancellation: WorkCancellation?) async throws(APIProblem)
+        -> [EvaluationOutcome]
+    {
+        var run = run
+        while !run.isFinished {
+            let current = run
+            run = try await work(.admitted, cancellation) { () throws(APIProblem) -> ScoringRun in
+                var next = current
+                next.advance(until: .now + ScoringRun.slice)
+                return next
+            }
+        }
+        let outcomes = run.outcomes
+        for outcome in outcomes { self.outcomes.record(outcome) }
+        return outcomes
     }
 
     /// Generates the output if the request has a target, asks the judges of `llmJudge` criteria,
@@ -200,8 +247,7 @@ struct EvaluationService: Sendable {
                 evaluation.judges, context: context, pool: pool, defaultJudge: defaultJudge,
                 deadline: deadline(cancellation))
         }
-        let scored = context
-        let outcome = try await work(.admitted, cancellation) { () throws(APIProblem) in score(evaluation, scored) }
+        let outcome = try await finish(ScoringRun([(evaluation, context)]), cancellation)[0]
         guard case .object(var answer) = outcome.json else { return .null }
         if let generation { answer["generation"] = generation.json }
         return .object(answer)
@@ -212,13 +258,6 @@ struct EvaluationService: Sendable {
         let own = ContinuousClock.now + generationTimeout
         guard let requestDeadline = cancellation?.deadline else { return own }
         return min(own, requestDeadline)
-    }
-
-    /// Scores synchronously (on an executor thread) and counts the outcome.
-    private func score(_ evaluation: EvaluateRequest, _ context: EvaluationContext) -> EvaluationOutcome {
-        let outcome = evaluation.scorecard.evaluate(context)
-        outcomes.record(outcome)
-        return outcome
     }
 
     /// Runs `body` on the executor; a full queue, a cancelled request, or a stopped executor, and
