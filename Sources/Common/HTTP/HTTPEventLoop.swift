@@ -252,8 +252,8 @@ final class HTTPEventLoop: TaskExecutor, @unchecked Sendable {
             }
             guard slots.take() || evictForNewConnection() else {
                 // At the cap: closed at once, so a flood of connections cannot exhaust descriptors or memory.
-                Glibc.close(descriptor)
                 observer?.connectionRejected()
+                Glibc.close(descriptor)
                 continue
             }
             _ = assay_set_int_sockopt(descriptor, Int32(IPPROTO_TCP), ASSAY_TCP_NODELAY, 1)
