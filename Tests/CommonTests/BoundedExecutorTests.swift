@@ -9,24 +9,6 @@ import Testing
 /// The executor that keeps CPU-bound work off the event loops: bounded queue, shedding, cancellation.
 @Suite("BoundedExecutor")
 struct BoundedExecutorTests {
-    /// A job that holds its thread until `release` is signalled, and says when it has started.
-    static func blocker(_ executor: BoundedExecutor, release: DispatchSemaphore) async -> Task<Void, any Error> {
-        let started = DispatchSemaphore(value: 0)
-        let task = Task {
-            try await executor.run(.admitted) {
-                started.signal()
-                release.wait()
-            }
-        }
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                started.wait()
-                continuation.resume()
-            }
-        }
-        return task
-    }
-
     @Test("jobs run on the executor's named threads and return their results")
     func runsOnItsThreads() async throws {
         let executor = BoundedExecutor(configuration: .init(threads: 2, maxQueued: 8, label: "test-work"))
@@ -50,7 +32,7 @@ struct BoundedExecutorTests {
         let executor = BoundedExecutor(configuration: .init(threads: 1, maxQueued: 1))
         defer { executor.stop() }
         let release = DispatchSemaphore(value: 0)
-        let blocked = await Self.blocker(executor, release: release)
+        let blocked = await executor.occupyThread(until: release)
         let queued = Task { try await executor.run { 1 } }
         try await eventually("the second job waits") { executor.queued == 1 }
         do {
@@ -75,7 +57,7 @@ struct BoundedExecutorTests {
         let executor = BoundedExecutor(configuration: .init(threads: 1, maxQueued: 4))
         defer { executor.stop() }
         let release = DispatchSemaphore(value: 0)
-        let blocked = await Self.blocker(executor, release: release)
+        let blocked = await executor.occupyThread(until: release)
         let cancellation = WorkCancellation()
         let ran = Atomic<Bool>(false)
         let job = Task { try await executor.run(cancellation: cancellation) { ran.store(true, ordering: .relaxed) } }
@@ -92,7 +74,7 @@ struct BoundedExecutorTests {
     func stopRejects() async throws {
         let executor = BoundedExecutor(configuration: .init(threads: 1, maxQueued: 4))
         let release = DispatchSemaphore(value: 0)
-        let blocked = await Self.blocker(executor, release: release)
+        let blocked = await executor.occupyThread(until: release)
         let waiting = Task { try await executor.run { 1 } }
         try await eventually("the job waits") { executor.queued == 1 }
         executor.stop()

@@ -54,27 +54,12 @@ private func limitsConfiguration() -> HTTPServerConfiguration {
         idleTimeout: .seconds(5), bodyMinimumRate: 1000, requestTimeout: .seconds(30), maxConnections: 3)
 }
 
-private func withLimitedServer(
-    _ configuration: HTTPServerConfiguration, router: Router, observer: LimitsObserver = LimitsObserver(),
-    _ body: (HTTPServer, Int) async throws -> Void
-) async throws {
-    let server = HTTPServer(configuration: configuration, responder: router, observer: observer)
-    let port = try server.start()
-    do {
-        try await body(server, port)
-    } catch {
-        await server.shutdown(gracePeriod: .zero)
-        throw error
-    }
-    await server.shutdown(gracePeriod: .zero)
-}
-
 @Suite("HTTP server limits: connections, deadlines, cancellation", .serialized)
 struct HTTPServerLimitsTests {
     @Test("beyond the connection cap a new connection is closed at once, and a freed slot serves again")
     func connectionCap() async throws {
         let observer = LimitsObserver()
-        try await withLimitedServer(limitsConfiguration(), router: spinningRouter(SpinRecord()), observer: observer) {
+        try await withServer(limitsConfiguration(), router: spinningRouter(SpinRecord()), observer: observer) {
             _, port in
             let held = try (0..<3).map { _ in try RawHTTPClient(port: port) }
             held[0].send("GET /hello HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
@@ -106,7 +91,7 @@ struct HTTPServerLimitsTests {
     func idleConnectionEvicted() async throws {
         var configuration = limitsConfiguration()
         configuration.maxConnections = 2
-        try await withLimitedServer(configuration, router: spinningRouter(SpinRecord())) { _, port in
+        try await withServer(configuration, router: spinningRouter(SpinRecord())) { _, port in
             let idle = try RawHTTPClient(port: port)
             idle.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
             #expect(try idle.readResponse().status == 200)
@@ -123,7 +108,7 @@ struct HTTPServerLimitsTests {
     func silentConnectionEvicted() async throws {
         var configuration = limitsConfiguration()
         configuration.maxConnections = 1
-        try await withLimitedServer(configuration, router: spinningRouter(SpinRecord())) { _, port in
+        try await withServer(configuration, router: spinningRouter(SpinRecord())) { _, port in
             let silent = try RawHTTPClient(port: port)
             silent.send("GET /hello HTTP/1.1\r\n")
             let young = try RawHTTPClient(port: port)
@@ -141,7 +126,7 @@ struct HTTPServerLimitsTests {
     func bodyDeadlineByRate() async throws {
         var router = Router()
         router.add("POST", "/echo") { request, _ in HTTPResponse(status: 200, body: request.body) }
-        try await withLimitedServer(limitsConfiguration(), router: router) { _, port in
+        try await withServer(limitsConfiguration(), router: router) { _, port in
             // 100 bytes every 50 ms (2,000 B/s, twice the minimum rate) for over a second: three times
             // the 300 ms base deadline, earned by the bytes.
             let fast = try RawHTTPClient(port: port)
@@ -172,7 +157,7 @@ struct HTTPServerLimitsTests {
     func clientGoneCancels() async throws {
         let record = SpinRecord()
         let observer = LimitsObserver()
-        try await withLimitedServer(limitsConfiguration(), router: spinningRouter(record), observer: observer) {
+        try await withServer(limitsConfiguration(), router: spinningRouter(record), observer: observer) {
             _, port in
             let client = try RawHTTPClient(port: port)
             client.send("GET /spin HTTP/1.1\r\nHost: t\r\n\r\n")
@@ -189,7 +174,7 @@ struct HTTPServerLimitsTests {
         let record = SpinRecord()
         var configuration = limitsConfiguration()
         configuration.requestTimeout = .milliseconds(300)
-        try await withLimitedServer(configuration, router: spinningRouter(record)) { _, port in
+        try await withServer(configuration, router: spinningRouter(record)) { _, port in
             let client = try RawHTTPClient(port: port)
             let start = ContinuousClock.now
             client.send("GET /spin HTTP/1.1\r\nHost: t\r\n\r\n")

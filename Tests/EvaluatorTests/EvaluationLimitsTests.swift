@@ -1,5 +1,6 @@
 import Common
 import Dispatch
+import TestSupport
 import Testing
 
 @testable import Evaluator
@@ -35,19 +36,7 @@ struct EvaluationLimitsTests {
         defer { executor.stop() }
         let service = EvaluationService(registry: MetricsRegistry(), executor: executor)
         let release = DispatchSemaphore(value: 0)
-        let started = DispatchSemaphore(value: 0)
-        let blocker = Task {
-            try await executor.run(.admitted) {
-                started.signal()
-                release.wait()
-            }
-        }
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                started.wait()
-                continuation.resume()
-            }
-        }
+        let blocker = await executor.occupyThread(until: release)
         let shed = await service.evaluate(Self.request())
         #expect(shed.status == 503)
         #expect(Int(shed.headers["Retry-After"] ?? "") ?? 0 >= 1)

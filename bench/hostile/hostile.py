@@ -108,6 +108,21 @@ def post(port: int, path: str, body: bytes, timeout: float) -> tuple[int | None,
         return None, time.time() - start, b""
 
 
+def post_concurrently(port: int, path: str, body: bytes, count: int, timeout: float) -> list[str]:
+    """`count` identical POSTs at once; each one's outcome, in order."""
+    results: list[str] = [""] * count
+
+    def one(i: int) -> None:
+        results[i] = outcome(*post(port, path, body, timeout=timeout))
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
 def get(port: int, path: str, timeout: float) -> tuple[int | None, float]:
     start = time.time()
     try:
@@ -223,19 +238,10 @@ def scenario_bleu(args) -> None:
     rows = []
     try:
         probe = HealthProbe(server.port)
-        results: list[str] = [""] * 4
         body = json.dumps(
             {"output": output, "reference": reference, "criteria": [{"type": "similarity", "method": "bleu"}]}
         ).encode()
-
-        def one(i: int) -> None:
-            results[i] = outcome(*post(server.port, "/v1/evaluate", body, timeout=120))
-
-        threads = [threading.Thread(target=one, args=(i,)) for i in range(4)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        results = post_concurrently(server.port, "/v1/evaluate", body, 4, timeout=120)
         for i, result in enumerate(results):
             rows.append((f"bleu {len(body) // 1_000_000} MB request {i + 1} of 4", result))
         rows.append(("/healthz meanwhile", probe.finish()))
@@ -278,16 +284,7 @@ def scenario_hog(args) -> None:
 
         small_thread = threading.Thread(target=smalls)
         small_thread.start()
-        heavy_results: list[str] = [""] * 2
-
-        def one(i: int) -> None:
-            heavy_results[i] = outcome(*post(server.port, "/v1/evaluate/batch", heavy, timeout=60))
-
-        threads = [threading.Thread(target=one, args=(i,)) for i in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        heavy_results = post_concurrently(server.port, "/v1/evaluate/batch", heavy, 2, timeout=60)
         stop.set()
         small_thread.join()
         ordered = sorted(latencies) or [float("nan")]
