@@ -56,11 +56,11 @@ let package = Package(
         .executableTarget(
             name: "KubeEmulator", dependencies: ["Common"], path: "Sources/KubeEmulator", exclude: ["README.md"],
             swiftSettings: strict),
-        // libFuzzer driver for the HTTP/1.1 request parser (built by bin/fuzz).
+        // libFuzzer harnesses for the HTTP, JSON, JSON Schema and suite parsers (built by bin/fuzz).
         .executableTarget(
-            name: "HTTPFuzz",
-            dependencies: ["Common"],
-            path: "Sources/HTTPFuzz",
+            name: "Fuzz",
+            dependencies: ["Common", "Scoring"],
+            path: "Sources/Fuzz",
             swiftSettings: strict
         ),
         .testTarget(

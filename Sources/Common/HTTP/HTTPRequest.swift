@@ -21,6 +21,9 @@ public struct HTTPRequest: Sendable {
     public var body: [UInt8]
     /// Whether the client allows the connection to be reused after this request.
     public var isKeepAlive: Bool
+    /// Set by the server when it hands the request to a responder: the request's deadline, and its
+    /// cancellation when the client goes away, the deadline passes or the server shuts down.
+    public var cancellation: WorkCancellation?
 
     public init(
         method: String, target: String, version: HTTPVersion = .http1_1, headers: HTTPHeaders = [:],
