@@ -94,11 +94,11 @@ let package = Package(
             name: "KubeEmulator", dependencies: ["AssayCore", "AssayHTTP", "AssayKube"], path: "Sources/KubeEmulator",
             exclude: ["README.md"],
             swiftSettings: strict),
-        // libFuzzer driver for the HTTP/1.1 request parser (built by bin/fuzz).
+        // libFuzzer harnesses for the HTTP, JSON, JSON Schema and suite parsers (built by bin/fuzz).
         .executableTarget(
-            name: "HTTPFuzz",
-            dependencies: ["AssayHTTP"],
-            path: "Sources/HTTPFuzz",
+            name: "Fuzz",
+            dependencies: ["AssayCore", "AssayHTTP", "Scoring", "Suites"],
+            path: "Sources/Fuzz",
             swiftSettings: strict
         ),
         // One test target per library target, each depending on what its tests touch.

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <signal.h>
 #include <errno.h>
+#include <pthread.h>
 
 int assay_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags) {
     return accept4(fd, addr, len, flags);
@@ -94,4 +95,8 @@ int assay_restore_signal(int signal_number) {
     int result = sigaction(signal_number, &action, NULL);
     assay_signal_fds[signal_number] = 0;
     return result;
+}
+
+void assay_set_thread_name(const char *name) {
+    pthread_setname_np(pthread_self(), name);
 }

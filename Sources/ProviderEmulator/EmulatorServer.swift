@@ -4,6 +4,8 @@ import AssayHTTP
 struct EmulatorServer: Sendable {
     /// One event loop is plenty for tests and demos; the emulator's work is waiting.
     static let eventLoopCount = 1
+    /// A hung provider never answers: no request deadline of the server may answer in its place.
+    static let requestTimeout = Duration.seconds(24 * 3600)
 
     let emulator: ProviderEmulator
     let server: HTTPServer
@@ -13,7 +15,8 @@ struct EmulatorServer: Sendable {
         let emulator = ProviderEmulator(behaviour: options.behaviour, apiKey: options.apiKey, seed: options.seed)
         let server = HTTPServer(
             configuration: HTTPServerConfiguration(
-                host: options.host, port: options.port, eventLoopCount: eventLoopCount),
+                host: options.host, port: options.port, eventLoopCount: eventLoopCount,
+                requestTimeout: requestTimeout),
             responder: emulator)
         do {
             let port = try server.start()

@@ -41,7 +41,7 @@ private func makeRouter(gate: Gate? = nil, started: Gate? = nil) -> Router {
     return router
 }
 
-private func withServer(
+func withServer(
     _ configuration: HTTPServerConfiguration = testConfiguration, router: Router = makeRouter(),
     observer: (any HTTPServerObserver)? = nil, _ body: (HTTPServer, Int) async throws -> Void
 ) async throws {

@@ -46,6 +46,14 @@ public struct GCRA: Sendable, Hashable {
         return wait
     }
 
+    /// Continues from another bucket's state: its TAT (on this process's clock), when later than
+    /// this one's. A bucket that takes over from another this way admits no burst the other had
+    /// already used.
+    public mutating func takeOver(from other: ContinuousClock.Instant?) {
+        guard let other else { return }
+        tat = max(tat ?? other, other)
+    }
+
     /// Charges (`units > 0`) or refunds (`units < 0`) after the fact; a refund never fills the
     /// bucket beyond full.
     public mutating func adjust(units: Int, now: ContinuousClock.Instant) {

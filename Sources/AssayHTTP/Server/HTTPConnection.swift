@@ -1,3 +1,4 @@
+import AssayCore
 import Glibc
 
 /// One accepted client connection. Owned and touched only by its event loop's thread.
@@ -9,7 +10,7 @@ final class HTTPConnection {
         case head
         /// Receiving a body; the body deadline applies.
         case body
-        /// A handler is running; no deadline (the handler owns its time).
+        /// A handler is running; the request timeout applies.
         case processing
         /// A response is partly written; the write timeout applies from the last progress.
         case writing
@@ -41,6 +42,14 @@ final class HTTPConnection {
     var pendingOffset = 0
     /// The last large request body, kept to recycle its storage once the handler has let go of it.
     var lastBody: [UInt8] = []
+    /// When the current body's head ended, and how many body bytes have arrived since: the body deadline is
+    /// the body timeout from then, plus a second per minimum rate's worth of bytes.
+    var bodyStarted: UInt64 = 0
+    var bodyBytes = 0
+    /// While processing: the handler's task and the request's cancellation, to stop its work when the client
+    /// goes away, the request timeout passes or shutdown's grace period ends.
+    var handler: Task<Void, Never>?
+    var cancellation: WorkCancellation?
     private var isClosed = false
 
     init(descriptor: Int32, serial: UInt64, limits: HTTPParserLimits, deadline: UInt64) {

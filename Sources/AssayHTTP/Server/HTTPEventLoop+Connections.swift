@@ -1,3 +1,4 @@
+import AssayCore
 import CSystem
 import Glibc
 
@@ -54,6 +55,10 @@ extension HTTPEventLoop {
                 let result = try connection.parser.parse(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
                 offset += result.consumed
                 step = result.step
+                if connection.phase == .body {
+                    connection.bodyBytes += result.consumed
+                    connection.deadline = bodyDeadline(connection)
+                }
             } catch {
                 reject(connection, status: error.status, detail: error.detail)
                 return true
@@ -65,7 +70,9 @@ extension HTTPEventLoop {
             }
             if connection.phase == .head, connection.parser.isReadingBody {
                 connection.phase = .body
-                connection.deadline = now + configuration.bodyTimeout.nanoseconds
+                connection.bodyStarted = now
+                connection.bodyBytes = 0
+                connection.deadline = bodyDeadline(connection)
             }
             switch step {
             case .needMoreData:
@@ -87,6 +94,12 @@ extension HTTPEventLoop {
         return false
     }
 
+    /// The body timeout from the end of the head, plus a second for each minimum rate's worth of body received.
+    private func bodyDeadline(_ connection: HTTPConnection) -> UInt64 {
+        let earned = UInt64(connection.bodyBytes) * 1_000_000_000 / UInt64(configuration.bodyMinimumRate)
+        return connection.bodyStarted &+ configuration.bodyTimeout.nanoseconds &+ earned
+    }
+
     /// Hands the previous body's storage back to the parser if nothing else references it any more.
     private func recycleLastBody(_ connection: HTTPConnection) {
         var storage = connection.lastBody
@@ -98,8 +111,12 @@ extension HTTPEventLoop {
     }
 
     private func dispatch(_ request: HTTPRequest, on connection: HTTPConnection) {
+        var request = request
+        let cancellation = WorkCancellation(deadline: .now + configuration.requestTimeout)
+        request.cancellation = cancellation
+        connection.cancellation = cancellation
         connection.phase = .processing
-        connection.deadline = 0
+        connection.deadline = now &+ configuration.requestTimeout.nanoseconds
         connection.requestMethod = request.method
         connection.isHeadRequest = request.method == "HEAD"
         connection.closeAfterResponse = !request.isKeepAlive
@@ -110,7 +127,9 @@ extension HTTPEventLoop {
         let descriptor = connection.descriptor
         let serial = connection.serial
         let responder = self.responder
-        Task(executorPreference: self) {
+        // CPU-bound work does not belong here: a responder that computes for long hands it to an executor of its
+        // own (the evaluator's BoundedExecutor), so the loop stays free for other connections.
+        connection.handler = Task(executorPreference: self) {
             let response = await responder.respond(to: request)
             self.complete(descriptor: descriptor, serial: serial, response: response)
         }
@@ -130,6 +149,8 @@ extension HTTPEventLoop {
         guard slot < connections.count, let connection = connections[slot], connection.serial == serial,
             connection.phase == .processing
         else { return }  // the connection closed (or timed out) while the handler ran
+        connection.handler = nil
+        connection.cancellation = nil
         if draining || ResponseHead.asksToClose(response) { connection.closeAfterResponse = true }
         send(response, on: connection, route: response.route ?? Router.unmatchedRoute)
     }
@@ -140,10 +161,35 @@ extension HTTPEventLoop {
         connection.requestStarted = now
         connection.requestMethod = ""
         connection.isHeadRequest = false
-        connection.closeAfterResponse = true
         connection.isHTTP10KeepAlive = false
+        fail(connection, status: status, detail: detail)
+    }
+
+    /// Answers a dispatched request whose handler was stopped (deadline, shutdown) in its place, and closes the
+    /// connection; the handler's own answer, should it still come, is dropped.
+    func fail(_ connection: HTTPConnection, status: Int, detail: String) {
+        connection.closeAfterResponse = true
         connection.unparsed = []
         send(HTTPProblem(status: status, detail: detail).response, on: connection, route: Router.unmatchedRoute)
+    }
+
+    /// Cancels a dispatched request's work for `reason`: its budgets stop at their next checkpoint and its
+    /// awaits (provider calls) are cancelled.
+    func stopHandler(_ connection: HTTPConnection, _ reason: WorkCancellation.Reason) {
+        connection.cancellation?.cancel(reason)
+        connection.handler?.cancel()
+        connection.cancellation = nil
+        connection.handler = nil
+    }
+
+    /// The client of a request being handled has gone: its work stops and the connection closes. The request
+    /// is counted with nginx's 499 (client closed request), as no answer was sent.
+    func abandon(_ connection: HTTPConnection) {
+        stopHandler(connection, .clientGone)
+        observer?.requestFinished(
+            method: connection.requestMethod, route: Router.unmatchedRoute, status: 499,
+            durationSeconds: Double(now &- connection.requestStarted) / 1e9, bodyBytes: 0)
+        close(connection)
     }
 
     private func send(_ response: HTTPResponse, on connection: HTTPConnection, route: String) {
@@ -266,9 +312,14 @@ extension HTTPEventLoop {
         case .body:
             reject(
                 connection, status: 408,
-                detail: "the request body did not arrive within \(configuration.bodyTimeout) (bodyTimeout)")
+                detail: "the request body did not arrive in time: \(configuration.bodyTimeout) (bodyTimeout) plus a "
+                    + "second per \(configuration.bodyMinimumRate) bytes received (bodyMinimumRate)")
         case .processing:
-            break
+            stopHandler(connection, .deadline)
+            fail(
+                connection, status: 504,
+                detail: "the request did not complete within its deadline of \(configuration.requestTimeout) "
+                    + "(requestTimeout); its work was cancelled")
         case .idle, .head, .writing, .lingering:
             close(connection)
         }

@@ -19,6 +19,9 @@ final class HTTPEventLoop: TaskExecutor, @unchecked Sendable {
     static let acceptPauseNanoseconds: UInt64 = 100_000_000
     /// How long a closing connection may linger discarding input: nginx's lingering_timeout (5 s).
     static let lingerNanoseconds: UInt64 = 5_000_000_000
+    /// At the connection cap, a connection whose request head has been arriving for this long may be closed to
+    /// make room: clients send their head at once, so one still incomplete after a second is slow or silent.
+    static let evictableHeadNanoseconds: UInt64 = 1_000_000_000
 
     static let listenerTag = UInt64.max
     static let wakeTag = UInt64.max - 1
@@ -35,6 +38,7 @@ final class HTTPEventLoop: TaskExecutor, @unchecked Sendable {
     let configuration: HTTPServerConfiguration
     let responder: any HTTPResponder
     let observer: (any HTTPServerObserver)?
+    let slots: ConnectionSlots
     private let shared = Mutex(Shared())
     private let loopThread = Atomic<UInt>(0)
     /// Set when `shared` gained work, so the loop takes the lock only when there is something to take.
@@ -61,13 +65,14 @@ final class HTTPEventLoop: TaskExecutor, @unchecked Sendable {
 
     init(
         index: Int, listener: Int32, configuration: HTTPServerConfiguration, responder: any HTTPResponder,
-        observer: (any HTTPServerObserver)?
+        observer: (any HTTPServerObserver)?, slots: ConnectionSlots
     ) throws(HTTPServerError) {
         self.index = index
         self.listener = listener
         self.configuration = configuration
         self.responder = responder
         self.observer = observer
+        self.slots = slots
         epoll = assay_epoll_create()
         guard epoll >= 0 else { throw .systemCall(name: "epoll_create1", errno: errno) }
         wake = assay_eventfd()
@@ -191,6 +196,13 @@ final class HTTPEventLoop: TaskExecutor, @unchecked Sendable {
         default:
             let descriptor = Int(tag)
             guard descriptor < connections.count, let connection = connections[descriptor] else { return }
+            if connection.phase == .processing, events & (ASSAY_EPOLLRDHUP | ASSAY_EPOLLERR | ASSAY_EPOLLHUP) != 0 {
+                // The client closed or reset its side while its request was being handled: no one will read
+                // the answer, so the work stops. (A FIN that came with the request itself arrived before
+                // dispatch, in an earlier event: such a half-closing client still gets its answer.)
+                abandon(connection)
+                return
+            }
             if events & (ASSAY_EPOLLOUT | ASSAY_EPOLLERR | ASSAY_EPOLLHUP) != 0, connection.phase == .writing {
                 flush(connection)
             }
@@ -238,6 +250,12 @@ final class HTTPEventLoop: TaskExecutor, @unchecked Sendable {
                 default: return
                 }
             }
+            guard slots.take() || evictForNewConnection() else {
+                // At the cap: closed at once, so a flood of connections cannot exhaust descriptors or memory.
+                observer?.connectionRejected()
+                Glibc.close(descriptor)
+                continue
+            }
             _ = assay_set_int_sockopt(descriptor, Int32(IPPROTO_TCP), ASSAY_TCP_NODELAY, 1)
             let connection = HTTPConnection(
                 descriptor: descriptor, serial: nextSerial, limits: configuration.parserLimits,
@@ -265,7 +283,10 @@ final class HTTPEventLoop: TaskExecutor, @unchecked Sendable {
         if slot < connections.count, connections[slot] === connection {
             connections[slot] = nil
             connectionCount -= 1
+            slots.give()
         }
+        // Closed while its handler runs (shutdown, a write error): the work is no longer wanted.
+        if connection.cancellation != nil { stopHandler(connection, .shutdown) }
         connection.close()
         if draining, connectionCount == 0 { running = false }
     }
@@ -276,6 +297,13 @@ final class HTTPEventLoop: TaskExecutor, @unchecked Sendable {
             _ = assay_epoll_ctl(epoll, ASSAY_EPOLL_CTL_ADD, listener, ASSAY_EPOLLIN, Self.listenerTag)
         }
         if draining, now >= drainDeadline {
+            // The grace period is over: what still runs is cancelled, its client told why, and the loop stops.
+            for case let connection? in connections where connection.phase == .processing {
+                stopHandler(connection, .shutdown)
+                fail(
+                    connection, status: 503,
+                    detail: "the server shut down before the request completed (its shutdown grace period ended)")
+            }
             for case let connection? in connections { close(connection) }
             running = false
             return
@@ -283,6 +311,29 @@ final class HTTPEventLoop: TaskExecutor, @unchecked Sendable {
         for case let connection? in connections where connection.deadline != 0 && now >= connection.deadline {
             timedOut(connection)
         }
+    }
+
+    /// Makes room at the connection cap by closing one connection of this loop and taking its slot: an idle
+    /// keep-alive one, or else the one whose head has been arriving longest, if for over a second. So a flood of
+    /// silent or trickling connections cannot lock out clients that send their requests (health probes included).
+    private func evictForNewConnection() -> Bool {
+        var slowest: HTTPConnection?
+        for case let connection? in connections {
+            if connection.phase == .idle {
+                slowest = connection
+                break
+            }
+            // In the head phase the deadline is the head's start plus the header timeout.
+            if connection.phase == .head,
+                connection.deadline &+ Self.evictableHeadNanoseconds
+                    <= now &+ configuration.headerTimeout.nanoseconds, connection.deadline < slowest?.deadline ?? .max
+            {
+                slowest = connection
+            }
+        }
+        guard let slowest else { return false }
+        close(slowest)
+        return slots.take()
     }
 
     // MARK: Draining

@@ -21,6 +21,8 @@ public struct HTTPMetrics: HTTPServerObserver {
     public let inflight: Gauge
     /// `assay_http_request_body_bytes{route,method}`
     public let requestBodyBytes: HistogramFamily
+    /// `assay_http_connections_rejected_total`
+    public let connectionsRejected: Counter
 
     /// The children for one (route, method, status), looked up under one lock per request.
     private let children: Children
@@ -55,7 +57,16 @@ public struct HTTPMetrics: HTTPServerObserver {
         requestBodyBytes = registry.histogram(
             "assay_http_request_body_bytes", help: "Size of HTTP request bodies in bytes.",
             labels: ["route", "method"], buckets: Self.bodyBytesBuckets)
+        connectionsRejected = registry.counter(
+            "assay_http_connections_rejected_total",
+            help: "Connections closed on arrival because the server held its maximum (--max-connections)."
+        ).labels()
         children = Children()
+    }
+
+    /// A connection was refused at the connection cap.
+    public func connectionRejected() {
+        connectionsRejected.inc()
     }
 
     /// A request has been read and is about to be handled.

@@ -1,3 +1,5 @@
+import AssayCore
+
 /// The protocol version of a request; HTTP/1.x minor versions above 1 are handled as 1.1 (RFC 9110 §6.2).
 public enum HTTPVersion: Sendable, Equatable {
     case http1_0
@@ -21,6 +23,9 @@ public struct HTTPRequest: Sendable {
     public var body: [UInt8]
     /// Whether the client allows the connection to be reused after this request.
     public var isKeepAlive: Bool
+    /// Set by the server when it hands the request to a responder: the request's deadline, and its
+    /// cancellation when the client goes away, the deadline passes or the server shuts down.
+    public var cancellation: WorkCancellation?
 
     public init(
         method: String, target: String, version: HTTPVersion = .http1_1, headers: HTTPHeaders = [:],

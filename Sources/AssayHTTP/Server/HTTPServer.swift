@@ -1,9 +1,15 @@
+import CSystem
 import Foundation
 import Synchronization
 
 /// The HTTP/1.1 server: `eventLoopCount` threads, each with its own epoll, SO_REUSEPORT listening socket and
 /// connections; request handlers run as tasks that prefer their connection's loop as executor, so a handler that
-/// never suspends runs start to finish on the loop thread and one that awaits does not block the loop.
+/// never suspends runs start to finish on the loop thread and one that awaits does not block the loop. Handlers
+/// that compute for long must hand that work to an executor of their own (see ``BoundedExecutor``).
+///
+/// Every request carries a ``WorkCancellation`` with its deadline (``HTTPServerConfiguration/requestTimeout``);
+/// the server cancels it, and the handler's task, when the client closes its connection (the request counts as
+/// 499), when the deadline passes (the client gets 504) and when shutdown's grace period ends (503).
 public final class HTTPServer: Sendable {
     /// Loop threads get the usual 8 MiB main-thread stack; handlers run synchronously on them between waits.
     static let loopThreadStackSize = 8 * 1024 * 1024
@@ -38,20 +44,24 @@ public final class HTTPServer: Sendable {
                 host: configuration.host, port: configuration.port, count: configuration.eventLoopCount,
                 backlog: configuration.backlog)
             var loops: [HTTPEventLoop] = []
+            let slots = ConnectionSlots(limit: configuration.maxConnections)
             do throws(HTTPServerError) {
                 for (index, listener) in listeners.enumerated() {
                     loops.append(
                         try HTTPEventLoop(
                             index: index, listener: listener, configuration: configuration, responder: responder,
-                            observer: observer))
+                            observer: observer, slots: slots))
                 }
             } catch {
                 for listener in listeners.dropFirst(loops.count) { close(listener) }
                 throw error
             }
             for loop in loops {
-                let thread = Thread { loop.run() }
-                thread.name = "http-loop-\(loop.index)"
+                let thread = Thread {
+                    // Named from inside through pthread: Foundation on Linux may drop a name set on the Thread.
+                    assay_set_thread_name("http-loop-\(loop.index)")
+                    loop.run()
+                }
                 thread.stackSize = Self.loopThreadStackSize
                 thread.start()
             }

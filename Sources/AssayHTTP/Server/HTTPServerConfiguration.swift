@@ -14,11 +14,25 @@ public struct HTTPServerConfiguration: Sendable {
     public static let defaultMaxHeaderCount = 100
     /// 8 KiB: nginx's single large header buffer, which bounds its request line (Apache's LimitRequestLine is 8190).
     public static let defaultMaxURLLength = 8 * 1024
-    /// 60 s for the whole head: nginx's client_header_timeout, applied as a deadline from the first byte.
-    public static let defaultHeaderTimeout = Duration.seconds(60)
-    /// 60 s for the whole body: nginx's client_body_timeout value, applied as a deadline (like Go's ReadTimeout)
-    /// so a client trickling bytes cannot hold the connection; 8 MiB in 60 s is a floor of ~140 KB/s.
-    public static let defaultBodyTimeout = Duration.seconds(60)
+    /// 10 s for the whole head, a deadline from its first byte that bytes do not extend: a head is at most 32 KiB,
+    /// which any client sends in milliseconds, so a trickling client holds a connection 10 s, not nginx's 60 s
+    /// (Apache's mod_reqtimeout gives 20 s).
+    public static let defaultHeaderTimeout = Duration.seconds(10)
+    /// 10 s for a body from the end of its head, extended by one second per ``defaultBodyMinimumRate`` bytes that
+    /// arrive (mod_reqtimeout's `body=10,MinRate=...` scheme): a small body must arrive within 10 s, a large one at
+    /// the minimum rate, so trickling bytes buys no time.
+    public static let defaultBodyTimeout = Duration.seconds(10)
+    /// 128 KiB/s: an 8 MiB body may take 10 + 64 s, about the flat 60 s this server allowed before; a client
+    /// slower than a 1 Mbit/s link on average is cut off.
+    public static let defaultBodyMinimumRate = 128 * 1024
+    /// 60 s from a complete request to its answer, after which the handler is cancelled and the client gets 504:
+    /// a generation (30 s with retries and fallbacks) plus its judges fit, and a load balancer's usual 60 s idle
+    /// timeout would have given up by then anyway.
+    public static let defaultRequestTimeout = Duration.seconds(60)
+    /// Open connections per event loop when the file-descriptor limit allows: nginx's worker_connections (512).
+    public static let defaultConnectionsPerLoop = 512
+    /// File descriptors left for everything but client connections: Redis and provider connections, files.
+    public static let reservedDescriptors = 256
     /// 75 s between keep-alive requests: nginx's keepalive_timeout (longer than common load balancers' 60 s, so
     /// the balancer closes first and never reuses a connection the server is closing).
     public static let defaultIdleTimeout = Duration.seconds(75)
@@ -43,6 +57,13 @@ public struct HTTPServerConfiguration: Sendable {
     public var idleTimeout: Duration
     /// How long a response write may make no progress.
     public var writeTimeout: Duration
+    /// Bytes per second of body that extend ``bodyTimeout`` by a second.
+    public var bodyMinimumRate: Int
+    /// How long a handler may take from a complete request; then it is cancelled and the client gets 504.
+    public var requestTimeout: Duration
+    /// Connections open at once across all loops; a new connection beyond them closes an idle keep-alive
+    /// connection to make room, or is closed at once when there is none.
+    public var maxConnections: Int
     public var backlog: Int32
 
     public init(
@@ -57,6 +78,9 @@ public struct HTTPServerConfiguration: Sendable {
         bodyTimeout: Duration = defaultBodyTimeout,
         idleTimeout: Duration = defaultIdleTimeout,
         writeTimeout: Duration = defaultWriteTimeout,
+        bodyMinimumRate: Int = defaultBodyMinimumRate,
+        requestTimeout: Duration = defaultRequestTimeout,
+        maxConnections: Int? = nil,
         backlog: Int32 = defaultBacklog
     ) {
         self.host = host
@@ -70,7 +94,18 @@ public struct HTTPServerConfiguration: Sendable {
         self.bodyTimeout = bodyTimeout
         self.idleTimeout = idleTimeout
         self.writeTimeout = writeTimeout
+        self.bodyMinimumRate = max(1, bodyMinimumRate)
+        self.requestTimeout = requestTimeout
+        self.maxConnections = max(1, maxConnections ?? Self.defaultMaxConnections(eventLoops: self.eventLoopCount))
         self.backlog = backlog
+    }
+
+    /// ``defaultConnectionsPerLoop`` per event loop (so per core by default), but never more than the process's
+    /// file-descriptor limit leaves after ``reservedDescriptors``: what the pod can hold without EMFILE.
+    public static func defaultMaxConnections(eventLoops: Int) -> Int {
+        var limit = rlimit()
+        let descriptors = getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 ? Int(clamping: limit.rlim_cur) : 1024
+        return max(1, min(defaultConnectionsPerLoop * max(1, eventLoops), descriptors - reservedDescriptors))
     }
 
     var parserLimits: HTTPParserLimits {

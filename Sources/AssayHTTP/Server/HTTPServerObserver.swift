@@ -6,4 +6,10 @@ public protocol HTTPServerObserver: Sendable {
     /// `durationSeconds` runs from the complete request (or the rejection) to the response being handed to the
     /// socket; `bodyBytes` is the response body's size.
     func requestFinished(method: String, route: String, status: Int, durationSeconds: Double, bodyBytes: Int)
+    /// A new connection was closed at once because the server holds its maximum of connections.
+    func connectionRejected()
+}
+
+extension HTTPServerObserver {
+    public func connectionRejected() {}
 }

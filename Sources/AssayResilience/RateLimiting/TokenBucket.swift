@@ -13,6 +13,14 @@ import Synchronization
 /// divided by the replica count, logs once, reports it through ``isDegraded`` and `onDegradedChange`,
 /// and probes Redis with exponential backoff (one caller at a time; the others keep using the
 /// local limit) until it answers again.
+///
+/// Neither switch adds a burst. The local limit starts where the shared bucket last stood (each
+/// Redis reply says how far its TAT is ahead of now), so a pod that had used the burst does not
+/// get a fresh one when Redis goes; and every script call tells Redis this pod's last known
+/// backlog, which a key lost with Redis's data (a restart without persistence) starts from,
+/// so the shared bucket does not come back full either. A backlog in time is the same for the
+/// whole limit and for one pod's share (the share's interval is `replicas` times longer and its
+/// burst `replicas` times smaller), so the two hand over without conversion.
 public final class TokenBucket: Sendable {
     public struct Configuration: Sendable, Equatable {
         /// The longest a caller waits for a slot by default. A typical LLM completion takes a few
@@ -81,6 +89,9 @@ public final class TokenBucket: Sendable {
         var nextProbe: ContinuousClock.Instant
         var requests: GCRA
         var tokens: GCRA?
+        /// The shared bucket's TATs as of the last Redis reply, on this process's clock.
+        var sharedRequestsTAT: ContinuousClock.Instant?
+        var sharedTokensTAT: ContinuousClock.Instant?
     }
 
     private enum Route {
@@ -208,19 +219,40 @@ public final class TokenBucket: Sendable {
         -> (admitted: Bool, wait: Duration)
     {
         let limit = configuration.limit
+        let sent = clock.now
+        // What this pod knows of the bucket: its local limit's state while degraded (a probe), the
+        // shared bucket's last reply otherwise.
+        let (requestsTAT, tokensTAT) = local.withLock { local in
+            local.degraded
+                ? (local.requests.tat, local.tokens?.tat) : (local.sharedRequestsTAT, local.sharedTokensTAT)
+        }
         let arguments = [
             operation,
             String(Self.microseconds(limit.requestInterval)), String(limit.burst),
             String(limit.tokenInterval.map(Self.microseconds) ?? 0), String(limit.tokenBurst),
             String(requests), String(tokens), String(Int64(Self.microseconds(maxWait))),
+            String(Self.backlog(requestsTAT, now: sent)), String(Self.backlog(tokensTAT, now: sent)),
         ]
         let reply = try await redis.run(TokenBucketScript.script, keys: keys, arguments: arguments)
-        guard let values = reply.array, values.count == 2, let admitted = values[0].integer,
-            let waitMilliseconds = values[1].integer
+        guard let values = reply.array, values.count == 4, let admitted = values[0].integer,
+            let waitMilliseconds = values[1].integer, let requestsBacklog = values[2].integer,
+            let tokensBacklog = values[3].integer
         else {
-            throw .protocolError("the rate-limit script returned \(reply), expected {admitted, wait_ms}")
+            throw .protocolError(
+                "the rate-limit script returned \(reply), expected {admitted, wait_ms, request_backlog_us, token_backlog_us}"
+            )
+        }
+        local.withLock { local in
+            local.sharedRequestsTAT = sent + .microseconds(requestsBacklog)
+            local.sharedTokensTAT = limit.tokensPerMinute == nil ? nil : sent + .microseconds(tokensBacklog)
         }
         return (admitted == 1, .milliseconds(waitMilliseconds))
+    }
+
+    /// How far `tat` is ahead of `now`, in whole microseconds (0 when it is not).
+    private static func backlog(_ tat: ContinuousClock.Instant?, now: ContinuousClock.Instant) -> Int64 {
+        guard let tat, tat > now else { return 0 }
+        return Int64(microseconds(tat - now))
     }
 
     private func unreachable(_ error: any Error, probing: Bool) {
@@ -233,7 +265,13 @@ public final class TokenBucket: Sendable {
                 return false
             }
             guard !local.degraded else { return false }
+            let (requestsTAT, tokensTAT) = (local.sharedRequestsTAT, local.sharedTokensTAT)
             local = Self.freshLocal(configuration, now: now)
+            // The local share starts where the shared bucket stood, not full.
+            local.requests.takeOver(from: requestsTAT)
+            local.tokens?.takeOver(from: tokensTAT)
+            local.sharedRequestsTAT = requestsTAT
+            local.sharedTokensTAT = tokensTAT
             local.degraded = true
             local.nextProbe = now + configuration.probeBackoff.ceiling(attempt: 1)
             return true

@@ -11,10 +11,14 @@ import AssayRedis
 /// - KEYS: `[1]` request TAT, `[2]` token TAT.
 /// - ARGV: `[1]` `acquire` or `adjust`; `[2]` µs per request; `[3]` request burst; `[4]` µs per
 ///   token (0: no token limit); `[5]` token burst; `[6]` requests; `[7]` tokens (both may be
-///   negative for `adjust`); `[8]` longest acceptable wait in µs (`acquire`).
-/// - Returns `{admitted, wait_ms}`: `acquire` reserves and returns `{1, wait}` when the wait is
-///   acceptable (the caller sleeps `wait` then proceeds), otherwise reserves nothing and returns
-///   `{0, wait}`. `adjust` returns `{1, 0}`.
+///   negative for `adjust`); `[8]` longest acceptable wait in µs (`acquire`); `[9]` and `[10]`
+///   the caller's last known backlog (TAT minus now, µs) of the request and token limits, used
+///   for a key that does not exist: after Redis lost its data (a restart without persistence),
+///   the bucket continues from where the pods left it instead of starting full again.
+/// - Returns `{admitted, wait_ms, request_backlog_us, token_backlog_us}`: `acquire` reserves and
+///   returns `admitted` 1 when the wait is acceptable (the caller sleeps `wait` then proceeds),
+///   otherwise reserves nothing and returns 0; `adjust` returns 1 and wait 0. The backlogs are
+///   each limit's TAT minus now after the operation, for the caller to remember.
 enum TokenBucketScript {
     static let script = RedisScript(
         """
@@ -27,16 +31,23 @@ enum TokenBucketScript {
         local function store(l, tat)
           redis.call('SET', l.key, string.format('%.17g', tat), 'PX', math.ceil((tat - now) / 1000) + 1000)
         end
+        limits[1].seed = tonumber(ARGV[9])
+        limits[2].seed = tonumber(ARGV[10])
         for _, l in ipairs(limits) do
-          l.tat = math.max(tonumber(redis.call('GET', l.key) or now), now)
+          l.tat = math.max(tonumber(redis.call('GET', l.key) or (now + l.seed)), now)
+        end
+        local function backlogs()
+          return math.floor(limits[1].tat - now), math.floor(limits[2].tat - now)
         end
         if ARGV[1] == 'adjust' then
           for _, l in ipairs(limits) do
             if l.interval > 0 and l.units ~= 0 then
-              store(l, math.max(l.tat + l.units * l.interval, now))
+              l.tat = math.max(l.tat + l.units * l.interval, now)
+              store(l, l.tat)
             end
           end
-          return {1, 0}
+          local requests, tokens = backlogs()
+          return {1, 0, requests, tokens}
         end
         local wait = 0
         for _, l in ipairs(limits) do
@@ -45,13 +56,16 @@ enum TokenBucketScript {
           end
         end
         if wait > tonumber(ARGV[8]) then
-          return {0, math.ceil(wait / 1000)}
+          local requests, tokens = backlogs()
+          return {0, math.ceil(wait / 1000), requests, tokens}
         end
         for _, l in ipairs(limits) do
           if l.interval > 0 and l.units > 0 then
-            store(l, math.max(l.tat, now + wait) + l.units * l.interval)
+            l.tat = math.max(l.tat, now + wait) + l.units * l.interval
+            store(l, l.tat)
           end
         end
-        return {1, math.ceil(wait / 1000)}
+        local requests, tokens = backlogs()
+        return {1, math.ceil(wait / 1000), requests, tokens}
         """)
 }

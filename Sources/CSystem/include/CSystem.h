@@ -26,6 +26,8 @@ uint64_t assay_monotonic_ns(void);
 int assay_eventfd_signal(int fd);
 // Resets the eventfd's counter; returns 0 or -1.
 int assay_eventfd_drain(int fd);
+// Names the calling thread (as top -H and debuggers show it; at most 15 bytes are kept).
+void assay_set_thread_name(const char *name);
 
 // Installs a handler that writes the signal's number as one byte to `fd` (the write end of a non-blocking pipe),
 // so a reader thread can turn signals into events. Signal dispositions are process-wide, so the descriptor per

@@ -19,6 +19,8 @@ struct APIProblem: Error, Sendable {
     var errors: [FieldError] = []
     /// Extension members beyond `errors` (RFC 9457 §3.2), such as a failed generation's `attempts`.
     var extensions = JSONObject()
+    /// Sent as `Retry-After` (whole seconds) when set.
+    var retryAfter: Duration?
 
     static let contentType = "application/problem+json"
 
@@ -53,6 +55,37 @@ struct APIProblem: Error, Sendable {
         return problem
     }
 
+    /// 503 with `Retry-After`: the scoring queue is full, so the request is shed at once instead of
+    /// waiting behind work it cannot overtake.
+    static func overloaded(queued: Int, threads: Int, retryAfter: Duration) -> APIProblem {
+        var problem = APIProblem(
+            status: 503, type: "urn:assay:problem:overloaded", title: "Evaluator overloaded",
+            detail: "the scoring queue is full: \(queued) evaluations wait for \(threads) scoring threads "
+                + "(--scoring-queue); retry after \(retryAfter.components.seconds) s or at another evaluator")
+        problem.retryAfter = retryAfter
+        return problem
+    }
+
+    /// The request's work was stopped before it finished: 504 when its deadline passed, 503 when
+    /// the evaluator is shutting down or has stopped scoring (and when the client left, which no
+    /// one reads).
+    static func stopped(_ reason: WorkCancellation.Reason?) -> APIProblem {
+        switch reason {
+        case .deadline:
+            return APIProblem(
+                status: 504, type: "urn:assay:problem:deadline-exceeded", title: "Request deadline exceeded",
+                detail: "the request did not complete within its deadline (--request-timeout-seconds); "
+                    + "its work was cancelled")
+        case .clientGone, .shutdown, nil:
+            var problem = APIProblem(
+                status: 503, type: "urn:assay:problem:shutting-down", title: "Evaluator shutting down",
+                detail: "the evaluator stopped before the request completed (\(reason?.description ?? "shutdown")); "
+                    + "send it to another evaluator")
+            problem.retryAfter = .seconds(1)
+            return problem
+        }
+    }
+
     var json: JSONValue {
         var object = JSONObject()
         object["type"] = .string(type)
@@ -68,6 +101,9 @@ struct APIProblem: Error, Sendable {
     }
 
     var response: HTTPResponse {
-        HTTPResponse(status: status, headers: ["Content-Type": Self.contentType], body: JSONWriter.bytes(json))
+        var response = HTTPResponse(
+            status: status, headers: ["Content-Type": Self.contentType], body: JSONWriter.bytes(json))
+        if let retryAfter { response.headers.replace("Retry-After", with: String(retryAfter.components.seconds)) }
+        return response
     }
 }

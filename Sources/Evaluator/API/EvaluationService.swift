@@ -7,6 +7,11 @@ import Scoring
 /// Runs evaluation requests: parses the body, decodes and compiles criteria (through a cache),
 /// generates the output through a provider chain when the request gives a `target`, scores, and
 /// renders the answer or a problem+json naming every bad field.
+///
+/// The CPU-bound parts (parsing, decoding, scoring) run on a ``BoundedExecutor``, never on the
+/// HTTP event loops: a request's first job is shed with 503 when the executor's queue is full,
+/// scoring goes in slices (``ScoringRun``) so long requests take turns with short ones, and every
+/// job stops at its budgets' next checkpoint once the request is cancelled.
 struct EvaluationService: Sendable {
     /// Most items one batch may carry. A batch of 1,000 items with 1 KB outputs is about 1 MB,
     /// well inside the 8 MiB body limit, and finishes in milliseconds.
@@ -14,6 +19,8 @@ struct EvaluationService: Sendable {
     /// How long generating one output may take in all, retries and fallbacks included: six calls
     /// at the default 5 s provider timeout. (Our choice.)
     static let defaultGenerationTimeout = Duration.seconds(30)
+    /// The executor of services that are not given one (tests, tools): one thread per core.
+    static let defaultExecutor = BoundedExecutor(configuration: .init(label: "scoring"))
 
     let cache: CriterionCache
     let maxBatchItems: Int
@@ -22,6 +29,8 @@ struct EvaluationService: Sendable {
     let generationTimeout: Duration
     /// The judge chain of `llmJudge` criteria that name none (`--judge-providers`).
     let defaultJudge: [ProviderConfig]?
+    /// Where parsing, decoding and scoring run.
+    let executor: BoundedExecutor
     private let outcomes: EvaluationMetrics
 
     /// - Parameters:
@@ -32,13 +41,15 @@ struct EvaluationService: Sendable {
     init(
         registry: MetricsRegistry, providers: ProviderCatalog = ProviderCatalog(), allowInlineProviders: Bool = false,
         maxBatchItems: Int = defaultMaxBatchItems, pool: ProviderPool? = nil,
-        generationTimeout: Duration = defaultGenerationTimeout, defaultJudge: [ProviderConfig]? = nil
+        generationTimeout: Duration = defaultGenerationTimeout, defaultJudge: [ProviderConfig]? = nil,
+        executor: BoundedExecutor = defaultExecutor
     ) {
         self.defaultJudge = defaultJudge
         self.cache = CriterionCache(providers: .request(providers, allowInline: allowInlineProviders))
         self.maxBatchItems = maxBatchItems
         self.outcomes = EvaluationMetrics(registry: registry)
         self.generationTimeout = generationTimeout
+        self.executor = executor
         if let pool {
             self.pool = pool
         } else if let transport = try? CurlHTTPClient() {
@@ -50,67 +61,78 @@ struct EvaluationService: Sendable {
         for config in providers.providers + (defaultJudge ?? []) { _ = self.pool?.endpoint(for: config) }
     }
 
+    /// What a request's first job leaves to do: the scoring of the evaluations that need no
+    /// provider (started, perhaps finished, in that job) and those that need one (a target or
+    /// judges), by their index in the request.
+    private struct Prepared: Sendable {
+        var scoring: ScoringRun
+        var scored: [Int] = []
+        var pending: [(Int, EvaluateRequest)] = []
+    }
+
     func evaluate(_ request: HTTPRequest) async -> HTTPResponse {
-        do {
-            let json = try parseBody(request)
-            var errors: [FieldError] = []
-            guard
-                let evaluation = EvaluateRequest.decode(
-                    json, at: "", cache: cache, hasDefaultJudge: defaultJudge != nil, errors: &errors)
-            else {
-                return APIProblem.invalidRequest(errors).response
+        let cancellation = request.cancellation
+        do throws(APIProblem) {
+            let prepared = try await work(.new, cancellation) { () throws(APIProblem) -> Prepared in
+                let json = try parseBody(request)
+                var errors: [FieldError] = []
+                guard
+                    let evaluation = EvaluateRequest.decode(
+                        json, at: "", cache: cache, hasDefaultJudge: defaultJudge != nil, errors: &errors)
+                else { throw APIProblem.invalidRequest(errors) }
+                return prepare([evaluation], cancellation)
             }
-            return .json(try await run(evaluation))
+            if let (_, evaluation) = prepared.pending.first {
+                return .json(try await run(evaluation, cancellation))
+            }
+            return .json(try await finish(prepared.scoring, cancellation)[0].json)
         } catch {
             return error.response
         }
     }
 
     func evaluateBatch(_ request: HTTPRequest) async -> HTTPResponse {
+        let cancellation = request.cancellation
         do throws(APIProblem) {
-            let json = try parseBody(request)
-            let fields = try decodingProblem { () throws(FieldError) in
-                let fields = try JSONFields(json, at: "")
-                try fields.rejectUnknown(allowed: ["items"])
-                return fields
+            let prepared = try await work(.new, cancellation) { () throws(APIProblem) -> Prepared in
+                prepare(try decodeBatch(try parseBody(request)), cancellation)
             }
-            let items = try decodingProblem { () throws(FieldError) in try fields.required("items", fields.array) }
-            guard items.count <= maxBatchItems else {
-                throw APIProblem.invalidRequest([
-                    FieldError(
-                        path: "items",
-                        message: "has \(items.count) items; at most \(maxBatchItems) are allowed (--max-batch-items)")
-                ])
-            }
-            var errors: [FieldError] = []
-            var decoded: [EvaluateRequest] = []
-            decoded.reserveCapacity(items.count)
-            for (index, item) in items.enumerated() {
-                if let evaluation = EvaluateRequest.decode(
-                    item, at: FieldError.join("items", index), cache: cache, hasDefaultJudge: defaultJudge != nil,
-                    errors: &errors)
-                {
-                    decoded.append(evaluation)
+            // An item whose generation fails answers with its problem and counts as failed; a
+            // cancelled or overloaded scoring answers for the whole batch.
+            typealias Answers = Result<[(Int, JSONValue, Bool)], APIProblem>
+            let collected = await withTaskGroup(of: Answers.self) { group in
+                let count = prepared.scored.count + prepared.pending.count
+                var ordered = [(JSONValue, Bool)?](repeating: nil, count: count)
+                group.addTask {
+                    do throws(APIProblem) {
+                        let outcomes = try await finish(prepared.scoring, cancellation)
+                        return .success(zip(prepared.scored, outcomes).map { ($0, $1.json, $1.passed) })
+                    } catch {
+                        return .failure(error)
+                    }
                 }
-            }
-            guard errors.isEmpty else { throw APIProblem.invalidRequest(errors) }
-
-            // An item whose generation fails answers with its problem and counts as failed.
-            let answers = await withTaskGroup(of: (Int, JSONValue, Bool).self) { group in
-                for (index, evaluation) in decoded.enumerated() {
+                for (index, evaluation) in prepared.pending {
                     group.addTask {
                         do throws(APIProblem) {
-                            let answer = try await run(evaluation)
-                            return (index, answer, answer["passed"] == true)
+                            let answer = try await run(evaluation, cancellation)
+                            return .success([(index, answer, answer["passed"] == true)])
                         } catch {
-                            return (index, error.json, false)
+                            return .success([(index, error.json, false)])
                         }
                     }
                 }
-                var ordered = [(JSONValue, Bool)?](repeating: nil, count: decoded.count)
-                for await (index, answer, passed) in group { ordered[index] = (answer, passed) }
-                return ordered.compactMap { $0 }
+                var failure: APIProblem?
+                for await answers in group {
+                    switch answers {
+                    case .success(let answers):
+                        for (index, answer, passed) in answers { ordered[index] = (answer, passed) }
+                    case .failure(let problem): failure = problem
+                    }
+                }
+                return failure.map { Result.failure($0) } ?? .success(ordered.compactMap { $0 })
             }
+            let answers = try collected.get()
+            if let cancellation, cancellation.isCancelled { throw APIProblem.stopped(cancellation.reason) }
             let passed = answers.count { $0.1 }
             return .json([
                 "results": .array(answers.map { $0.0 }),
@@ -120,6 +142,35 @@ struct EvaluationService: Sendable {
         } catch {
             return error.response
         }
+    }
+
+    private func decodeBatch(_ json: JSONValue) throws(APIProblem) -> [EvaluateRequest] {
+        let fields = try decodingProblem { () throws(FieldError) in
+            let fields = try JSONFields(json, at: "")
+            try fields.rejectUnknown(allowed: ["items"])
+            return fields
+        }
+        let items = try decodingProblem { () throws(FieldError) in try fields.required("items", fields.array) }
+        guard items.count <= maxBatchItems else {
+            throw APIProblem.invalidRequest([
+                FieldError(
+                    path: "items",
+                    message: "has \(items.count) items; at most \(maxBatchItems) are allowed (--max-batch-items)")
+            ])
+        }
+        var errors: [FieldError] = []
+        var decoded: [EvaluateRequest] = []
+        decoded.reserveCapacity(items.count)
+        for (index, item) in items.enumerated() {
+            if let evaluation = EvaluateRequest.decode(
+                item, at: FieldError.join("items", index), cache: cache, hasDefaultJudge: defaultJudge != nil,
+                errors: &errors)
+            {
+                decoded.append(evaluation)
+            }
+        }
+        guard errors.isEmpty else { throw APIProblem.invalidRequest(errors) }
+        return decoded
     }
 
     /// `GET /v1/providers`: the configured providers, then any other this process has used (inline
@@ -133,47 +184,111 @@ struct EvaluationService: Sendable {
         ])
     }
 
-    /// Generates the output if the request has a target, asks the judges of `llmJudge` criteria,
-    /// then scores: the answer's JSON.
-    private func run(_ evaluation: EvaluateRequest) async throws(APIProblem) -> JSONValue {
-        let deadline = ContinuousClock.now + generationTimeout
-        guard let target = evaluation.target else {
-            let context = EvaluationContext(
-                output: evaluation.output ?? "", input: evaluation.input, reference: evaluation.reference)
-            return await score(evaluation, context, deadline: deadline).json
-        }
-        guard let pool else {
-            throw APIProblem(
-                status: 503, type: "urn:assay:problem:generation-unavailable", title: "Generation unavailable",
-                detail: "this evaluator could not start its HTTP client; send output instead of target")
-        }
-        let chat = target.chatRequest(input: evaluation.input, reference: evaluation.reference)
-        switch await pool.chain(target.providers).generate(chat, deadline: deadline) {
-        case .failure(let failure):
-            throw APIProblem.generationFailed(failure)
-        case .success(let generation):
+    /// Sorts decoded evaluations into those scored at once and those that need providers, and
+    /// starts scoring the first for one slice; on the executor's thread.
+    private func prepare(_ evaluations: [EvaluateRequest], _ cancellation: WorkCancellation?) -> Prepared {
+        var immediate: [(EvaluateRequest, EvaluationContext)] = []
+        var prepared = Prepared(scoring: ScoringRun([]))
+        for (index, evaluation) in evaluations.enumerated() {
+            guard evaluation.target == nil, evaluation.judges.isEmpty else {
+                prepared.pending.append((index, evaluation))
+                continue
+            }
             var context = EvaluationContext(
-                output: generation.output, input: evaluation.input, reference: evaluation.reference)
-            context.generation = GenerationFacts(generation)
-            // The judges get their own time budget: generation may have used most of the first.
-            guard case .object(var answer) = await score(evaluation, context, deadline: .now + generationTimeout).json
-            else { return .null }
-            answer["generation"] = generation.json
-            return .object(answer)
+                output: evaluation.output ?? "", input: evaluation.input, reference: evaluation.reference)
+            context.cancellation = cancellation
+            immediate.append((evaluation, context))
+            prepared.scored.append(index)
         }
+        prepared.scoring = ScoringRun(immediate)
+        prepared.scoring.advance(until: .now + ScoringRun.slice)
+        return prepared
     }
 
-    private func score(_ evaluation: EvaluateRequest, _ context: EvaluationContext, deadline: ContinuousClock.Instant)
-        async -> EvaluationOutcome
+    /// Scores what is left of `run`, one slice per job, and counts the outcomes.
+    private func finish(_ run: ScoringRun, _ cancellation: WorkCancellation?) async throws(APIProblem)
+        -> [EvaluationOutcome]
     {
-        var context = context
-        if !evaluation.judges.isEmpty {
-            context.judgements = await JudgePass.run(
-                evaluation.judges, context: context, pool: pool, defaultJudge: defaultJudge, deadline: deadline)
+        var run = run
+        while !run.isFinished {
+            let current = run
+            run = try await work(.admitted, cancellation) { () throws(APIProblem) -> ScoringRun in
+                var next = current
+                next.advance(until: .now + ScoringRun.slice)
+                return next
+            }
         }
-        let outcome = evaluation.scorecard.evaluate(context)
-        outcomes.record(outcome)
-        return outcome
+        let outcomes = run.outcomes
+        for outcome in outcomes { self.outcomes.record(outcome) }
+        return outcomes
+    }
+
+    /// Generates the output if the request has a target, asks the judges of `llmJudge` criteria,
+    /// then scores on the executor: the answer's JSON.
+    private func run(_ evaluation: EvaluateRequest, _ cancellation: WorkCancellation?) async throws(APIProblem)
+        -> JSONValue
+    {
+        var context = EvaluationContext(
+            output: evaluation.output ?? "", input: evaluation.input, reference: evaluation.reference)
+        context.cancellation = cancellation
+        var generation: Generation?
+        if let target = evaluation.target {
+            guard let pool else {
+                throw APIProblem(
+                    status: 503, type: "urn:assay:problem:generation-unavailable", title: "Generation unavailable",
+                    detail: "this evaluator could not start its HTTP client; send output instead of target")
+            }
+            let chat = target.chatRequest(input: evaluation.input, reference: evaluation.reference)
+            switch await pool.chain(target.providers).generate(chat, deadline: deadline(cancellation)) {
+            case .failure(let failure):
+                if let cancellation, cancellation.isCancelled { throw APIProblem.stopped(cancellation.reason) }
+                throw APIProblem.generationFailed(failure)
+            case .success(let generated):
+                context.output = generated.output
+                context.generation = GenerationFacts(generated)
+                generation = generated
+            }
+        }
+        if !evaluation.judges.isEmpty {
+            // The judges get their own time budget: generation may have used most of the first.
+            context.judgements = await JudgePass.run(
+                evaluation.judges, context: context, pool: pool, defaultJudge: defaultJudge,
+                deadline: deadline(cancellation))
+        }
+        let outcome = try await finish(ScoringRun([(evaluation, context)]), cancellation)[0]
+        guard case .object(var answer) = outcome.json else { return .null }
+        if let generation { answer["generation"] = generation.json }
+        return .object(answer)
+    }
+
+    /// A generation's deadline: the generation timeout from now, or the request's deadline if sooner.
+    private func deadline(_ cancellation: WorkCancellation?) -> ContinuousClock.Instant {
+        let own = ContinuousClock.now + generationTimeout
+        guard let requestDeadline = cancellation?.deadline else { return own }
+        return min(own, requestDeadline)
+    }
+
+    /// Runs `body` on the executor; a full queue, a cancelled request, or a stopped executor, and
+    /// a request cancelled while `body` ran, become the problem the client is owed.
+    private func work<T: Sendable>(
+        _ admission: BoundedExecutor.Admission, _ cancellation: WorkCancellation?,
+        _ body: @escaping @Sendable () throws(APIProblem) -> T
+    ) async throws(APIProblem) -> T {
+        let result: Result<T, APIProblem>
+        do {
+            result = try await executor.run(admission, cancellation: cancellation) { () -> Result<T, APIProblem> in
+                do throws(APIProblem) { return .success(try body()) } catch { return .failure(error) }
+            }
+        } catch .overloaded(let queued, let retryAfter) {
+            throw APIProblem.overloaded(
+                queued: queued, threads: executor.configuration.threads, retryAfter: retryAfter)
+        } catch .cancelled(let reason) {
+            throw APIProblem.stopped(reason)
+        } catch {
+            throw APIProblem.stopped(.shutdown)
+        }
+        if let cancellation, cancellation.isCancelled { throw APIProblem.stopped(cancellation.reason) }
+        return try result.get()
     }
 
     private func parseBody(_ request: HTTPRequest) throws(APIProblem) -> JSONValue {

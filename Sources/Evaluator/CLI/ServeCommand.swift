@@ -27,6 +27,7 @@ struct ServeCommand {
         parser.option(
             "max-batch-items", env: "ASSAY_MAX_BATCH_ITEMS", default: String(EvaluationService.defaultMaxBatchItems),
             help: "Most items one /v1/evaluate/batch request may carry")
+        ServeLimits.options(&parser)
         parser.option(
             "shutdown-grace-seconds", env: "ASSAY_SHUTDOWN_GRACE_SECONDS",
             default: String(Int(ServeCommand.defaultShutdownGraceSeconds)),
@@ -106,6 +107,7 @@ struct ServeCommand {
             configuration.port = try values.int("port") ?? configuration.port
             configuration.maxBodyBytes = try values.int("max-body-bytes") ?? configuration.maxBodyBytes
             if let loops = try values.int("event-loops") { configuration.eventLoopCount = loops }
+            let limits = try ServeLimits(values, configuration: &configuration)
             let grace = try values.double("shutdown-grace-seconds") ?? defaultShutdownGraceSeconds
             let level = Logger.Level(name: values.string("log-level") ?? "info") ?? .info
             let logger = Logger(label: "assay-evaluator", minimumLevel: level)
@@ -124,7 +126,8 @@ struct ServeCommand {
             let service = EvaluationService(
                 registry: registry, providers: providers.catalog, allowInlineProviders: providers.allowInline,
                 maxBatchItems: try values.int("max-batch-items") ?? EvaluationService.defaultMaxBatchItems, pool: pool,
-                generationTimeout: generationTimeout, defaultJudge: providers.judge)
+                generationTimeout: generationTimeout, defaultJudge: providers.judge,
+                executor: limits.executor)
             let access = try ServeAuth.access(
                 values: values, host: configuration.host, cluster: clusterSettings, logger: logger)
             let app = EvaluatorApp(
@@ -135,7 +138,11 @@ struct ServeCommand {
             let port = try server.start()
             logger.info(
                 "listening",
-                ["address": "\(configuration.host):\(port)", "maxBodyBytes": "\(configuration.maxBodyBytes)"])
+                [
+                    "address": "\(configuration.host):\(port)", "maxBodyBytes": "\(configuration.maxBodyBytes)",
+                    "maxConnections": "\(configuration.maxConnections)",
+                    "scoringThreads": "\(limits.executor.configuration.threads)",
+                ])
 
             // Worker mode: the run goes on in its own task next to the server, sharing the pool (its
             // breakers and Redis rate limits) with the API.
@@ -152,8 +159,10 @@ struct ServeCommand {
             logger.info("shutting down", ["signal": "\(signal)", "graceSeconds": "\(grace)"])
             // Cases in flight are not recorded: other evaluators take them over after the claim timeout.
             worker?.cancel()
+            let graceEnds = ContinuousClock.now + .milliseconds(Int(grace * 1000))
             await server.shutdown(gracePeriod: .milliseconds(Int(grace * 1000)))
-            await worker?.value
+            limits.executor.stop()
+            if let worker { await ServeLimits.wait(for: worker, until: graceEnds + .seconds(1)) }
             logger.info("stopped")
             return 0
         } catch {

@@ -55,7 +55,17 @@ package struct Criterion: Sendable {
     /// present.
     package var needsReference: Bool { kind.needsReference }
 
+    /// Scores the context's output. Once the request is cancelled (its client left, its deadline
+    /// passed), criteria are no longer evaluated and fail with the reason.
+    ///
+    /// Every criterion's work is bounded: by the size of its inputs for the linear ones, by a
+    /// ``WorkBudget`` (checked where the work happens, and reading the request's cancellation)
+    /// for `jsonSchema` and `similarity`, by ``RegexLimits`` for patterns. A criterion added later
+    /// whose work can grow faster than its input takes a budget the same way.
     package func evaluate(_ context: EvaluationContext) -> CriterionResult {
+        if let reason = context.cancellation?.reason {
+            return CriterionResult(name: name, type: type, passed: false, score: 0, reason: "not evaluated: \(reason)")
+        }
         let verdict = kind.evaluate(context)
         return CriterionResult(
             name: name, type: type, passed: verdict.passed, score: verdict.score, reason: verdict.reason)
@@ -115,10 +125,12 @@ package enum CriterionKind: Sendable {
         case .text(let criterion): criterion.evaluate(context.output)
         case .textList(let criterion): criterion.evaluate(context.output)
         case .regex(let criterion): criterion.evaluate(context.output)
-        case .isJSON(let criterion), .jsonSchema(let criterion): criterion.evaluate(context.output)
+        case .isJSON(let criterion), .jsonSchema(let criterion):
+            criterion.evaluate(context.output, cancellation: context.cancellation)
         case .numeric(let criterion): criterion.evaluate(context.output)
         case .length(let criterion): criterion.evaluate(context.output)
-        case .similarity(let criterion): criterion.evaluate(context.output, reference: context.reference)
+        case .similarity(let criterion):
+            criterion.evaluate(context.output, reference: context.reference, cancellation: context.cancellation)
         case .llmJudge(let criterion): criterion.evaluate(context)
         case .latency(let criterion): criterion.evaluate(context.generation)
         case .cost(let criterion): criterion.evaluate(context.generation)

@@ -1,3 +1,5 @@
+import AssayCore
+
 /// The texts one evaluation request supplies to its criteria.
 package struct EvaluationContext: Sendable {
     /// The model's answer, the text every criterion examines.
@@ -11,6 +13,8 @@ package struct EvaluationContext: Sendable {
     package var generation: GenerationFacts?
     /// The judges' answers for `llmJudge` criteria, obtained before scoring.
     package var judgements: [LLMJudgeCriterion: JudgeAnswer] = [:]
+    /// The request's cancellation, which criteria with a ``WorkBudget`` check as they work.
+    package var cancellation: WorkCancellation?
 
     package init(output: String, input: String? = nil, reference: String? = nil) {
         self.output = output

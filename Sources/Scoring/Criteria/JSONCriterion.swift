@@ -38,7 +38,7 @@ package struct JSONCriterion: Sendable {
         }
     }
 
-    package func evaluate(_ output: String) -> Verdict {
+    package func evaluate(_ output: String, cancellation: WorkCancellation? = nil) -> Verdict {
         let fence = extractFromCodeFence ? CodeFence.enclosing(output) : nil
         let text = fence?.content ?? output
         let whereFrom = fence == nil ? "" : " inside a code fence"
@@ -50,8 +50,18 @@ package struct JSONCriterion: Sendable {
             return .fail("output\(whereFrom) is not valid JSON: line \(line), column \(error.column): \(error.reason)")
         }
         guard let schema else { return .pass("output\(whereFrom) is valid JSON (\(document.typeName))") }
-        let violations = schema.validate(document)
-        guard !violations.isEmpty else { return .pass("output\(whereFrom) is valid JSON and matches the schema") }
+        var budget = WorkBudget(steps: JSONSchema.defaultMaxSteps, cancellation: cancellation)
+        let violations: [JSONSchemaViolation]
+        switch schema.validate(document, budget: &budget) {
+        case .valid: return .pass("output\(whereFrom) is valid JSON and matches the schema")
+        case .invalid(let found): violations = found
+        case .undecided(.steps(let limit)):
+            return .fail(
+                "output\(whereFrom) could not be checked against the schema: too much work, more than \(limit) "
+                    + "steps (its work limit); simplify the schema (nested allOf/anyOf/$ref fan-out) or the document")
+        case .undecided(let exhaustion):
+            return .fail("output\(whereFrom) was not checked against the schema: \(exhaustion)")
+        }
         let shown = violations.prefix(Self.maxReportedViolations).map { violation in
             "\(violation.instancePath.isEmpty ? "(root)" : violation.instancePath): \(violation.message)"
         }

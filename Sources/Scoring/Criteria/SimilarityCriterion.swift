@@ -20,6 +20,24 @@ package struct SimilarityCriterion: Sendable {
     /// suites are expected to set their own.
     package static let defaultThreshold = 0.5
 
+    /// The longest text (output or reference) a similarity compares: the 1 MB outputs the
+    /// evaluator is built for. Longer texts are refused before any work, with a reason (a
+    /// sentence-level metric over megabytes says little anyway). At this size bleu, the slowest
+    /// of the three, takes under a second of one core (bench/hostile: 0.8 s for two 1 MB texts).
+    package static let maxTextBytes = 1024 * 1024
+
+    /// Work limits in each metric's own steps. tokenF1 and bleu are linear (a step per token,
+    /// and per n-gram for bleu), so their limits are a backstop above what ``maxTextBytes`` lets
+    /// through (at most about 1 and 5 million steps); rougeL's LCS is quadratic and counts 64-bit
+    /// word operations (``RougeL/maxWordOperations``, about 50 ms).
+    package static func maxSteps(_ method: Method) -> Int {
+        switch method {
+        case .tokenF1: 2_000_000
+        case .bleu: 8_000_000
+        case .rougeL: RougeL.maxWordOperations
+        }
+    }
+
     package let method: Method
     package let threshold: Double
 
@@ -39,25 +57,30 @@ package struct SimilarityCriterion: Sendable {
         }
     }
 
-    package func evaluate(_ output: String, reference: String?) -> Verdict {
+    package func evaluate(_ output: String, reference: String?, cancellation: WorkCancellation? = nil) -> Verdict {
         guard let reference else {
             return .fail("no reference to compare with; the request needs a \"reference\" text")
         }
+        for (name, text) in [("output", output), ("reference", reference)] where text.utf8.count > Self.maxTextBytes {
+            return .fail(
+                "\(method.rawValue) was not computed: the \(name) has \(text.utf8.count) bytes, over the "
+                    + "\(Self.maxTextBytes) a similarity compares (its work limit); compare an excerpt")
+        }
+        var budget = WorkBudget(steps: Self.maxSteps(method), cancellation: cancellation)
         let score: Double
-        switch method {
-        case .tokenF1:
-            score = TokenF1.score(candidate: output, reference: reference)
-        case .bleu:
-            score = SentenceBLEU.score(candidate: output, reference: reference)
-        case .rougeL:
-            do {
-                score = try RougeL.score(candidate: output, reference: reference)
-            } catch {
-                guard case .tooLong(let candidate, let reference) = error else { return .fail("\(error)") }
-                return .fail(
-                    "rougeL cannot compare \(candidate) output tokens with \(reference) reference tokens "
-                        + "within its work limit; use tokenF1 or bleu for texts this long")
+        do throws(WorkBudget.Exhaustion) {
+            switch method {
+            case .tokenF1: score = try TokenF1.score(candidate: output, reference: reference, budget: &budget)
+            case .bleu: score = try SentenceBLEU.score(candidate: output, reference: reference, budget: &budget)
+            case .rougeL: score = try RougeL.score(candidate: output, reference: reference, budget: &budget)
             }
+        } catch .steps(let limit) {
+            let advice = method == .rougeL ? "; use tokenF1 or bleu for texts this long" : ""
+            return .fail(
+                "\(method.rawValue) was not computed: these texts need more than \(limit) steps "
+                    + "(its work limit)\(advice)")
+        } catch {
+            return .fail("\(method.rawValue) was not computed: \(error)")
         }
         let passed = score >= threshold
         let comparison = passed ? "at least" : "below"

@@ -38,27 +38,76 @@ public struct JSONSchema: Sendable {
         tracksEvaluated = nodes.contains { $0.unevaluatedProperties != nil || $0.unevaluatedItems != nil }
     }
 
-    /// Every way `instance` fails the schema (up to a bounded number); empty when it is valid.
-    public func validate(_ instance: JSONValue) -> [JSONSchemaViolation] {
-        withEvaluator(reporting: true) { evaluator in
+    /// What one validation found.
+    public enum Validation: Sendable, Equatable {
+        case valid
+        /// Every way the instance fails the schema, up to a bounded number.
+        case invalid([JSONSchemaViolation])
+        /// The validation ran out of its work budget (or was cancelled) before it could decide.
+        case undecided(WorkBudget.Exhaustion)
+    }
+
+    /// The steps a validation may take unless the caller gives a budget: see
+    /// ``SchemaEvaluator/defaultMaxSteps``.
+    public static let defaultMaxSteps = SchemaEvaluator.defaultMaxSteps
+
+    /// Validates `instance`, taking the work from `budget` (one step per subschema applied to a
+    /// value, plus the size of `enum`, `uniqueItems` and `pattern` work).
+    public func validate(_ instance: JSONValue, budget: inout WorkBudget) -> Validation {
+        withEvaluator(reporting: true, budget: &budget) { evaluator in
             let valid = evaluator.evaluate(root, instance)
-            if !valid && evaluator.violations.isEmpty {
-                return [JSONSchemaViolation(instancePath: "", keyword: "$schema", message: "does not match the schema")]
+            if let exhaustion = evaluator.budget.exhaustion { return .undecided(exhaustion) }
+            if valid { return .valid }
+            if evaluator.violations.isEmpty {
+                return .invalid([
+                    JSONSchemaViolation(instancePath: "", keyword: "$schema", message: "does not match the schema")
+                ])
             }
-            return evaluator.violations
+            return .invalid(evaluator.violations)
         }
     }
 
-    /// Whether `instance` is valid; stops at the first failure.
-    public func isValid(_ instance: JSONValue) -> Bool {
-        withEvaluator(reporting: false) { evaluator in evaluator.evaluate(root, instance) }
+    /// Every way `instance` fails the schema (up to a bounded number); empty when it is valid.
+    /// A validation that needs more than ``defaultMaxSteps`` fails with one violation saying so.
+    public func validate(_ instance: JSONValue) -> [JSONSchemaViolation] {
+        var budget = WorkBudget(steps: Self.defaultMaxSteps)
+        switch validate(instance, budget: &budget) {
+        case .valid: return []
+        case .invalid(let violations): return violations
+        case .undecided(let exhaustion):
+            return [
+                JSONSchemaViolation(
+                    instancePath: "", keyword: "$schema", message: "could not be decided: \(exhaustion)")
+            ]
+        }
     }
 
-    /// Runs `body` with an evaluator that reads the node table in place, valid only inside.
-    private func withEvaluator<R>(reporting: Bool, _ body: (inout SchemaEvaluator) -> R) -> R {
+    /// Whether `instance` is valid; stops at the first failure. `false` when the validation
+    /// needs more than ``defaultMaxSteps``.
+    public func isValid(_ instance: JSONValue) -> Bool {
+        var budget = WorkBudget(steps: Self.defaultMaxSteps)
+        return isValid(instance, budget: &budget) ?? false
+    }
+
+    /// Whether `instance` is valid, taking the work from `budget`; `nil` when it ran out first.
+    public func isValid(_ instance: JSONValue, budget: inout WorkBudget) -> Bool? {
+        withEvaluator(reporting: false, budget: &budget) { evaluator in
+            let valid = evaluator.evaluate(root, instance)
+            return evaluator.budget.isExhausted ? nil : valid
+        }
+    }
+
+    /// Runs `body` with an evaluator that reads the node table in place, valid only inside, and
+    /// gives back what is left of the budget.
+    private func withEvaluator<R>(
+        reporting: Bool, budget: inout WorkBudget, _ body: (inout SchemaEvaluator) -> R
+    ) -> R {
         nodes.withUnsafeBufferPointer { table in
-            var evaluator = SchemaEvaluator(nodes: table, reporting: reporting, tracksEvaluated: tracksEvaluated)
-            return body(&evaluator)
+            var evaluator = SchemaEvaluator(
+                nodes: table, reporting: reporting, tracksEvaluated: tracksEvaluated, budget: budget)
+            let result = body(&evaluator)
+            budget = evaluator.budget
+            return result
         }
     }
 }

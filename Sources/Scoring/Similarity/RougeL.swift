@@ -1,3 +1,5 @@
+import AssayCore
+
 /// ROUGE-L F-measure as Google's `rouge-score` package computes it with its default tokenizer
 /// and no stemming: texts are lowercased and split into runs of `a`–`z` and `0`–`9` (every other
 /// character separates tokens), and F is the harmonic mean of LCS/candidate length and
@@ -14,15 +16,30 @@ package enum RougeL {
     }
 
     package static func score(candidate: String, reference: String) throws(Failure) -> Double {
+        var budget = WorkBudget(steps: maxWordOperations)
+        do {
+            return try score(candidate: candidate, reference: reference, budget: &budget)
+        } catch {
+            throw .tooLong(candidateTokens: tokens(candidate).count, referenceTokens: tokens(reference).count)
+        }
+    }
+
+    /// Work: one ``WorkBudget`` step per token and per word operation of the LCS; when the LCS
+    /// would need more than the budget has left, it is refused before it starts.
+    package static func score(candidate: String, reference: String, budget: inout WorkBudget)
+        throws(WorkBudget.Exhaustion) -> Double
+    {
         let predicted = tokens(candidate)
         let target = tokens(reference)
+        guard budget.spend(predicted.count + target.count) else { throw budget.exhaustion! }
         guard !predicted.isEmpty, !target.isEmpty else { return 0 }
         let shorter = min(predicted.count, target.count)
         let longer = max(predicted.count, target.count)
-        guard longer * ((shorter + 63) / 64) <= maxWordOperations else {
-            throw .tooLong(candidateTokens: predicted.count, referenceTokens: target.count)
+        guard budget.allows(longer * ((shorter + 63) / 64)) else {
+            budget.exhaust()
+            throw budget.exhaustion!
         }
-        let lcs = Double(LongestCommonSubsequence.length(predicted, target))
+        let lcs = Double(try LongestCommonSubsequence.length(predicted, target, budget: &budget))
         let precision = lcs / Double(predicted.count)
         let recall = lcs / Double(target.count)
         return precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0
@@ -50,6 +67,14 @@ package enum RougeL {
 /// sequence, updated with word-wide additions for each token of the longer one.
 package enum LongestCommonSubsequence {
     package static func length(_ a: [String], _ b: [String]) -> Int {
+        var budget = WorkBudget.unlimited()
+        return (try? length(a, b, budget: &budget)) ?? 0
+    }
+
+    /// Takes one ``WorkBudget`` step per word operation.
+    package static func length(_ a: [String], _ b: [String], budget: inout WorkBudget) throws(WorkBudget.Exhaustion)
+        -> Int
+    {
         let (short, long) = a.count <= b.count ? (a, b) : (b, a)
         guard !short.isEmpty else { return 0 }
         let words = (short.count + 63) / 64
@@ -61,6 +86,7 @@ package enum LongestCommonSubsequence {
         var v = [UInt64](repeating: ~0, count: words)
         for token in long {
             guard let mask = masks[token] else { continue }
+            guard budget.spend(words) else { throw budget.exhaustion! }
             // V' = (V + (V & M)) | (V & ~M), with the carry running across words.
             var carry: UInt64 = 0
             for w in 0..<words {

@@ -1,3 +1,5 @@
+import AssayCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -8,27 +10,39 @@
 /// 0…1: the `13a` tokenizer (mteval-v13a), no lowercasing, one reference, brevity penalty,
 /// `exp` smoothing (each n-gram order without matches gets precision 1/(2^k · total), k counting
 /// such orders) and effective order (orders longer than the candidate are left out).
+///
+/// Work: one ``WorkBudget`` step per token and per n-gram counted (four per token), so the cost
+/// is linear in the texts' lengths.
 package enum SentenceBLEU {
     package static let maxOrder = 4
 
     package static func score(candidate: String, reference: String) -> Double {
-        var vocabulary: [String: Int] = [:]
-        func ids(_ text: String) -> [Int] {
-            Tokenizer13a.tokens(text).map { token in
+        var budget = WorkBudget.unlimited()
+        return (try? score(candidate: candidate, reference: reference, budget: &budget)) ?? 0
+    }
+
+    package static func score(candidate: String, reference: String, budget: inout WorkBudget)
+        throws(WorkBudget.Exhaustion) -> Double
+    {
+        var vocabulary: [String: Int32] = [:]
+        func ids(_ text: String, _ budget: inout WorkBudget) throws(WorkBudget.Exhaustion) -> [Int32] {
+            let tokens = Tokenizer13a.tokens(text)
+            guard budget.spend(tokens.count) else { throw budget.exhaustion! }
+            return tokens.map { token in
                 if let id = vocabulary[token] { return id }
-                let id = vocabulary.count
+                let id = Int32(vocabulary.count)
                 vocabulary[token] = id
                 return id
             }
         }
-        let hypothesis = ids(candidate)
-        let references = ids(reference)
-        let referenceCounts = ngramCounts(references)
+        let hypothesis = try ids(candidate, &budget)
+        let references = try ids(reference, &budget)
+        let referenceCounts = try ngramCounts(references, &budget)
         var correct = [Int](repeating: 0, count: maxOrder)
         var total = [Int](repeating: 0, count: maxOrder)
-        for (ngram, count) in ngramCounts(hypothesis) {
-            total[ngram.count - 1] += count
-            if let inReference = referenceCounts[ngram] { correct[ngram.count - 1] += min(count, inReference) }
+        for (ngram, count) in try ngramCounts(hypothesis, &budget) {
+            total[ngram.order - 1] += count
+            if let inReference = referenceCounts[ngram] { correct[ngram.order - 1] += min(count, inReference) }
         }
         return compute(
             correct: correct, total: total, candidateLength: hypothesis.count, referenceLength: references.count) / 100
@@ -62,12 +76,36 @@ package enum SentenceBLEU {
         return brevityPenalty * exp(logSum / Double(effectiveOrder))
     }
 
-    private static func ngramCounts(_ tokens: [Int]) -> [[Int]: Int] {
-        var counts: [[Int]: Int] = [:]
+    private static func ngramCounts(_ tokens: [Int32], _ budget: inout WorkBudget) throws(WorkBudget.Exhaustion)
+        -> [NGram: Int]
+    {
+        var counts: [NGram: Int] = [:]
+        counts.reserveCapacity(tokens.count * 2)
         for n in 1...maxOrder where tokens.count >= n {
-            for start in 0...(tokens.count - n) { counts[Array(tokens[start..<(start + n)]), default: 0] += 1 }
+            for start in 0...(tokens.count - n) {
+                guard budget.spend() else { throw budget.exhaustion! }
+                counts[NGram(tokens, start: start, order: n), default: 0] += 1
+            }
         }
         return counts
+    }
+
+    /// Up to ``maxOrder`` token ids inline: a dictionary key that costs no allocation, where an
+    /// array per n-gram made counting a 4 MB text take seconds and a gigabyte.
+    struct NGram: Hashable {
+        let first: Int32
+        let second: Int32
+        let third: Int32
+        let fourth: Int32
+        let order: Int
+
+        init(_ tokens: [Int32], start: Int, order: Int) {
+            first = tokens[start]
+            second = order > 1 ? tokens[start + 1] : -1
+            third = order > 2 ? tokens[start + 2] : -1
+            fourth = order > 3 ? tokens[start + 3] : -1
+            self.order = order
+        }
     }
 }
 
@@ -87,8 +125,7 @@ package enum Tokenizer13a {
                 line = replacing(line, entity, character)
             }
         }
-        line = [" "] + line + [" "]
-        line = line.flatMap { isSeparatedSymbol($0) ? [" ", $0, " "] : [$0] }
+        line = separatingSymbols(line)
         line = rewritePairs(line) { first, second in
             // ([^0-9])([\.,]) -> "\1 \2 "
             !isDigit(first) && isPeriodOrComma(second) ? [first, " ", second, " "] : nil
@@ -102,6 +139,23 @@ package enum Tokenizer13a {
             isDigit(first) && second == "-" ? [first, " ", second, " "] : nil
         }
         return PythonText.split(line)
+    }
+
+    /// `" " + line + " "` with a space on each side of every ``isSeparatedSymbol(_:)``.
+    private static func separatingSymbols(_ line: [Unicode.Scalar]) -> [Unicode.Scalar] {
+        var out: [Unicode.Scalar] = [" "]
+        out.reserveCapacity(line.count + line.count / 4 + 2)
+        for scalar in line {
+            if isSeparatedSymbol(scalar) {
+                out.append(" ")
+                out.append(scalar)
+                out.append(" ")
+            } else {
+                out.append(scalar)
+            }
+        }
+        out.append(" ")
+        return out
     }
 
     private static func isDigit(_ scalar: Unicode.Scalar) -> Bool { scalar.value &- 0x30 < 10 }

@@ -1,13 +1,25 @@
+import AssayCore
+
 /// Token-overlap F1 exactly as the SQuAD v1.1 evaluation script computes it.
 ///
 /// Both texts are normalised — lowercased, ASCII punctuation removed, the articles `a`, `an`
 /// and `the` removed where they are whole words, split on whitespace — and F1 is taken over the
 /// multiset of tokens they share. It is 0 when nothing is shared, including when either side
 /// has no tokens.
+///
+/// Work: one ``WorkBudget`` step per token of either text.
 package enum TokenF1 {
     package static func score(candidate: String, reference: String) -> Double {
+        var budget = WorkBudget.unlimited()
+        return (try? score(candidate: candidate, reference: reference, budget: &budget)) ?? 0
+    }
+
+    package static func score(candidate: String, reference: String, budget: inout WorkBudget)
+        throws(WorkBudget.Exhaustion) -> Double
+    {
         let predicted = normalizedTokens(candidate)
         let expected = normalizedTokens(reference)
+        guard budget.spend(predicted.count), budget.spend(expected.count) else { throw budget.exhaustion! }
         var remaining: [String: Int] = [:]
         for token in expected { remaining[token, default: 0] += 1 }
         var shared = 0

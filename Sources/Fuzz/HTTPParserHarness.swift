@@ -1,20 +1,20 @@
-// libFuzzer target for HTTPRequestParser. Built with -DFUZZING and the libFuzzer runtime by bin/fuzz; a plain
-// build produces a stub that explains how to run it.
+// The HTTP/1.1 request parser under libFuzzer (target `http`): every way of feeding the same bytes must parse
+// them the same, within the limits.
 #if FUZZING
     import AssayHTTP
-    import Glibc
 
     /// Small limits so inputs of a few kilobytes reach every limit check.
-    let fuzzLimits = HTTPParserLimits(maxBodyBytes: 4096, maxHeaderBytes: 1024, maxHeaderCount: 16, maxURLLength: 256)
+    private let fuzzLimits = HTTPParserLimits(
+        maxBodyBytes: 4096, maxHeaderBytes: 1024, maxHeaderCount: 16, maxURLLength: 256)
 
     /// Everything observable about parsing one input: the requests, 100-continue points, and whether it failed.
-    struct Outcome: Equatable {
+    private struct Outcome: Equatable {
         var requests: [String] = []
         var continues = 0
         var failed = false
     }
 
-    func describe(_ request: HTTPRequest) -> String {
+    private func describe(_ request: HTTPRequest) -> String {
         precondition(request.body.count <= fuzzLimits.maxBodyBytes, "body over maxBodyBytes")
         precondition(request.headers.count <= fuzzLimits.maxHeaderCount, "more headers than maxHeaderCount")
         precondition(request.target.utf8.count <= fuzzLimits.maxURLLength, "target over maxURLLength")
@@ -24,7 +24,7 @@
     }
 
     /// Parses `bytes` fed in the given pieces, checking progress and bounds on every step.
-    func run(_ bytes: UnsafeBufferPointer<UInt8>, splitAt cuts: [Int]) -> Outcome {
+    private func run(_ bytes: UnsafeBufferPointer<UInt8>, splitAt cuts: [Int]) -> Outcome {
         var parser = HTTPRequestParser(limits: fuzzLimits)
         var outcome = Outcome()
         let bounds = [0] + cuts + [bytes.count]
@@ -52,28 +52,14 @@
         return outcome
     }
 
-    @_silgen_name("LLVMFuzzerRunDriver")
-    func LLVMFuzzerRunDriver(
-        _ argc: UnsafeMutablePointer<CInt>,
-        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-        _ body: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-    ) -> CInt
-
-    var argc = CommandLine.argc
-    var argv = CommandLine.unsafeArgv
-    exit(
-        LLVMFuzzerRunDriver(&argc, &argv) { data, size in
-            guard let data, size > 0 else { return 0 }
-            let bytes = UnsafeBufferPointer(start: data, count: size)
-            let whole = run(bytes, splitAt: [])
-            // Splitting the same bytes anywhere must not change what is parsed.
-            let cut = Int(bytes[0]) * 257 % size
-            let split = run(bytes, splitAt: [cut])
-            let byteWise = run(bytes, splitAt: Array(stride(from: 1, to: min(size, 512), by: 1)))
-            precondition(whole == split, "splitting at \(cut) changed the outcome")
-            precondition(size > 512 || whole == byteWise, "byte-at-a-time feeding changed the outcome")
-            return 0
-        })
-#else
-    print("HTTPFuzz is the libFuzzer target for the HTTP request parser; run it with bin/fuzz [--seconds N].")
+    /// One input: parsed whole, split at one point, and a byte at a time; the outcomes must agree.
+    func fuzzHTTPParser(_ bytes: UnsafeBufferPointer<UInt8>) {
+        let whole = run(bytes, splitAt: [])
+        // Splitting the same bytes anywhere must not change what is parsed.
+        let cut = Int(bytes[0]) * 257 % bytes.count
+        let split = run(bytes, splitAt: [cut])
+        let byteWise = run(bytes, splitAt: Array(stride(from: 1, to: min(bytes.count, 512), by: 1)))
+        precondition(whole == split, "splitting at \(cut) changed the outcome")
+        precondition(bytes.count > 512 || whole == byteWise, "byte-at-a-time feeding changed the outcome")
+    }
 #endif

@@ -1,0 +1,61 @@
+// The JSON parser under libFuzzer (target `json`): what it accepts survives a round trip through the writer, the
+// String and byte entry points agree, the depth limit holds, and every rejection points inside the input.
+#if FUZZING
+    import AssayCore
+
+    /// A shallow limit, so that inputs of a few bytes reach the depth check.
+    private let shallow = JSONLimits(maxDepth: 6)
+
+    private func parse(_ bytes: UnsafeBufferPointer<UInt8>, _ limits: JSONLimits) -> Result<JSONValue, JSONParseError> {
+        do throws(JSONParseError) {
+            return .success(try JSONParser.parse(UnsafeRawBufferPointer(bytes), limits: limits))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Nesting levels of arrays and objects.
+    private func depth(_ value: JSONValue) -> Int {
+        switch value {
+        case .array(let elements): 1 + (elements.map(depth).max() ?? 0)
+        case .object(let object): 1 + (object.map { depth($0.value) }.max() ?? 0)
+        default: 0
+        }
+    }
+
+    func fuzzJSONParser(_ bytes: UnsafeBufferPointer<UInt8>) {
+        let outcome = parse(bytes, .default)
+        switch outcome {
+        case .success(let value):
+            let rendered = JSONWriter.bytes(value)
+            guard let again = try? JSONParser.parse(rendered) else {
+                preconditionFailure("the writer's output does not parse")
+            }
+            precondition(again == value, "a round trip through the writer changed the value")
+            precondition(JSONWriter.bytes(again) == rendered, "the writer is not deterministic")
+            let nested = depth(value)
+            precondition(nested <= JSONLimits.defaultMaxDepth, "nesting \(nested) passed the depth limit")
+            switch parse(bytes, shallow) {
+            case .success(let limited):
+                precondition(
+                    nested <= shallow.maxDepth && limited == value, "the shallow limit accepted \(nested) levels")
+            case .failure:
+                precondition(nested > shallow.maxDepth, "the shallow limit refused \(nested) levels")
+            }
+        case .failure(let error):
+            precondition(error.line >= 1 && error.column >= 1 && !error.reason.isEmpty, "malformed error \(error)")
+            precondition((0...bytes.count).contains(error.offset), "error offset \(error.offset) outside the input")
+        }
+        // Valid UTF-8 also enters through String, which skips re-validating strings: same outcome.
+        if let text = String(validating: bytes, as: UTF8.self) {
+            switch (outcome, Result { () throws(JSONParseError) in try JSONParser.parse(text) }) {
+            case (.success(let fromBytes), .success(let fromText)):
+                precondition(fromBytes == fromText, "String and byte parsing disagree")
+            case (.failure(let fromBytes), .failure(let fromText)):
+                precondition(fromBytes.offset == fromText.offset, "String and byte parsing fail at different offsets")
+            default:
+                preconditionFailure("String and byte parsing disagree on whether the input is JSON")
+            }
+        }
+    }
+#endif

@@ -1,0 +1,61 @@
+// The JSON Schema compiler and evaluator under libFuzzer (target `schema`). An input is a JSON array
+// `[schema, instance]`: compiling never crashes, validating stays within its work budget, reporting and probing
+// agree on the verdict, and every violation points at a location the instance has.
+#if FUZZING
+    import AssayCore
+    import Scoring
+
+    /// Steps per validation: enough for every seed, small enough that an exponential schema ends in milliseconds.
+    private let fuzzSteps = 200_000
+
+    /// Whether the RFC 6901 pointer `path` names a location inside `value`.
+    private func resolves(_ path: String, in value: JSONValue) -> Bool {
+        guard !path.isEmpty else { return true }
+        guard path.hasPrefix("/") else { return false }
+        var current = value
+        for token in path.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
+            let key = String(token).replacing("~1", with: "/").replacing("~0", with: "~")
+            switch current {
+            case .object(let object):
+                guard let member = object[key] else { return false }
+                current = member
+            case .array(let elements):
+                guard let index = Int(key), elements.indices.contains(index) else { return false }
+                current = elements[index]
+            default:
+                return false
+            }
+        }
+        return true
+    }
+
+    func fuzzJSONSchema(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let document = try? JSONParser.parse(UnsafeRawBufferPointer(bytes)), case .array(let pair) = document,
+            pair.count == 2
+        else { return }
+        let schema: JSONSchema
+        do throws(JSONSchemaError) {
+            schema = try JSONSchema(compiling: pair[0])
+        } catch {
+            precondition(!error.message.isEmpty, "a compile error without a message")
+            return
+        }
+        var reportingBudget = WorkBudget(steps: fuzzSteps)
+        let report = schema.validate(pair[1], budget: &reportingBudget)
+        precondition(reportingBudget.used <= fuzzSteps, "validation took \(reportingBudget.used) steps")
+        var probingBudget = WorkBudget(steps: fuzzSteps)
+        let probe = schema.isValid(pair[1], budget: &probingBudget)
+        switch report {
+        case .valid:
+            precondition(probe != false, "reported valid, probed invalid")
+        case .invalid(let violations):
+            precondition(!violations.isEmpty, "invalid without a violation")
+            precondition(probe != true, "reported invalid, probed valid")
+            for violation in violations {
+                precondition(resolves(violation.instancePath, in: pair[1]), "violation at \(violation.instancePath)")
+            }
+        case .undecided(let exhaustion):
+            precondition(exhaustion == .steps(limit: fuzzSteps), "undecided by \(exhaustion)")
+        }
+    }
+#endif
