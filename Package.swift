@@ -68,11 +68,16 @@ let package = Package(
         .target(
             name: "Scoring", dependencies: ["AssayCore", "Providers", "CPCRE2"], path: "Sources/Scoring",
             swiftSettings: strict),
+        // The case pipeline both the evaluation API and the suite worker run: output or target,
+        // then the judges, then the scorecard.
+        .target(
+            name: "Evaluation", dependencies: ["AssayCore", "Providers", "Gateway", "Scoring", "Suites"],
+            path: "Sources/Evaluation", swiftSettings: strict),
         .executableTarget(
             name: "Evaluator",
             dependencies: [
                 "AssayCore", "AssayHTTP", "AssayRedis", "AssayKube", "AssayAuth", "AssayResilience", "Providers",
-                "Gateway", "Scoring", "Suites",
+                "Gateway", "Scoring", "Suites", "Evaluation",
             ],
             path: "Sources/Evaluator",
             swiftSettings: strict
@@ -133,10 +138,14 @@ let package = Package(
             dependencies: ["Suites", "AssayRedis", "AssayResilience", "Providers", "AssayCore", "TestSupport"],
             path: "Tests/SuitesTests", swiftSettings: strict),
         .testTarget(
+            name: "EvaluationTests",
+            dependencies: ["Evaluation", "Gateway", "Providers", "Scoring", "Suites", "AssayCore", "TestSupport"],
+            path: "Tests/EvaluationTests", swiftSettings: strict),
+        .testTarget(
             name: "EvaluatorTests",
             dependencies: [
                 "Evaluator", "AssayCore", "AssayHTTP", "AssayRedis", "AssayKube", "AssayResilience", "Providers",
-                "Gateway", "Scoring", "Suites", "TestSupport",
+                "Gateway", "Scoring", "Suites", "Evaluation", "TestSupport",
             ],
             path: "Tests/EvaluatorTests", exclude: ["Fixtures"], swiftSettings: strict),
         // Processes and emulators the end-to-end tests share: built executables, redis-server,

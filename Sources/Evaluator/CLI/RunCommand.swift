@@ -1,6 +1,7 @@
 import AssayCore
 import AssayHTTP
 import AssayRedis
+import Evaluation
 import Foundation
 import Gateway
 import Scoring
@@ -49,7 +50,7 @@ struct RunCommand {
             default: String(RunPlan.defaultResultTTL.components.seconds), help: "How long results stay in Redis")
         parser.option(
             "generation-timeout-seconds", env: "ASSAY_GENERATION_TIMEOUT_SECONDS",
-            default: String(Int(SuiteEvaluator.defaultGenerationTimeout.inSeconds)),
+            default: String(Int(CaseEvaluation.defaultGenerationTimeout.inSeconds)),
             help: "Longest a target's generation may take, retries and fallbacks included")
         parser.option("case-delay-ms", env: "ASSAY_CASE_DELAY_MS", default: "0", help: "Testing: extra time per case")
         parser.option("log-level", env: "ASSAY_LOG_LEVEL", default: "warning", help: "debug, info, warning or error")

@@ -3,6 +3,7 @@ import AssayHTTP
 import AssayKube
 import AssayRedis
 import AssayResilience
+import Evaluation
 import Foundation
 import Gateway
 import Scoring
@@ -41,7 +42,7 @@ struct ServeCommand {
             help: "Pods sharing each rate limit; each enforces 1/replicas of it without Redis or while Redis is down")
         parser.option(
             "generation-timeout-seconds", env: "ASSAY_GENERATION_TIMEOUT_SECONDS",
-            default: String(Int(EvaluationService.defaultGenerationTimeout.inSeconds)),
+            default: String(Int(CaseEvaluation.defaultGenerationTimeout.inSeconds)),
             help: "Longest a target's generation may take, retries and fallbacks included")
         parser.option(
             "circuit-open-seconds", env: "ASSAY_CIRCUIT_OPEN_SECONDS",
@@ -121,7 +122,7 @@ struct ServeCommand {
             let registry = EvaluatorApp.makeRegistry()
             let pool = try makePool(values, registry: registry, logger: logger)
             let generationTimeout =
-                try positiveSeconds(values, "generation-timeout-seconds") ?? EvaluationService.defaultGenerationTimeout
+                try positiveSeconds(values, "generation-timeout-seconds") ?? CaseEvaluation.defaultGenerationTimeout
             let providers = try ServeProviders(values: values, logger: logger)
             let service = EvaluationService(
                 registry: registry, providers: providers.catalog, allowInlineProviders: providers.allowInline,

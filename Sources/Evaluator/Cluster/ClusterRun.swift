@@ -2,6 +2,7 @@ import AssayCore
 import AssayKube
 import AssayRedis
 import AssayResilience
+import Evaluation
 import Gateway
 import Scoring
 import Suites

@@ -1,4 +1,5 @@
 import AssayCore
+import Evaluation
 import Scoring
 import Suites
 import Synchronization

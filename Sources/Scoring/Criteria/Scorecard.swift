@@ -37,6 +37,13 @@ package struct Scorecard: Sendable {
         return Scorecard(criteria: criteria)
     }
 
+    /// The `llmJudge` criteria, whose judges are asked before scoring.
+    package var judges: [LLMJudgeCriterion] {
+        criteria.compactMap { criterion in
+            if case .llmJudge(let judge) = criterion.kind { judge } else { nil }
+        }
+    }
+
     /// Whether any criterion compares with the request's `reference`.
     package var needsReference: Bool { criteria.contains { $0.needsReference } }
 

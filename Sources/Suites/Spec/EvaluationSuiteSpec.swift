@@ -66,7 +66,14 @@ public struct EvaluationSuiteSpec: SpecDecodable, Hashable {
         }
         var targets: [TargetSpec] = []
         for (index, item) in targetItems.enumerated() {
-            let target = try TargetSpec.decode(item, at: FieldError.join(fields.path("targets"), index))
+            var errors: [FieldError] = []
+            let decoded = TargetSpec.decode(
+                item, at: FieldError.join(fields.path("targets"), index), named: true, providers: origin,
+                errors: &errors)
+            guard let target = decoded, errors.isEmpty else {
+                throw errors.first
+                    ?? FieldError(path: FieldError.join(fields.path("targets"), index), message: "is invalid")
+            }
             if let first = targets.firstIndex(where: { $0.name == target.name }) {
                 throw FieldError(
                     path: FieldError.join(FieldError.join(fields.path("targets"), index), "name"),
@@ -74,19 +81,8 @@ public struct EvaluationSuiteSpec: SpecDecodable, Hashable {
             }
             targets.append(target)
         }
-        var judge = try fields.value("judge").map { (json) throws(FieldError) in
-            try JudgeSpec.decode(json, at: fields.path("judge"))
-        }
-        if origin == .resource {
-            for index in targets.indices {
-                targets[index].providers = try ProviderSpec.forResource(
-                    targets[index].providers,
-                    at: FieldError.join(FieldError.join(fields.path("targets"), index), "providers"))
-            }
-            if let chain = judge?.providers {
-                judge?.providers = try ProviderSpec.forResource(
-                    chain, at: FieldError.join(fields.path("judge"), "providers"))
-            }
+        let judge = try fields.value("judge").map { (json) throws(FieldError) in
+            try JudgeSpec.decode(json, at: fields.path("judge"), providers: origin)
         }
         guard let datasetJSON = fields.value("dataset") else {
             throw FieldError(path: fields.path("dataset"), message: "is required")

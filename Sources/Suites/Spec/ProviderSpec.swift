@@ -36,47 +36,58 @@ public struct ProviderSpec: SpecDecodable, Hashable {
 
     public static var structuralSchema: JSONValue { SpecSchema.preserved }
 
-    /// A resource's chain at `path`: in a cluster a key comes only from an `apiKey` Secret
-    /// reference in the suite's own namespace (the operator puts it in the evaluator pods'
-    /// environment), never from a variable or a file the resource names; a provider without
-    /// `apiKey` sends no key.
-    static func forResource(_ chain: [ProviderSpec], at path: String) throws(FieldError) -> [ProviderSpec] {
-        try chain.enumerated().map { (index, spec) throws(FieldError) -> ProviderSpec in
-            let itemPath = FieldError.join(path, index)
-            guard spec.apiKey == nil else { return spec }
-            for (field, set) in [
-                ("apiKeyEnv", spec.config.apiKeyEnv != nil), ("apiKeyFile", spec.config.apiKeyFile != nil),
-            ]
-            where set {
-                throw FieldError(
-                    path: FieldError.join(itemPath, field),
-                    message:
-                        "cannot be set in an EvaluationSuite resource: a resource cannot name an environment variable or a file; give the key as apiKey: {secretName, key}"
-                )
-            }
-            var spec = spec
-            spec.config.keyless = true
-            return spec
-        }
-    }
-
     /// Providers one chain may list (``ProviderOrigin/maxChainLength``).
     public static let maxPerChain = ProviderOrigin.maxChainLength
 
-    /// A non-empty chain at `path`.
-    static func decodeChain(_ json: JSONValue?, at path: String) throws(FieldError) -> [ProviderSpec] {
+    /// A non-empty chain at `path`, each element read as `origin` allows: a suite file's full
+    /// definitions (keys from `apiKey`, `apiKeyEnv` or `apiKeyFile`); a resource's definitions
+    /// whose keys come only from `apiKey` Secret references in the suite's own namespace (the
+    /// operator puts them in the evaluator pods' environment), never from a variable or a file the
+    /// resource names, so that a provider without `apiKey` sends no key; a request's names of
+    /// configured providers.
+    public static func decodeChain(_ json: JSONValue?, at path: String, providers origin: ProviderOrigin)
+        throws(FieldError) -> [ProviderSpec]
+    {
         guard let json else { throw FieldError(path: path, message: "is required") }
         guard case .array(let items) = json else {
             throw FieldError(path: path, message: "must be an array of providers, got \(json.typeName)")
         }
         guard !items.isEmpty else { throw FieldError(path: path, message: "must list at least one provider") }
         guard items.count <= maxPerChain else {
-            throw FieldError(path: path, message: "lists \(items.count) providers; at most \(maxPerChain) are allowed")
+            throw FieldError(
+                path: path, message: "lists \(items.count) providers; at most \(maxPerChain) are allowed in one chain")
         }
         var chain: [ProviderSpec] = []
         for (index, item) in items.enumerated() {
-            chain.append(try ProviderSpec.decode(item, at: FieldError.join(path, index)))
+            let itemPath = FieldError.join(path, index)
+            switch origin {
+            case .localFile:
+                chain.append(try ProviderSpec.decode(item, at: itemPath))
+            case .resource:
+                chain.append(try forResource(try ProviderSpec.decode(item, at: itemPath), at: itemPath))
+            case .request:
+                chain.append(ProviderSpec(config: try origin.provider(item, at: itemPath)))
+            }
         }
         return chain
+    }
+
+    /// A resource's provider: with an `apiKey` as given, else keyless, and never with a key
+    /// source of its own.
+    private static func forResource(_ spec: ProviderSpec, at path: String) throws(FieldError) -> ProviderSpec {
+        guard spec.apiKey == nil else { return spec }
+        for (field, set) in [
+            ("apiKeyEnv", spec.config.apiKeyEnv != nil), ("apiKeyFile", spec.config.apiKeyFile != nil),
+        ]
+        where set {
+            throw FieldError(
+                path: FieldError.join(path, field),
+                message:
+                    "cannot be set in an EvaluationSuite resource: a resource cannot name an environment variable or a file; give the key as apiKey: {secretName, key}"
+            )
+        }
+        var spec = spec
+        spec.config.keyless = true
+        return spec
     }
 }

@@ -2,10 +2,10 @@ import Gateway
 import Providers
 import Scoring
 
-/// Asks the judges of a request's `llmJudge` criteria, concurrently, before the (synchronous)
-/// scoring: each distinct criterion once, through its own chain or the evaluator's default.
-enum JudgePass {
-    static func run(
+/// Asks the judges of `llmJudge` criteria, concurrently, before the (synchronous) scoring: each
+/// distinct criterion once, through its own chain or the default judge chain.
+package enum JudgePass {
+    package static func run(
         _ judges: [LLMJudgeCriterion], context: EvaluationContext, pool: ProviderPool?,
         defaultJudge: [ProviderConfig]?, deadline: ContinuousClock.Instant
     ) async -> [LLMJudgeCriterion: JudgeAnswer] {
