@@ -60,23 +60,6 @@ struct RunResultsTests {
     }
 
     @Test(
-        "run phase transitions",
-        arguments: [
-            (RunPhase.seeding, RunPhase.Event.seeded, RunPhase.running),
-            (.seeding, .progressed(recorded: 5, total: 5, meetsThreshold: true), .seeding),
-            (.running, .progressed(recorded: 4, total: 5, meetsThreshold: true), .running),
-            (.running, .progressed(recorded: 5, total: 5, meetsThreshold: true), .succeeded),
-            (.running, .progressed(recorded: 5, total: 5, meetsThreshold: false), .failed),
-            (.running, .cancelled, .cancelled),
-            (.seeding, .cancelled, .cancelled),
-            (.succeeded, .cancelled, .succeeded),
-            (.cancelled, .seeded, .cancelled),
-        ])
-    func phases(from: RunPhase, event: RunPhase.Event, to: RunPhase) {
-        #expect(from.applying(event) == to)
-    }
-
-    @Test(
         "nearest-rank percentiles",
         arguments: [(0.5, 1, 0), (0.5, 2, 0), (0.5, 3, 1), (0.95, 20, 18), (0.95, 100, 94), (0.95, 21, 19)])
     func percentiles(quantile: Double, count: Int, index: Int) {

@@ -93,7 +93,7 @@ final class Reconciler: Sendable {
             suite = decoded
             input.validity = .valid(total: current.run.counts.total)
             // A finished run stays finished: nothing in Redis can change its status.
-            guard !(current.phase.isTerminal && current.runID == runID.rawValue) else { break }
+            guard !(current.phase.isFinal && current.runID == runID.rawValue) else { break }
             var aggregates = try await queue.aggregates()
             if aggregates == nil || aggregates?.phase == .seeding {
                 switch try await loader.cases(of: decoded) {

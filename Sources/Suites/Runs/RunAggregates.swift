@@ -45,7 +45,7 @@ public struct RunAggregates: Sendable, Hashable {
     }
 
     public var info: RunInfo
-    public var phase: RunPhase
+    public var phase: SuitePhase
     /// Cases with a result.
     public var recorded: Int
     /// Cases every target passed.
@@ -80,7 +80,7 @@ public struct RunAggregates: Sendable, Hashable {
                 latencyP95Ms: sample?.latencyP95Ms, criteria: criteria, failingCaseIDs: sample?.failingCaseIDs ?? [])
         }
         let meets = targets.allSatisfy { $0.passRate >= info.passThreshold }
-        phase = RunPhase.derive(
+        phase = SuitePhase.derive(
             seeded: seeded, recorded: recorded, total: info.total, meetsThreshold: meets, cancelled: cancelled)
     }
 

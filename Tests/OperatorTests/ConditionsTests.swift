@@ -2,34 +2,8 @@ import Testing
 
 @testable import Operator
 
-@Suite("SuitePhase and Conditions")
-struct SuitePhaseTests {
-    static let done = SuitePhase.Event.progressed(completed: 4, total: 4, meetsThreshold: true)
-    static let short = SuitePhase.Event.progressed(completed: 4, total: 4, meetsThreshold: false)
-    static let partway = SuitePhase.Event.progressed(completed: 1, total: 4, meetsThreshold: true)
-    static let empty = SuitePhase.Event.progressed(completed: 0, total: 0, meetsThreshold: false)
-
-    @Test(
-        "every transition of the phase table",
-        arguments: [
-            (SuitePhase.pending, SuitePhase.Event.childrenReady, SuitePhase.running),
-            (.pending, partway, .running),
-            (.pending, done, .succeeded),
-            (.running, partway, .running),
-            (.running, done, .succeeded),
-            (.running, short, .failed),
-            (.running, empty, .running),
-            (.running, .specInvalid, .invalid),
-            (.invalid, .childrenReady, .invalid),
-            (.invalid, .specChanged, .pending),
-            (.succeeded, partway, .succeeded),
-            (.succeeded, .specInvalid, .succeeded),
-            (.failed, .specChanged, .pending),
-        ])
-    func transitions(from: SuitePhase, event: SuitePhase.Event, to: SuitePhase) {
-        #expect(from.next(on: event) == to)
-    }
-
+@Suite("Conditions and the status JSON")
+struct ConditionsTests {
     static func ready(_ status: Condition.Status, at time: String) -> Condition {
         Condition(
             type: Conditions.ready, status: status, observedGeneration: 1, lastTransitionTime: time, reason: "R",
