@@ -204,8 +204,7 @@ struct RunCommand {
         } else {
             FileHandle.standardOutput.write(Data(output.utf8))
         }
-        return aggregates.isComplete && aggregates.meetsThreshold && aggregates.phase != .cancelled
-            ? CommandLineExit.success : CommandLineExit.failedGate
+        return aggregates.verdict.passed ? CommandLineExit.success : CommandLineExit.failedGate
     }
 
     private static func positive(_ values: OptionValues, _ name: String) throws -> Double? {

@@ -55,7 +55,9 @@ public struct RunAggregates: Sendable, Hashable {
     public var total: Int { info.total }
     public var isComplete: Bool { recorded >= info.total }
     /// Whether every target's pass rate reaches the suite's `passThreshold`.
-    public var meetsThreshold: Bool { targets.allSatisfy { $0.passRate >= info.passThreshold } }
+    public var meetsThreshold: Bool { RunVerdict.meetsThreshold(targets, passThreshold: info.passThreshold) }
+    /// Whether the run passed (``RunVerdict``).
+    public var verdict: RunVerdict { RunVerdict(self) }
 
     public init(
         info: RunInfo, counters: [String: Double], samples: [String: TargetSamples], seeded: Bool, cancelled: Bool
@@ -79,7 +81,7 @@ public struct RunAggregates: Sendable, Hashable {
                 outputTokens: count(prefix + "outputTokens"), latencyP50Ms: sample?.latencyP50Ms,
                 latencyP95Ms: sample?.latencyP95Ms, criteria: criteria, failingCaseIDs: sample?.failingCaseIDs ?? [])
         }
-        let meets = targets.allSatisfy { $0.passRate >= info.passThreshold }
+        let meets = RunVerdict.meetsThreshold(targets, passThreshold: info.passThreshold)
         phase = SuitePhase.derive(
             seeded: seeded, recorded: recorded, total: info.total, meetsThreshold: meets, cancelled: cancelled)
     }
