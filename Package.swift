@@ -158,6 +158,12 @@ let package = Package(
             dependencies: ["Operator", "AssayCore", "AssayHTTP", "AssayRedis", "AssayKube", "Suites", "TestSupport"],
             path: "Tests/OperatorTests",
             swiftSettings: strict),
+        // The operator-to-evaluator contract, checked from both sides: the Deployment the operator
+        // builds against the options the evaluator reads.
+        .testTarget(
+            name: "ContractTests",
+            dependencies: ["Operator", "Evaluator", "Suites", "Providers", "AssayCore"],
+            path: "Tests/ContractTests", swiftSettings: strict),
         // Scoring's pure parts (statistics) against reference implementations in the test venv.
         .testTarget(
             name: "ScoringTests", dependencies: ["Scoring", "AssayCore", "Providers", "TestSupport"],

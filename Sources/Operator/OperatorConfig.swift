@@ -6,8 +6,6 @@ struct OperatorConfig: Sendable, Hashable {
     static let defaultImage = "ghcr.io/assay-dev/assay:latest"
     /// The in-cluster Redis Service that config/default expects. (Our choice.)
     static let defaultRedisURL = "redis://assay-redis:6379"
-    /// The evaluators' HTTP port: API, /metrics, /healthz, /readyz (the evaluator's default).
-    static let evaluatorPort = 8080
     /// The ServiceAccount of evaluator pods (config/rbac/evaluator).
     static let evaluatorServiceAccount = "assay-evaluator"
     /// The operator's Service in config/manager, which serves every run's results from Redis even
