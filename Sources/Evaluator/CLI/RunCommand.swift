@@ -104,7 +104,7 @@ struct RunCommand {
             let generationTimeout = try positive(values, "generation-timeout-seconds") ?? 30
             // A pool is needed to generate outputs, and to call llmJudge criteria's judges.
             let needsGeneration =
-                file.dataset.cases.contains { $0.output == nil }
+                (!file.suite.spec.isOffline && file.dataset.cases.contains { $0.output == nil })
                 || file.suite.spec.criteria.contains { $0["type"] == "llmJudge" }
             let pool = needsGeneration ? try makePool(file.suite.spec, logger: logger) : nil
             do {

@@ -101,12 +101,16 @@ final class Reconciler: Sendable {
                     input.validity = .invalid(invalid.message)
                     retry = invalid.retryAfter
                 case .success(let cases):
-                    try await queue.prepare(
-                        RunPlan(
-                            id: runID, suiteName: decoded.metadata.name, cases: cases,
-                            targets: decoded.spec.targets.map(\.name), criteria: decoded.spec.criterionNames,
-                            passThreshold: decoded.spec.passThreshold))
-                    aggregates = try await queue.aggregates()
+                    switch loader.targets(of: decoded, cases: cases) {
+                    case .failure(let invalid):
+                        input.validity = .invalid(invalid.message)
+                    case .success(let targets):
+                        try await queue.prepare(
+                            RunPlan(
+                                id: runID, suiteName: decoded.metadata.name, cases: cases, targets: targets,
+                                criteria: decoded.spec.criterionNames, passThreshold: decoded.spec.passThreshold))
+                        aggregates = try await queue.aggregates()
+                    }
                 }
             }
             if let aggregates, case .valid = input.validity {

@@ -13,6 +13,8 @@ public struct EvaluationSuiteSpec: SpecDecodable, Hashable {
     /// Targets one suite may compare. (Our choice.)
     public static let maxTargets = 16
 
+    /// The models under test; empty for an offline suite, whose cases carry their outputs
+    /// (``SuiteTargets``).
     public var targets: [TargetSpec]
     public var judge: JudgeSpec?
     public var dataset: DatasetSpec
@@ -55,9 +57,11 @@ public struct EvaluationSuiteSpec: SpecDecodable, Hashable {
     {
         let fields = try JSONFields(json, at: path)
         try fields.rejectUnknown(allowed: fieldNames)
-        let targetItems = try fields.required("targets", fields.array)
-        guard !targetItems.isEmpty else {
-            throw FieldError(path: fields.path("targets"), message: "must list at least one target")
+        let targetItems = try fields.array("targets") ?? []
+        guard !targetItems.isEmpty || !fields.has("targets") else {
+            throw FieldError(
+                path: fields.path("targets"),
+                message: "must list at least one target; leave it out to score the outputs the cases carry")
         }
         guard targetItems.count <= maxTargets else {
             throw FieldError(
@@ -134,6 +138,9 @@ public struct EvaluationSuiteSpec: SpecDecodable, Hashable {
         return items
     }
 
+    /// Whether the suite scores the outputs its cases carry instead of generating them.
+    public var isOffline: Bool { targets.isEmpty }
+
     /// Each criterion's display name: its `name`, else its `type`, made unique with `#2`, `#3`.
     public var criterionNames: [String] {
         var names: [String] = []
@@ -161,6 +168,6 @@ public struct EvaluationSuiteSpec: SpecDecodable, Hashable {
                 ("concurrency", SpecSchema.integer(minimum: 1)),
                 ("evaluators", EvaluatorScalingSpec.structuralSchema),
                 ("circuitBreaker", CircuitBreakerSpec.structuralSchema),
-            ], required: ["targets", "dataset", "criteria"])
+            ], required: ["dataset", "criteria"])
     }
 }
