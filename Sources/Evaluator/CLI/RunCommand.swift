@@ -11,8 +11,9 @@ import Suites
 /// cases go through an in-process queue; with it, through the same Redis stream as the pods, and
 /// every process started with the same suite and `--redis` shares the one run.
 ///
-/// Exit codes: 0 the pass rate meets `passThreshold`, 1 it does not (or the run was cancelled),
-/// 2 invalid input (the message names the file, the field and the line).
+/// Exit codes: 0 the pass rate meets `passThreshold`, 1 it does not (or the run was cancelled, or
+/// a target regressed against `--baseline`), 2 invalid input (the message names the file, the
+/// field and the line).
 struct RunCommand {
     /// Where the process's own name goes when `--consumer` is not given.
     static func defaultConsumer() -> String {
@@ -36,6 +37,9 @@ struct RunCommand {
         parser.option(
             "out", env: "ASSAY_RUN_OUT",
             help: "Write the report to this file; standard output then gets a one-line summary")
+        parser.option(
+            "baseline", env: "ASSAY_RUN_BASELINE",
+            help: "A JSON report of an earlier run: exit 1 when a target is significantly worse (spec.gate)")
         parser.option(
             "concurrency", env: "ASSAY_CONCURRENCY", help: "In-flight cases (default: the suite's concurrency)")
         parser.option(
@@ -90,6 +94,7 @@ struct RunCommand {
         }
 
         let file: SuiteFile
+        let baseline: BaselineReport?
         let evaluator: SuiteEvaluator
         let options: RunWorker.Options
         let plan: RunPlan
@@ -101,6 +106,7 @@ struct RunCommand {
             } catch {
                 throw InvalidSuite(message: error.description)
             }
+            baseline = try values.string("baseline").flatMap { $0.isEmpty ? nil : try readBaseline($0) }
             let generationTimeout = try positive(values, "generation-timeout-seconds") ?? 30
             // A pool is needed to generate outputs, and to call llmJudge criteria's judges.
             let needsGeneration =
@@ -182,17 +188,20 @@ struct RunCommand {
                 Data("assay-evaluator: run \(plan.id) interrupted before it finished\n".utf8))
             return CommandLineExit.failedGate
         }
-        var cases: [CaseResult] = []
-        if format.needsCases {
-            do {
-                cases = try await RunReport.allResults(from: queue)
-            } catch {
-                FileHandle.standardError.write(
-                    Data("assay-evaluator: cannot read the case results of run \(plan.id): \(error)\n".utf8))
-                return CommandLineExit.failedGate
-            }
+        // Every format's intervals and comparisons are computed from the case results.
+        let cases: [CaseResult]
+        do {
+            cases = try await RunReport.allResults(from: queue)
+        } catch {
+            FileHandle.standardError.write(
+                Data("assay-evaluator: cannot read the case results of run \(plan.id): \(error)\n".utf8))
+            return CommandLineExit.failedGate
         }
-        let output = RunReport.render(format, aggregates, cases: cases)
+        var clusters: [String: String] = [:]
+        for suiteCase in plan.cases { if let cluster = suiteCase.field("cluster") { clusters[suiteCase.id] = cluster } }
+        let analysis = RunAnalysis(
+            aggregates, cases: cases, clusters: clusters, spec: file.suite.spec, baseline: baseline)
+        let output = RunReport.render(format, aggregates, cases: cases, analysis: analysis)
         if let outPath {
             do {
                 try Data(output.utf8).write(to: URL(fileURLWithPath: outPath), options: .atomic)
@@ -200,11 +209,29 @@ struct RunCommand {
                 FileHandle.standardError.write(Data("assay-evaluator: cannot write \(outPath): \(error)\n".utf8))
                 return CommandLineExit.invalidInput
             }
-            FileHandle.standardOutput.write(Data(RunReport.summary(aggregates, wrote: outPath, format: format).utf8))
+            FileHandle.standardOutput.write(
+                Data(RunReport.summary(aggregates, analysis: analysis, wrote: outPath, format: format).utf8))
         } else {
             FileHandle.standardOutput.write(Data(output.utf8))
         }
-        return aggregates.verdict.passed ? CommandLineExit.success : CommandLineExit.failedGate
+        return analysis.verdict.passed ? CommandLineExit.success : CommandLineExit.failedGate
+    }
+
+    /// The `--baseline` report; a file that cannot be read or is not a JSON report is invalid input.
+    private static func readBaseline(_ path: String) throws -> BaselineReport {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw InvalidSuite(message: "\(path): cannot read the baseline: \((error as NSError).localizedDescription)")
+        }
+        do {
+            return try BaselineReport.decode(try JSONParser.parse(Array(data)))
+        } catch let error as FieldError {
+            throw InvalidSuite(message: "\(path): \(error)")
+        } catch {
+            throw InvalidSuite(message: "\(path): is not a JSON report of an earlier run: \(error)")
+        }
     }
 
     private static func positive(_ values: OptionValues, _ name: String) throws -> Double? {

@@ -34,7 +34,10 @@ enum CRDGenerator {
     static let specRules = [
         Rule(
             expression: "!has(self.passThreshold) || (self.passThreshold >= 0.0 && self.passThreshold <= 1.0)",
-            message: "passThreshold must be a fraction between 0 and 1")
+            message: "passThreshold must be a fraction between 0 and 1"),
+        Rule(
+            expression: "!has(self.confidenceLevel) || (self.confidenceLevel > 0.0 && self.confidenceLevel < 1.0)",
+            message: "confidenceLevel must be between 0 and 1 (exclusive)"),
     ]
     static let breakerRules = [
         Rule(

@@ -12,6 +12,9 @@ public struct EvaluationSuiteSpec: SpecDecodable, Hashable {
     public static let maxConcurrency = 1024
     /// Targets one suite may compare. (Our choice.)
     public static let maxTargets = 16
+    /// The level of every interval in a run's verdict: 95%, the convention of the references we
+    /// check against and of Miller 2024, "Adding Error Bars to Evals". (Issue 13's default.)
+    public static let defaultConfidenceLevel = 0.95
 
     /// The models under test; empty for an offline suite, whose cases carry their outputs
     /// (``SuiteTargets``).
@@ -25,12 +28,18 @@ public struct EvaluationSuiteSpec: SpecDecodable, Hashable {
     public var concurrency: Int
     public var evaluators: EvaluatorScalingSpec
     public var circuitBreaker: CircuitBreakerSpec
+    /// The level of every pass-rate, mean-score and difference interval (`spec.confidenceLevel`).
+    public var confidenceLevel: Double
+    public var gate: GateSpec
+    public var compare: CompareSpec
 
     public init(
         targets: [TargetSpec], judge: JudgeSpec? = nil, dataset: DatasetSpec, criteria: [JSONValue],
         passThreshold: Double = defaultPassThreshold, concurrency: Int = defaultConcurrency,
         evaluators: EvaluatorScalingSpec = EvaluatorScalingSpec(),
-        circuitBreaker: CircuitBreakerSpec = CircuitBreakerSpec()
+        circuitBreaker: CircuitBreakerSpec = CircuitBreakerSpec(),
+        confidenceLevel: Double = defaultConfidenceLevel, gate: GateSpec = GateSpec(),
+        compare: CompareSpec = CompareSpec()
     ) {
         self.targets = targets
         self.judge = judge
@@ -40,10 +49,14 @@ public struct EvaluationSuiteSpec: SpecDecodable, Hashable {
         self.concurrency = concurrency
         self.evaluators = evaluators
         self.circuitBreaker = circuitBreaker
+        self.confidenceLevel = confidenceLevel
+        self.gate = gate
+        self.compare = compare
     }
 
     static let fieldNames: Set<String> = [
         "targets", "judge", "dataset", "criteria", "passThreshold", "concurrency", "evaluators", "circuitBreaker",
+        "confidenceLevel", "gate", "compare",
     ]
 
     public static func decode(_ json: JSONValue, at path: String) throws(FieldError) -> EvaluationSuiteSpec {
@@ -118,10 +131,27 @@ public struct EvaluationSuiteSpec: SpecDecodable, Hashable {
         let breaker = try fields.value("circuitBreaker").map { (json) throws(FieldError) in
             try CircuitBreakerSpec.decode(json, at: fields.path("circuitBreaker"))
         }
+        let level = try fields.number("confidenceLevel") ?? defaultConfidenceLevel
+        guard level > 0, level < 1 else {
+            throw FieldError(
+                path: fields.path("confidenceLevel"), message: "must be between 0 and 1 (exclusive), got \(level)")
+        }
+        let gate = try fields.value("gate").map { (json) throws(FieldError) in
+            try GateSpec.decode(json, at: fields.path("gate"))
+        }
+        let compare = try fields.value("compare").map { (json) throws(FieldError) in
+            try CompareSpec.decode(json, at: fields.path("compare"))
+        }
+        if let reference = compare?.reference, !targets.isEmpty, !targets.contains(where: { $0.name == reference }) {
+            throw FieldError(
+                path: FieldError.join(fields.path("compare"), "reference"),
+                message: "\"\(reference)\" is not a target; targets are \(targets.map(\.name).joined(separator: ", "))")
+        }
         return EvaluationSuiteSpec(
             targets: targets, judge: judge, dataset: dataset, criteria: criteria, passThreshold: threshold,
             concurrency: concurrency, evaluators: evaluators ?? EvaluatorScalingSpec(),
-            circuitBreaker: breaker ?? CircuitBreakerSpec())
+            circuitBreaker: breaker ?? CircuitBreakerSpec(), confidenceLevel: level, gate: gate ?? GateSpec(),
+            compare: compare ?? CompareSpec())
     }
 
     /// The structural part of criteria: a non-empty array of objects each with a string `type`.
@@ -168,6 +198,9 @@ public struct EvaluationSuiteSpec: SpecDecodable, Hashable {
                 ("concurrency", SpecSchema.integer(minimum: 1)),
                 ("evaluators", EvaluatorScalingSpec.structuralSchema),
                 ("circuitBreaker", CircuitBreakerSpec.structuralSchema),
+                ("confidenceLevel", SpecSchema.number(minimum: 0, maximum: 1)),
+                ("gate", GateSpec.structuralSchema),
+                ("compare", CompareSpec.structuralSchema),
             ], required: ["dataset", "criteria"])
     }
 }
