@@ -130,4 +130,15 @@ struct RunAnalysisTests {
         let error = #expect(throws: SuiteError.self) { try EvaluationSuite.parse(text, source: "s.yaml") }
         #expect("\(String(describing: error))".contains(path), "\(String(describing: error))")
     }
+
+    @Test("the status's targets carry Wilson intervals at the suite's level and read back unchanged")
+    func statusIntervals() throws {
+        let (aggregates, _) = Self.run((0..<20).map { [$0 < 18] })
+        let progress = SuiteProgress(aggregates, level: 0.9)
+        let interval = try #require(progress.targets.first?.passRateInterval)
+        #expect(interval.level == 0.9 && interval.low < 0.9 && interval.high > 0.9)
+        let status = JSONValue.object(JSONObject(progress.members))
+        #expect(status["targets"]?.arrayValue?.first?["passRateInterval"]?["method"] == "wilson")
+        #expect(SuiteProgress(status: status) == progress)
+    }
 }

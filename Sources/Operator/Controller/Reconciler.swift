@@ -115,8 +115,10 @@ final class Reconciler: Sendable {
             }
             if let aggregates, case .valid = input.validity {
                 input.validity = .valid(total: aggregates.total)
-                input.progress = SuiteProgress(aggregates)
-                input.meetsThreshold = aggregates.meetsThreshold
+                input.progress = SuiteProgress(aggregates, level: decoded.spec.confidenceLevel)
+                input.meetsThreshold = RunVerdict.meetsThreshold(
+                    aggregates.targets, passThreshold: aggregates.info.passThreshold, gate: decoded.spec.gate,
+                    level: decoded.spec.confidenceLevel)
             }
         }
 

@@ -66,7 +66,16 @@ struct SuiteStatus: Sendable, Hashable {
         let count = SpecSchema.integer(minimum: 0)
         let rate = SpecSchema.number(minimum: 0, maximum: 1)
         let summary = SpecSchema.object(
-            [("name", SpecSchema.string()), ("passed", count), ("failed", count), ("passRate", rate)],
+            [
+                ("name", SpecSchema.string()), ("passed", count), ("failed", count), ("passRate", rate),
+                (
+                    "passRateInterval",
+                    described(
+                        SpecSchema.object([
+                            ("low", rate), ("high", rate), ("level", rate), ("method", SpecSchema.string()),
+                        ]), "Wilson score interval of passRate at spec.confidenceLevel.")
+                ),
+            ],
             required: ["name", "passed", "failed"])
         return SpecSchema.object(
             [
