@@ -191,7 +191,7 @@ struct RunCommand {
         // Every format's intervals and comparisons are computed from the case results.
         let cases: [CaseResult]
         do {
-            cases = try await RunReport.allResults(from: queue)
+            cases = try await queue.allResults()
         } catch {
             FileHandle.standardError.write(
                 Data("assay-evaluator: cannot read the case results of run \(plan.id): \(error)\n".utf8))

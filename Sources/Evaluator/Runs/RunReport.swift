@@ -31,16 +31,6 @@ enum RunReport {
         return .object(object)
     }
 
-    /// Every recorded case result, read `pageSize` at a time in recording order.
-    static func allResults(from queue: any WorkQueue, pageSize: Int = 500) async throws -> [CaseResult] {
-        var results: [CaseResult] = []
-        while true {
-            let page = try await queue.results(offset: results.count, limit: pageSize)
-            results += page
-            if page.count < pageSize { return results }
-        }
-    }
-
     /// One line for standard output when the report went to a file.
     static func summary(_ aggregates: RunAggregates, analysis: RunAnalysis, wrote path: String, format: Format)
         -> String

@@ -25,6 +25,8 @@ enum StatusPlanner {
         var progress: SuiteProgress?
         /// Whether every target's pass rate meets the suite's `passThreshold` (the gate).
         var meetsThreshold: Bool
+        /// The comparisons and error reasons of a complete run, from every case's result.
+        var verdict: VerdictStatus? = nil
         /// Where the run's full results are read.
         var resultsURL: String?
         /// Breakers (`target/provider`) already reported open, so each opening is one event.
@@ -130,6 +132,7 @@ enum StatusPlanner {
             }
             if status.phase.isFinal {
                 status.completionTime = input.now
+                if let verdict = input.verdict { status.verdict = verdict }
                 let rate = status.run.passRate.map { " (pass rate \(percent($0)))" } ?? ""
                 let summary = "\(status.run.counts.passed) of \(status.run.counts.total) cases passed\(rate)"
                 events.append(
