@@ -13,6 +13,11 @@ import Testing
 struct EmulatorCRDTests {
     static let invalidSuites: [(name: String, spec: String, message: String)] = [
         (
+            "baseline",
+            "dataset: {cases: [{id: a}]}\nbaseline: {suite: a, configMap: {name: b, key: c}}",
+            "exactly one of suite or configMap must be set"
+        ),
+        (
             "level",
             "dataset: {cases: [{id: a}]}\nconfidenceLevel: 1",
             "confidenceLevel must be between 0 and 1 (exclusive)"

@@ -15,23 +15,7 @@ struct OperatorOfflineSuiteTests {
     func offlineSuite() async throws {
         try await OperatorFixture.with(backend: .emulator) { fixture in
             // 20 cases: large passes all of them, small the first 10.
-            let cases = (1...20).map { index in
-                "    - {id: c\(index), input: q\(index), outputs: {large: \"yes\", small: \"\(index <= 10 ? "yes" : "no")\"}}"
-            }
-            let yaml = """
-                apiVersion: eval.assay.dev/v1alpha1
-                kind: EvaluationSuite
-                metadata:
-                  name: logged
-                spec:
-                  dataset:
-                    cases:
-                \(cases.joined(separator: "\n"))
-                  criteria:
-                  - {type: contains, value: "yes"}
-                  passThreshold: 0.5
-
-                """
+            let yaml = Self.suite("logged", smallPasses: { $0 <= 10 })
             let applied = try fixture.apply(yaml)
             #expect(applied.status == 0, "\(applied.combined)")
             let status = try await fixture.waitForPhase("logged", "Succeeded")
@@ -47,6 +31,59 @@ struct OperatorOfflineSuiteTests {
             // 10 discordant cases, all one way: 2 * 2^-10.
             #expect(abs((comparison?["pValue"]?.doubleValue ?? 0) - 2.0 / 1024) < 1e-12)
             #expect(comparison?["summary"]?.stringValue?.hasPrefix("large vs small: +50.0 pp [") == true)
+        }
+    }
+
+    /// An offline suite whose `small` output passes the cases `smallPasses` names, comparing itself
+    /// with `baseline` when given.
+    static func suite(_ name: String, baseline: String? = nil, smallPasses: (Int) -> Bool) -> String {
+        let cases = (1...20).map { index in
+            "    - {id: c\(index), outputs: {large: \"yes\", small: \"\(smallPasses(index) ? "yes" : "no")\"}}"
+        }
+        return """
+            apiVersion: eval.assay.dev/v1alpha1
+            kind: EvaluationSuite
+            metadata:
+              name: \(name)
+            spec:
+              dataset:
+                cases:
+            \(cases.joined(separator: "\n"))
+              criteria:
+              - {type: contains, value: "yes"}
+              passThreshold: 0.5
+            \(baseline.map { "  baseline: {suite: \($0)}" } ?? "")
+
+            """
+    }
+
+    @Test("spec.baseline names another suite's finished run; a significant drop sets Regressed and fails the run")
+    func baselineSuite() async throws {
+        try await OperatorFixture.with(backend: .emulator) { fixture in
+            let before = try fixture.apply(Self.suite("last-week", smallPasses: { _ in true }))
+            #expect(before.status == 0, "\(before.combined)")
+            _ = try await fixture.waitForPhase("last-week", "Succeeded")
+
+            let now = try fixture.apply(Self.suite("this-week", baseline: "last-week", smallPasses: { $0 <= 10 }))
+            #expect(now.status == 0, "\(now.combined)")
+            let status = try await fixture.waitForPhase("this-week", "Failed")
+            let regressed = status["conditions"]?.arrayValue?.first { $0["type"] == "Regressed" }
+            #expect(regressed?["status"] == "True", "\(String(describing: status["conditions"]))")
+            #expect(regressed?["reason"] == "Regressed")
+            #expect(regressed?["message"]?.stringValue?.contains("small: 100.0% -> 50.0%") == true)
+            let small = status["baseline"]?["targets"]?.arrayValue?.first { $0["name"] == "small" }
+            #expect(small?["regressed"] == true, "\(String(describing: status["baseline"]))")
+            #expect(small?["newlyFailing"]?.arrayValue?.count == 10)
+            #expect(status["baseline"]?["targets"]?.arrayValue?.first { $0["name"] == "large" }?["regressed"] == false)
+
+            // The same suite compared with itself holds: Regressed=False is what a CI gate waits for.
+            let same = try fixture.apply(Self.suite("same-week", baseline: "last-week", smallPasses: { _ in true }))
+            #expect(same.status == 0, "\(same.combined)")
+            _ = try await fixture.waitForPhase("same-week", "Succeeded")
+            let waited = try fixture.kubectl([
+                "wait", "evaluationsuite/same-week", "--for=condition=Regressed=false", "--timeout=30s",
+            ])
+            #expect(waited.output.contains("condition met"), "\(waited.combined)")
         }
     }
 }

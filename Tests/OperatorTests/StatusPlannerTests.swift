@@ -196,4 +196,25 @@ struct StatusPlannerTests {
         #expect(SuiteStatus(json: status.json) == status)
         #expect(status.mergePatch["status"]?["comparisons"] != nil)
     }
+
+    @Test(
+        "the Regressed condition follows the baseline verdict once the run is over",
+        arguments: [
+            (true as Bool?, "True", "Regressed"), (false, "False", "NoRegression"),
+            (nil, "Unknown", "BaselineUnavailable"),
+        ])
+    func regressedCondition(regressed: Bool?, status expected: String, reason: String) {
+        var verdict = VerdictStatus()
+        verdict.baseline = VerdictStatus.Baseline(source: "suite default/old", regressed: regressed, message: "m")
+        var done = Self.input(Self.status(.running), completed: 4, passed: 4, meets: regressed != true)
+        done.verdict = verdict
+        let status = StatusPlanner.plan(done).status
+        let condition = status.conditions.first { $0.type == "Regressed" }
+        #expect(condition?.status.rawValue == expected)
+        #expect(condition?.reason == reason)
+        #expect(SuiteStatus(json: status.json) == status)
+        var running = Self.input(Self.status(.running), completed: 2, passed: 2)
+        running.verdict = verdict
+        #expect(!StatusPlanner.plan(running).status.conditions.contains { $0.type == "Regressed" })
+    }
 }

@@ -115,6 +115,8 @@ struct RunAnalysisTests {
             ("gate: {alpha: 1.5}", "spec.gate.alpha"),
             ("confidenceLevel: 1", "spec.confidenceLevel"),
             ("compare: {reference: nope}", "spec.compare.reference"),
+            ("baseline: {}", "spec.baseline: must name exactly one of suite or configMap"),
+            ("baseline: {configMap: {name: b}}", "spec.baseline.configMap.key"),
         ])
     func decoding(line: String, path: String) {
         let text = """

@@ -34,7 +34,7 @@ final class Reconciler: Sendable {
     let recorder: EventRecorder
     let logger: Logger
     let wallClock: @Sendable () -> Double
-    private let loader: SuiteLoader
+    let loader: SuiteLoader
     /// What the reconciler keeps between reconciles of one suite.
     private struct Remembered: Sendable {
         /// Breakers already reported open, so each opening is one Event.
@@ -116,12 +116,15 @@ final class Reconciler: Sendable {
             if let aggregates, case .valid = input.validity {
                 input.validity = .valid(total: aggregates.total)
                 input.progress = SuiteProgress(aggregates, level: decoded.spec.confidenceLevel)
-                if aggregates.isComplete {
-                    input.verdict = try await verdict(of: decoded, aggregates: aggregates, queue: queue)
-                }
                 input.meetsThreshold = RunVerdict.meetsThreshold(
                     aggregates.targets, passThreshold: aggregates.info.passThreshold, gate: decoded.spec.gate,
                     level: decoded.spec.confidenceLevel)
+                if aggregates.isComplete {
+                    let verdict = try await verdict(of: decoded, aggregates: aggregates, queue: queue)
+                    input.verdict = verdict
+                    // A regression against spec.baseline fails the run, as it fails a local run.
+                    if verdict.baseline?.regressed == true { input.meetsThreshold = false }
+                }
             }
         }
 
@@ -192,19 +195,6 @@ final class Reconciler: Sendable {
     /// Applies Deployment and Service (and, while running, the autoscaler) when the cached copies
     /// differ from what we want; sets replicas only when scaling from or to zero, so the
     /// autoscaler owns them in between.
-    /// The comparisons and error reasons of a complete run, read once from every case's result
-    /// (and the dataset's `cluster` fields) as the run ends.
-    private func verdict(of suite: EvaluationSuite, aggregates: RunAggregates, queue: any WorkQueue) async throws
-        -> VerdictStatus
-    {
-        var clusters: [String: String] = [:]
-        if case .success(let cases) = try await loader.cases(of: suite) {
-            for suiteCase in cases { if let cluster = suiteCase.field("cluster") { clusters[suiteCase.id] = cluster } }
-        }
-        let results = try await queue.allResults()
-        return VerdictStatus(RunAnalysis(aggregates, cases: results, clusters: clusters, spec: suite.spec))
-    }
-
     private func applyChildren(_ suite: EvaluationSuite, running: Bool) async throws {
         let builder = ChildrenBuilder(suite: suite, config: config)
         let namespace = builder.namespace

@@ -168,7 +168,12 @@ enum StatusPlanner {
         case .failed:
             status.conditions = conditions(
                 status.conditions, generation: input.generation, now: input.now,
-                ready: (.isFalse, "RunFailed", "A target is below passThreshold; \(progressText)"),
+                ready: (
+                    .isFalse, "RunFailed",
+                    (status.verdict.baseline?.regressed == true
+                        ? "A target regressed against the baseline or is below passThreshold; "
+                        : "A target is below passThreshold; ") + progressText
+                ),
                 progressing: (.isFalse, "RunComplete", progressText), degraded: (.isFalse, "AsExpected", ""))
         default:
             let degraded: (Condition.Status, String, String) =
@@ -179,6 +184,19 @@ enum StatusPlanner {
                 status.conditions, generation: input.generation, now: input.now,
                 ready: (.isFalse, "RunInProgress", progressText), progressing: (.isTrue, "RunInProgress", progressText),
                 degraded: degraded)
+        }
+        if status.phase.isFinal, let baseline = status.verdict.baseline {
+            let value: (Condition.Status, String) =
+                switch baseline.regressed {
+                case true?: (.isTrue, "Regressed")
+                case false?: (.isFalse, "NoRegression")
+                case nil: (.unknown, "BaselineUnavailable")
+                }
+            status.conditions = Conditions.set(
+                Condition(
+                    type: Conditions.regressed, status: value.0, observedGeneration: input.generation,
+                    lastTransitionTime: input.now, reason: value.1, message: String(baseline.message.prefix(32768))),
+                in: status.conditions)
         }
         return Plan(
             status: status, children: status.phase.isFinal ? .scaledDown : .run, events: events,

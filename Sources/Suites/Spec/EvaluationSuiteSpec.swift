@@ -32,6 +32,8 @@ public struct EvaluationSuiteSpec: SpecDecodable, Hashable {
     public var confidenceLevel: Double
     public var gate: GateSpec
     public var compare: CompareSpec
+    /// A cluster run's baseline (`spec.baseline`); a local run takes `--baseline` instead.
+    public var baseline: BaselineSpec?
 
     public init(
         targets: [TargetSpec], judge: JudgeSpec? = nil, dataset: DatasetSpec, criteria: [JSONValue],
@@ -39,7 +41,7 @@ public struct EvaluationSuiteSpec: SpecDecodable, Hashable {
         evaluators: EvaluatorScalingSpec = EvaluatorScalingSpec(),
         circuitBreaker: CircuitBreakerSpec = CircuitBreakerSpec(),
         confidenceLevel: Double = defaultConfidenceLevel, gate: GateSpec = GateSpec(),
-        compare: CompareSpec = CompareSpec()
+        compare: CompareSpec = CompareSpec(), baseline: BaselineSpec? = nil
     ) {
         self.targets = targets
         self.judge = judge
@@ -52,11 +54,12 @@ public struct EvaluationSuiteSpec: SpecDecodable, Hashable {
         self.confidenceLevel = confidenceLevel
         self.gate = gate
         self.compare = compare
+        self.baseline = baseline
     }
 
     static let fieldNames: Set<String> = [
         "targets", "judge", "dataset", "criteria", "passThreshold", "concurrency", "evaluators", "circuitBreaker",
-        "confidenceLevel", "gate", "compare",
+        "confidenceLevel", "gate", "compare", "baseline",
     ]
 
     public static func decode(_ json: JSONValue, at path: String) throws(FieldError) -> EvaluationSuiteSpec {
@@ -151,7 +154,10 @@ public struct EvaluationSuiteSpec: SpecDecodable, Hashable {
             targets: targets, judge: judge, dataset: dataset, criteria: criteria, passThreshold: threshold,
             concurrency: concurrency, evaluators: evaluators ?? EvaluatorScalingSpec(),
             circuitBreaker: breaker ?? CircuitBreakerSpec(), confidenceLevel: level, gate: gate ?? GateSpec(),
-            compare: compare ?? CompareSpec())
+            compare: compare ?? CompareSpec(),
+            baseline: try fields.value("baseline").map { (json) throws(FieldError) in
+                try BaselineSpec.decode(json, at: fields.path("baseline"))
+            })
     }
 
     /// The structural part of criteria: a non-empty array of objects each with a string `type`.
@@ -201,6 +207,7 @@ public struct EvaluationSuiteSpec: SpecDecodable, Hashable {
                 ("confidenceLevel", SpecSchema.number(minimum: 0, maximum: 1)),
                 ("gate", GateSpec.structuralSchema),
                 ("compare", CompareSpec.structuralSchema),
+                ("baseline", BaselineSpec.structuralSchema),
             ], required: ["dataset", "criteria"])
     }
 }

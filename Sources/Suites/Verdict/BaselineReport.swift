@@ -21,20 +21,27 @@ package struct BaselineReport: Sendable {
                 path: "cases",
                 message: "is required: the baseline must be a JSON report of an earlier run (--output json)")
         }
-        var targets: [String: [String: Outcome]] = [:]
+        var results: [CaseResult] = []
         for (index, item) in cases.enumerated() {
-            let result: CaseResult
             do {
-                result = try CaseResult.decode(item)
+                results.append(try CaseResult.decode(item))
             } catch {
                 throw FieldError(
                     path: FieldError.join(FieldError.join("cases", index), error.path), message: error.message)
             }
+        }
+        return BaselineReport(results: results)
+    }
+
+    /// The baseline of an earlier run's results (another suite's run in a cluster).
+    package init(results: [CaseResult]) {
+        var targets: [String: [String: Outcome]] = [:]
+        for result in results {
             for target in result.targets {
                 targets[target.target, default: [:]][result.caseID] = Outcome(
                     passed: target.passed, score: target.score)
             }
         }
-        return BaselineReport(targets: targets)
+        self.targets = targets
     }
 }

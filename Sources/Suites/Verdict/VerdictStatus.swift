@@ -46,6 +46,8 @@ public struct VerdictStatus: Sendable, Hashable {
 
     public var comparisons: [Comparison] = []
     public var errorReasons: [ErrorReason] = []
+    /// The run against `spec.baseline`; nil without one.
+    public var baseline: Baseline?
 
     public init() {}
 
@@ -93,10 +95,11 @@ public struct VerdictStatus: Sendable, Hashable {
                         })
                 ))
         }
+        if let baseline { members.append(("baseline", baseline.json)) }
         return members
     }
 
-    public static let memberNames = ["comparisons", "errorReasons"]
+    public static let memberNames = ["comparisons", "errorReasons", "baseline"]
 
     /// Reads the members back from a status object.
     public init(status: JSONValue?) {
@@ -114,6 +117,7 @@ public struct VerdictStatus: Sendable, Hashable {
             }
             return ErrorReason(target: target, reason: reason, count: Int(item["count"]?.doubleValue ?? 0))
         }
+        baseline = status?["baseline"].flatMap(Baseline.init(json:))
     }
 
     public static var structuralSchema: [(String, JSONValue)] {
@@ -141,6 +145,7 @@ public struct VerdictStatus: Sendable, Hashable {
                         required: ["target", "reason"],
                         description: "A target's most frequent error reasons (top 5), most frequent first."))
             ),
+            ("baseline", Baseline.structuralSchema),
         ]
     }
 }
