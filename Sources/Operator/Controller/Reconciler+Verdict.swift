@@ -48,7 +48,7 @@ extension Reconciler {
         switch spec {
         case .suite(let name):
             let source = "suite \(namespace)/\(name)"
-            guard let other = try? await client.get(.evaluationSuite, name: name, namespace: namespace) else {
+            guard let other = caches.suites.get(ObjectKey(namespace: namespace, name: name)) else {
                 return .unavailable(
                     VerdictStatus.Baseline(
                         source: source, regressed: nil, message: "spec.baseline.suite: \(source) does not exist"))
