@@ -90,6 +90,7 @@ struct VerdictRunTests {
         #expect(text.contains("p = 0.039"), "\(text)")
         #expect(text.contains("Baseline: REGRESSED"), "\(text)")
         #expect(text.contains("newly failing: c11, c12"), "\(text)")
+        #expect(text.contains("Verdict: FAIL (small regressed)"), "\(text)")
     }
 
     @Test("a case without an output for a target exits 2 naming the case and field")

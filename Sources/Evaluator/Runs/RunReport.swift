@@ -109,7 +109,11 @@ enum RunReport {
             }
         }
         lines.append("")
-        lines.append("Verdict: \(analysis.verdict.rawValue)")
+        var reasons = analysis.targets.filter { !$0.verdict.passed }.map { "\($0.name) below the threshold" }
+        reasons += (analysis.baseline?.targets ?? []).filter(\.regressed).map { "\($0.name) regressed" }
+        if !aggregates.isComplete { reasons.append("incomplete") }
+        let why = analysis.verdict.passed || reasons.isEmpty ? "" : " (\(reasons.joined(separator: ", ")))"
+        lines.append("Verdict: \(analysis.verdict.rawValue)\(why)")
         return lines.joined(separator: "\n") + "\n"
     }
 
