@@ -151,6 +151,28 @@ struct RunReportFormatsTests {
         #expect(rows == 3)
     }
 
+    @Test("with a baseline, the HTML report lists the newly failing cases first and marks them")
+    func htmlNewlyFailingFirst() {
+        let (aggregates, cases) = Self.fixture()
+        // In the baseline every case passed on both targets: c3 (b) and the hostile case now fail.
+        let passed = BaselineReport.Outcome(passed: true, score: 1)
+        let ids = cases.map(\.caseID)
+        let baseline = BaselineReport(targets: [
+            "a": Dictionary(uniqueKeysWithValues: ids.map { ($0, passed) }),
+            "b": Dictionary(uniqueKeysWithValues: ids.map { ($0, passed) }),
+        ])
+        let analysis = RunAnalysis(
+            aggregates, cases: cases,
+            spec: EvaluationSuiteSpec(targets: [], dataset: .inline([]), criteria: [], passThreshold: 0.5),
+            baseline: baseline)
+        let html = HTMLReport.html(aggregates, cases: cases, analysis: analysis)
+        let rows = html.components(separatedBy: "<td class=\"case\">").dropFirst().map { $0.prefix(80) }
+        #expect(rows.count == 3)
+        #expect(rows.last?.hasPrefix("c1</td>") == true, "\(rows)")
+        #expect(rows.prefix(2).allSatisfy { $0.contains("NEWLY FAILING") })
+        #expect(html.contains("id=\"baseline\"") && html.contains("newly failing:"))
+    }
+
     @Test("the HTML report shows at most the first N cases and says when it left some out")
     func htmlTruncation() {
         let (aggregates, cases) = Self.fixture()

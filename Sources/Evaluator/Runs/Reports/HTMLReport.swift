@@ -34,7 +34,7 @@ enum HTMLReport {
         page += overview(aggregates, analysis: analysis)
         page += verdictSections(analysis)
         page += criteria(aggregates, analysis: analysis)
-        page += targets(aggregates, cases: cases, maxCases: maxCases)
+        page += targets(aggregates, cases: cases, analysis: analysis, maxCases: maxCases)
         page += ["</body>", "</html>"]
         return page.joined(separator: "\n") + "\n"
     }
@@ -103,7 +103,13 @@ enum HTMLReport {
         return lines
     }
 
-    private static func targets(_ aggregates: RunAggregates, cases: [CaseResult], maxCases: Int) -> [String] {
+    /// The side-by-side table; with a baseline, the cases that newly fail come first, marked.
+    private static func targets(
+        _ aggregates: RunAggregates, cases: [CaseResult], analysis: RunAnalysis, maxCases: Int
+    ) -> [String] {
+        let newlyFailing = Set(analysis.baseline?.targets.flatMap(\.newlyFailing) ?? [])
+        let ordered =
+            cases.filter { newlyFailing.contains($0.caseID) } + cases.filter { !newlyFailing.contains($0.caseID) }
         let names = aggregates.info.targets
         var lines = [
             "<section id=\"targets\">",
@@ -111,8 +117,10 @@ enum HTMLReport {
             "<table>",
             "<tr><th>Case</th>" + names.map { "<th>\(escape($0))</th>" }.joined() + "</tr>",
         ]
-        for result in cases.prefix(maxCases) {
-            var row = "<tr><td class=\"case\">\(escape(result.caseID))</td>"
+        for result in ordered.prefix(maxCases) {
+            let mark =
+                newlyFailing.contains(result.caseID) ? " <span class=\"badge fail newly\">NEWLY FAILING</span>" : ""
+            var row = "<tr><td class=\"case\">\(escape(result.caseID))\(mark)</td>"
             for name in names {
                 guard let outcome = result.targets.first(where: { $0.target == name }) else {
                     row += "<td>-</td>"
