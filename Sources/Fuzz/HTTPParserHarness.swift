@@ -1,7 +1,7 @@
 // The HTTP/1.1 request parser under libFuzzer (target `http`): every way of feeding the same bytes must parse
 // them the same, within the limits.
 #if FUZZING
-    import Common
+    import AssayHTTP
 
     /// Small limits so inputs of a few kilobytes reach every limit check.
     private let fuzzLimits = HTTPParserLimits(

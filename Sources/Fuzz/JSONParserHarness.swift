@@ -1,7 +1,7 @@
 // The JSON parser under libFuzzer (target `json`): what it accepts survives a round trip through the writer, the
 // String and byte entry points agree, the depth limit holds, and every rejection points inside the input.
 #if FUZZING
-    import Common
+    import AssayCore
 
     /// A shallow limit, so that inputs of a few bytes reach the depth check.
     private let shallow = JSONLimits(maxDepth: 6)

@@ -2,7 +2,8 @@
 // `[schema, instance]`: compiling never crashes, validating stays within its work budget, reporting and probing
 // agree on the verdict, and every violation points at a location the instance has.
 #if FUZZING
-    import Common
+    import AssayCore
+    import Scoring
 
     /// Steps per validation: enough for every seed, small enough that an exponential schema ends in milliseconds.
     private let fuzzSteps = 200_000

@@ -2,8 +2,9 @@
 // loaded document survives a round trip through JSON (which is YAML), and a suite's criteria compile or are
 // refused with their path.
 #if FUZZING
-    import Common
+    import AssayCore
     import Scoring
+    import Suites
 
     func fuzzSuiteLoader(_ bytes: UnsafeBufferPointer<UInt8>) {
         let text = String(decoding: bytes, as: UTF8.self)

@@ -1,16 +1,18 @@
+import AssayCore
+
 /// What the operator puts into every suite's children that the suite itself does not say.
 struct OperatorConfig: Sendable, Hashable {
     /// The evaluator image; the release tag matches the operator's. (Our choice.)
     static let defaultImage = "ghcr.io/assay-dev/assay:latest"
     /// The in-cluster Redis Service that config/default expects. (Our choice.)
     static let defaultRedisURL = "redis://assay-redis:6379"
-    /// The evaluators' HTTP port: API, /metrics, /healthz, /readyz (the evaluator's default).
-    static let evaluatorPort = 8080
     /// The ServiceAccount of evaluator pods (config/rbac/evaluator).
     static let evaluatorServiceAccount = "assay-evaluator"
     /// The operator's Service in config/manager, which serves every run's results from Redis even
     /// after the evaluators scaled to zero.
     static let defaultResultsBaseURL = "http://assay-operator.assay-system.svc:8081"
+    /// The leader-election Lease: one per installation, in the operator's namespace.
+    static let leaseName = "assay-operator-leader"
     /// The finalizer that removes a suite's runs from Redis before the resource goes.
     static let finalizer = "eval.assay.dev/run-data"
     /// How often a running suite's progress is read from Redis: the evaluators' status interval,
@@ -26,6 +28,15 @@ struct OperatorConfig: Sendable, Hashable {
     var resultsBaseURL = OperatorConfig.defaultResultsBaseURL
     var progressInterval = OperatorConfig.defaultProgressInterval
     var maxProgressInterval = OperatorConfig.maxProgressInterval
+
+    /// Reads of a running suite's progress: every `progressInterval` while it moves, doubling up
+    /// to `maxProgressInterval` (never below `progressInterval`) while it stands still.
+    var progressBackoff: Backoff {
+        (try? Backoff(base: progressInterval, cap: max(maxProgressInterval, progressInterval)))
+            ?? Self.defaultProgressBackoff
+    }
+
+    static let defaultProgressBackoff = try! Backoff(base: defaultProgressInterval, cap: maxProgressInterval)
 
     func resultsURL(run: String) -> String { "\(resultsBaseURL)/v1/runs/\(run)/results" }
 }

@@ -1,4 +1,3 @@
-import Common
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())

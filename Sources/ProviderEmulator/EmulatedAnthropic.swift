@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 
 /// Anthropic Messages (https://docs.anthropic.com/en/api/messages); errors per
 /// https://docs.anthropic.com/en/api/errors.

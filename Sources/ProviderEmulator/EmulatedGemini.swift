@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 
 /// Gemini `generateContent` (https://ai.google.dev/api/generate-content); errors use Google's
 /// `{"error": {"code", "message", "status"}}` (https://ai.google.dev/gemini-api/docs/troubleshooting).

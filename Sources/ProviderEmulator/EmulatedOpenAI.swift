@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 
 /// OpenAI Chat Completions as served by OpenAI and Azure
 /// (https://platform.openai.com/docs/api-reference/chat/create).

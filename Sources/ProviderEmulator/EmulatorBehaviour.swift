@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 
 /// What the emulator does to each request on a route: delays, failures and faults, each with a
 /// probability, so tests and benchmarks can exercise timeouts, retries and error mapping.

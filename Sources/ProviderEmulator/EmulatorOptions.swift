@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 
 /// Command-line configuration of `assay-provider-emulator`; every flag also reads an
 /// `ASSAY_EMULATOR_*` variable.

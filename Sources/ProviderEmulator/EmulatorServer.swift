@@ -1,4 +1,4 @@
-import Common
+import AssayHTTP
 
 /// The emulator on Common's HTTP server: what `main.swift` runs and tests start in-process.
 struct EmulatorServer: Sendable {

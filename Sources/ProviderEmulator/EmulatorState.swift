@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 import Synchronization
 
 /// Behaviour (defaults plus per-route overrides), request counts, the random source, and the

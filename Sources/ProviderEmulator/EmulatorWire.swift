@@ -1,4 +1,5 @@
-import Common
+import AssayCore
+import AssayHTTP
 
 /// Parsing, answers and error bodies in each provider's exact shapes. Parsing is strict in the
 /// ways the real APIs are (required fields, allowed roles, required headers), so a client that

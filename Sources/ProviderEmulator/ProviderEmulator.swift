@@ -1,4 +1,5 @@
-import Common
+import AssayCore
+import AssayHTTP
 
 /// Answers the four provider wire formats with injected behaviour, plus a control API:
 ///

@@ -1,4 +1,3 @@
-import Common
 import Dispatch
 import Foundation
 

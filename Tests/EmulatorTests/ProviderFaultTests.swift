@@ -1,4 +1,7 @@
-import Common
+import AssayCore
+import AssayHTTP
+import Gateway
+import Providers
 import Testing
 
 @testable import ProviderEmulator

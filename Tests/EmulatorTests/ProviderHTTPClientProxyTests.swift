@@ -1,4 +1,5 @@
-import Common
+import AssayCore
+import AssayHTTP
 import Testing
 
 @testable import ProviderEmulator

@@ -1,4 +1,4 @@
-import Common
+import AssayHTTP
 import Testing
 
 @testable import ProviderEmulator

@@ -1,4 +1,6 @@
-import Common
+import AssayHTTP
+import Gateway
+import Providers
 import Testing
 
 @testable import ProviderEmulator

@@ -1,4 +1,6 @@
-import Common
+import AssayAuth
+import AssayHTTP
+import Suites
 import Synchronization
 import Testing
 

@@ -1,4 +1,5 @@
-import Common
+import AssayCore
+import AssayHTTP
 import Dispatch
 import TestSupport
 import Testing

@@ -1,5 +1,6 @@
-import Common
+import AssayResilience
 import Foundation
+import Gateway
 import TestSupport
 import Testing
 
@@ -75,7 +76,7 @@ struct GatewayFailoverTests {
             return answer["generation"]?["provider"] == "primary" && closed
         }
         let metrics = app.metricsText
-        #expect(metrics.contains(#"assay_circuit_transitions_total{provider="primary",to="half_open"} 1"#))
+        #expect(metrics.contains(#"assay_circuit_transitions_total{provider="primary",to="halfOpen"} 1"#))
         #expect(metrics.contains(#"assay_circuit_transitions_total{provider="primary",to="closed"} 1"#))
         #expect(metrics.contains(#"assay_circuit_state{provider="primary"} 0"#))
         #expect(metrics.contains(#"assay_fallbacks_total{from="primary",to="secondary",reason="circuit_open"}"#))

@@ -1,4 +1,4 @@
-import Common
+import AssayHTTP
 import Foundation
 import Synchronization
 import TestSupport

@@ -1,5 +1,5 @@
-import Common
 import Foundation
+import Gateway
 import TestSupport
 import Testing
 

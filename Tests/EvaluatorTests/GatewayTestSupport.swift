@@ -1,5 +1,9 @@
-import Common
+import AssayCore
+import AssayHTTP
+import AssayRedis
 import Foundation
+import Gateway
+import Providers
 import TestSupport
 import Testing
 

@@ -1,5 +1,6 @@
-import Common
+import AssayCore
 import Foundation
+import Providers
 import TestSupport
 import Testing
 

@@ -1,8 +1,10 @@
+import AssayCore
 import Foundation
 import TestSupport
 import Testing
 
-@testable import Common
+@testable import AssayRedis
+@testable import Suites
 
 /// `assay-evaluator run` as a user runs it: a built executable, exit codes and messages.
 @Suite("assay-evaluator run")

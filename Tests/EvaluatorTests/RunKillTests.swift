@@ -2,7 +2,8 @@ import Foundation
 import TestSupport
 import Testing
 
-@testable import Common
+@testable import AssayRedis
+@testable import Suites
 
 #if canImport(Glibc)
     import Glibc

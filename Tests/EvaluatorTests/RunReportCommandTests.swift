@@ -1,9 +1,8 @@
+import AssayCore
 import Foundation
 import FoundationXML
 import TestSupport
 import Testing
-
-@testable import Common
 
 /// `assay-evaluator run --output … --out …` as a user runs it, standard output and standard
 /// error read apart.

@@ -1,10 +1,11 @@
+import AssayCore
 import Foundation
 import FoundationXML
 import Testing
 
-@testable import Common
 @testable import Evaluator
 @testable import Scoring
+@testable import Suites
 
 /// The local runner's report formats, rendered from hand-built results.
 @Suite("run reports: JSON, JUnit XML, HTML and progress")

@@ -1,8 +1,10 @@
+import AssayCore
 import Testing
 
-@testable import Common
+@testable import AssayHTTP
 @testable import Evaluator
 @testable import Scoring
+@testable import Suites
 
 @Suite("GET /v1/runs")
 struct RunsRoutesTests {

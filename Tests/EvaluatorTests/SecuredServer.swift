@@ -1,4 +1,4 @@
-import Common
+import AssayHTTP
 import Foundation
 import TestSupport
 import Testing

@@ -1,5 +1,7 @@
-import Common
+import AssayCore
 import Foundation
+import Providers
+import Suites
 import TestSupport
 import Testing
 

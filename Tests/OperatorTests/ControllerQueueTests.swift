@@ -1,4 +1,5 @@
-import Common
+import AssayCore
+import AssayKube
 import Testing
 
 @testable import Operator
@@ -10,7 +11,7 @@ struct ControllerQueueTests {
 
     @Test("a key added many times is handed out once")
     func dedupes() async {
-        let queue = ControllerQueue(clock: SystemKubeClock())
+        let queue = ControllerQueue(clock: SystemClock())
         for _ in 0..<5 { await queue.add(Self.a) }
         await queue.add(Self.b)
         #expect(await queue.depth == 2)
@@ -25,7 +26,7 @@ struct ControllerQueueTests {
 
     @Test("a key being reconciled is not handed out again until done, then comes back once")
     func oneWorkerPerKey() async {
-        let queue = ControllerQueue(clock: SystemKubeClock())
+        let queue = ControllerQueue(clock: SystemClock())
         await queue.add(Self.a)
         #expect(await queue.next() == Self.a)
         await queue.add(Self.a)
@@ -38,7 +39,7 @@ struct ControllerQueueTests {
 
     @Test("a worker waiting on an empty queue wakes when a delayed key becomes ready")
     func delayedKey() async {
-        let queue = ControllerQueue(clock: SystemKubeClock())
+        let queue = ControllerQueue(clock: SystemClock())
         let start = ContinuousClock.now
         await queue.add(Self.a, after: .milliseconds(80))
         let key = await queue.next()
@@ -48,7 +49,7 @@ struct ControllerQueueTests {
 
     @Test("a worker waiting on an empty queue wakes when another task adds a key")
     func wakesOnAdd() async {
-        let queue = ControllerQueue(clock: SystemKubeClock())
+        let queue = ControllerQueue(clock: SystemClock())
         async let key = queue.next()
         await queue.add(Self.b)
         #expect(await key == Self.b)
@@ -56,7 +57,7 @@ struct ControllerQueueTests {
 
     @Test("failures back off per key and forgetting resets the backoff")
     func backoff() async {
-        let queue = ControllerQueue(clock: SystemKubeClock())
+        let queue = ControllerQueue(clock: SystemClock())
         let first = await queue.addRateLimited(Self.a)
         let second = await queue.addRateLimited(Self.a)
         #expect(first == .milliseconds(5))
@@ -67,7 +68,7 @@ struct ControllerQueueTests {
 
     @Test("shutting down wakes every waiting worker with no key")
     func shutdown() async {
-        let queue = ControllerQueue(clock: SystemKubeClock())
+        let queue = ControllerQueue(clock: SystemClock())
         async let one = queue.next()
         async let two = queue.next()
         await queue.shutdown()

@@ -1,4 +1,5 @@
 import Foundation
+import Suites
 import TestSupport
 import Testing
 

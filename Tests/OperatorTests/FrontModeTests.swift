@@ -1,4 +1,5 @@
-import Common
+import AssayCore
+import AssayKube
 import Foundation
 import TestSupport
 import Testing

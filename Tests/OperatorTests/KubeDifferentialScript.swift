@@ -1,4 +1,5 @@
-import Common
+import AssayKube
+import Suites
 
 /// One script of requests on EvaluationSuites, run against the emulator alone and against the real
 /// apiextensions-apiserver behind the front (``KubeDifferentialTests``): creates and refusals

@@ -1,4 +1,3 @@
-import Common
 import TestSupport
 import Testing
 

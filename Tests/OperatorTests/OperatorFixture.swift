@@ -1,5 +1,8 @@
-import Common
+import AssayCore
+import AssayKube
+import AssayRedis
 import Foundation
+import Suites
 import TestSupport
 import Testing
 

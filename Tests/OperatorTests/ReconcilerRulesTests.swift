@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 import Testing
 
 @testable import Operator
@@ -22,12 +22,10 @@ struct ReconcilerRulesTests {
 
     @Test("progress reads back off while a run stands still and return to the base interval when it moves")
     func progressPoll() {
-        let base = Duration.seconds(5)
-        let max = Duration.seconds(60)
-        var poll = ProgressPoll(completed: 0, interval: base)
+        var poll = ProgressPoll(completed: 0, backoff: OperatorConfig().progressBackoff)
         var intervals: [Duration] = []
         for completed in [0, 0, 0, 0, 0, 3, 3, 9] {
-            poll.observe(completed, base: base, max: max)
+            poll.observe(completed)
             intervals.append(poll.interval)
         }
         #expect(intervals.map { Int($0.components.seconds) } == [10, 20, 40, 60, 60, 5, 10, 5])

@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 import Foundation
 import TestSupport
 import Testing

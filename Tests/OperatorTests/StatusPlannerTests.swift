@@ -1,4 +1,4 @@
-import Common
+import Suites
 import Testing
 
 @testable import Operator
@@ -90,13 +90,13 @@ struct StatusPlannerTests {
             name: "a breaker opening is one warning event",
             input: input(
                 status(.running), completed: 1, passed: 1,
-                breakers: [.init(target: "t", provider: "openai", state: "open")]), phase: .running,
+                breakers: [.init(target: "t", provider: "openai", state: .open)]), phase: .running,
             children: .run, events: ["CircuitOpened"], cancel: nil, poll: true),
         Row(
             name: "a breaker already reported open records nothing",
             input: input(
                 status(.running), completed: 1, passed: 1,
-                breakers: [.init(target: "t", provider: "openai", state: "open")], known: ["t/openai"]),
+                breakers: [.init(target: "t", provider: "openai", state: .open)], known: ["t/openai"]),
             phase: .running, children: .run, events: [], cancel: nil, poll: true),
     ]
 
@@ -166,7 +166,7 @@ struct StatusPlannerTests {
         let plan = StatusPlanner.plan(
             Self.input(
                 Self.status(.running), completed: 2, passed: 1,
-                breakers: [.init(target: "t", provider: "p", state: "open")]))
+                breakers: [.init(target: "t", provider: "p", state: .open)]))
         #expect(SuiteStatus(json: plan.status.json) == plan.status)
         let patch = plan.status.mergePatch["status"]
         #expect(patch?["completionTime"] == .null)

@@ -1,5 +1,7 @@
-import Common
+import AssayCore
+import AssayKube
 import Foundation
+import Suites
 import TestSupport
 import Testing
 

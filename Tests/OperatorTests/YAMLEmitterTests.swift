@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 import Testing
 
 @testable import Operator

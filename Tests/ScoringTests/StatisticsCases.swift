@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 
 @testable import Scoring
 

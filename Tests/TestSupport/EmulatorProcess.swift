@@ -1,4 +1,5 @@
-import Common
+import AssayCore
+import AssayKube
 import Foundation
 
 /// Which API server the tests talk to: the emulator alone, or the emulator in front of Kubernetes'

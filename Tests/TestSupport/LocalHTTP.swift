@@ -1,4 +1,4 @@
-import Common
+import AssayHTTP
 
 /// Plain HTTP to the test's own servers (health ports, the emulators' test hooks).
 public enum LocalHTTP {

@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 import Foundation
 
 /// What the local kubelet makes of a Deployment's pod template: the command line and the

@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 import Foundation
 
 /// A running `assay-provider-emulator` (the OpenAI, Azure OpenAI, Anthropic and Gemini wire

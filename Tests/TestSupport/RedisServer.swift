@@ -1,4 +1,4 @@
-import Common
+import AssayRedis
 import Foundation
 
 /// A throwaway redis-server for one test: a free loopback port, no persistence (`--save ''

@@ -1,4 +1,7 @@
-import Common
+import AssayAuth
+import AssayHTTP
+import AssayKube
+import Suites
 
 /// Who may use the evaluator's API routes, and as what: every `/v1/*` route passes the
 /// ``AccessGuard`` (`/healthz`, `/readyz` and `/metrics` stay open). With `--auth kubernetes` the

@@ -1,4 +1,6 @@
-import Common
+import AssayCore
+import AssayHTTP
+import Gateway
 import Scoring
 
 /// An error answer in the shape of RFC 9457 (`application/problem+json`), with an `errors`

@@ -1,17 +1,16 @@
-import Common
+import AssayCore
 import Scoring
+import Suites
 
 /// The body of `POST /v1/evaluate` (and of each item of a batch), decoded and validated: every
 /// criterion compiled, every problem collected with its path. Carries either the `output` to
 /// score or a `target` that generates it.
 struct EvaluateRequest: Sendable {
     var output: String?
-    var target: GenerationTarget?
+    var target: TargetSpec?
     var input: String?
     var reference: String?
     var scorecard: Scorecard
-    /// The `llmJudge` criteria, whose judges are asked before scoring.
-    var judges: [LLMJudgeCriterion] = []
 
     static let fields: Set<String> = ["output", "target", "input", "reference", "criteria"]
 
@@ -28,7 +27,7 @@ struct EvaluateRequest: Sendable {
         var output: String?
         var input: String?
         var reference: String?
-        var target: GenerationTarget?
+        var target: TargetSpec?
         do { output = try fields.string("output") } catch { errors.append(error) }
         do { input = try fields.string("input") } catch { errors.append(error) }
         do { reference = try fields.string("reference") } catch { errors.append(error) }
@@ -44,13 +43,14 @@ struct EvaluateRequest: Sendable {
                     path: fields.path("output"),
                     message: "is required unless target is given (output to score, or target to generate it)"))
         case (false, .some(let json)):
-            target = GenerationTarget.decode(
-                json, at: fields.path("target"), origin: cache.providers, errors: &errors)
-            if let target, target.usesInput, input == nil, !fields.has("input") {
+            target = TargetSpec.decode(
+                json, at: fields.path("target"), named: false, providers: cache.providers, errors: &errors)
+            let placeholders = target?.placeholders ?? []
+            if placeholders.contains("input"), input == nil, !fields.has("input") {
                 errors.append(
                     FieldError(path: fields.path("input"), message: "is required by target.prompt ({{input}})"))
             }
-            if let target, target.usesReference, reference == nil, !fields.has("reference") {
+            if placeholders.contains("reference"), reference == nil, !fields.has("reference") {
                 errors.append(
                     FieldError(path: fields.path("reference"), message: "is required by target.prompt ({{reference}})"))
             }
@@ -59,7 +59,6 @@ struct EvaluateRequest: Sendable {
         }
 
         var criteria: [Criterion] = []
-        var judges: [LLMJudgeCriterion] = []
         do {
             let items = try fields.required("criteria", fields.array)
             if items.isEmpty {
@@ -90,7 +89,6 @@ struct EvaluateRequest: Sendable {
                                         message:
                                             "is required: this evaluator has no default judge (--judge-providers)"))
                             }
-                            judges.append(judge)
                         case .latency, .cost:
                             if !fields.has("target") {
                                 errors.append(
@@ -115,6 +113,6 @@ struct EvaluateRequest: Sendable {
         guard errors.count == before, output != nil || target != nil else { return nil }
         return EvaluateRequest(
             output: output, target: target, input: input, reference: reference,
-            scorecard: Scorecard(criteria: criteria), judges: judges)
+            scorecard: Scorecard(criteria: criteria))
     }
 }

@@ -1,5 +1,10 @@
-import Common
+import AssayCore
+import AssayHTTP
+import Evaluation
+import Gateway
+import Providers
 import Scoring
+import Suites
 
 /// Runs evaluation requests: parses the body, decodes and compiles criteria (through a cache),
 /// generates the output through a provider chain when the request gives a `target`, scores, and
@@ -13,22 +18,21 @@ struct EvaluationService: Sendable {
     /// Most items one batch may carry. A batch of 1,000 items with 1 KB outputs is about 1 MB,
     /// well inside the 8 MiB body limit, and finishes in milliseconds.
     static let defaultMaxBatchItems = 1000
-    /// How long generating one output may take in all, retries and fallbacks included: six calls
-    /// at the default 5 s provider timeout. (Our choice.)
-    static let defaultGenerationTimeout = Duration.seconds(30)
     /// The executor of services that are not given one (tests, tools): one thread per core.
     static let defaultExecutor = BoundedExecutor(configuration: .init(label: "scoring"))
 
     let cache: CriterionCache
     let maxBatchItems: Int
-    /// Where `target` requests get their output; `nil` only if no HTTP client could be made.
-    let pool: ProviderPool?
-    let generationTimeout: Duration
-    /// The judge chain of `llmJudge` criteria that name none (`--judge-providers`).
-    let defaultJudge: [ProviderConfig]?
+    /// Generation, judges and scoring of each evaluation (the pipeline the suite worker runs too).
+    let evaluation: CaseEvaluation
     /// Where parsing, decoding and scoring run.
     let executor: BoundedExecutor
     private let outcomes: EvaluationMetrics
+
+    /// Where `target` requests get their output; `nil` only if no HTTP client could be made.
+    var pool: ProviderPool? { evaluation.pool }
+    /// The judge chain of `llmJudge` criteria that name none (`--judge-providers`).
+    var defaultJudge: [ProviderConfig]? { evaluation.defaultJudge }
 
     /// - Parameters:
     ///   - providers: the configured providers requests name (`--providers-file`), and whether
@@ -38,24 +42,20 @@ struct EvaluationService: Sendable {
     init(
         registry: MetricsRegistry, providers: ProviderCatalog = ProviderCatalog(), allowInlineProviders: Bool = false,
         maxBatchItems: Int = defaultMaxBatchItems, pool: ProviderPool? = nil,
-        generationTimeout: Duration = defaultGenerationTimeout, defaultJudge: [ProviderConfig]? = nil,
+        generationTimeout: Duration = CaseEvaluation.defaultGenerationTimeout, defaultJudge: [ProviderConfig]? = nil,
         executor: BoundedExecutor = defaultExecutor
     ) {
-        self.defaultJudge = defaultJudge
         self.cache = CriterionCache(providers: .request(providers, allowInline: allowInlineProviders))
         self.maxBatchItems = maxBatchItems
         self.outcomes = EvaluationMetrics(registry: registry)
-        self.generationTimeout = generationTimeout
         self.executor = executor
-        if let pool {
-            self.pool = pool
-        } else if let transport = try? CurlHTTPClient() {
-            self.pool = ProviderPool(transport: transport, redis: nil, metrics: ProviderMetrics(registry: registry))
-        } else {
-            self.pool = nil
+        var chosen = pool
+        if chosen == nil, let transport = try? CurlHTTPClient() {
+            chosen = ProviderPool(transport: transport, redis: nil, metrics: ProviderMetrics(registry: registry))
         }
+        evaluation = CaseEvaluation(pool: chosen, defaultJudge: defaultJudge, generationTimeout: generationTimeout)
         // Listed by GET /v1/providers from the start, before any request uses them.
-        for config in providers.providers + (defaultJudge ?? []) { _ = self.pool?.endpoint(for: config) }
+        for config in providers.providers + (defaultJudge ?? []) { _ = chosen?.endpoint(for: config) }
     }
 
     /// What a request's first job leaves to do: the scoring of the evaluations that need no
@@ -184,17 +184,17 @@ struct EvaluationService: Sendable {
     /// Sorts decoded evaluations into those scored at once and those that need providers, and
     /// starts scoring the first for one slice; on the executor's thread.
     private func prepare(_ evaluations: [EvaluateRequest], _ cancellation: WorkCancellation?) -> Prepared {
-        var immediate: [(EvaluateRequest, EvaluationContext)] = []
+        var immediate: [(Scorecard, EvaluationContext)] = []
         var prepared = Prepared(scoring: ScoringRun([]))
         for (index, evaluation) in evaluations.enumerated() {
-            guard evaluation.target == nil, evaluation.judges.isEmpty else {
+            guard evaluation.target == nil, evaluation.scorecard.judges.isEmpty else {
                 prepared.pending.append((index, evaluation))
                 continue
             }
             var context = EvaluationContext(
                 output: evaluation.output ?? "", input: evaluation.input, reference: evaluation.reference)
             context.cancellation = cancellation
-            immediate.append((evaluation, context))
+            immediate.append((evaluation.scorecard, context))
             prepared.scored.append(index)
         }
         prepared.scoring = ScoringRun(immediate)
@@ -220,49 +220,31 @@ struct EvaluationService: Sendable {
         return outcomes
     }
 
-    /// Generates the output if the request has a target, asks the judges of `llmJudge` criteria,
-    /// then scores on the executor: the answer's JSON.
-    private func run(_ evaluation: EvaluateRequest, _ cancellation: WorkCancellation?) async throws(APIProblem)
+    /// Runs an evaluation that needs providers (a target, or judges) through the pipeline, scoring
+    /// on the executor: the answer's JSON.
+    private func run(_ request: EvaluateRequest, _ cancellation: WorkCancellation?) async throws(APIProblem)
         -> JSONValue
     {
-        var context = EvaluationContext(
-            output: evaluation.output ?? "", input: evaluation.input, reference: evaluation.reference)
-        context.cancellation = cancellation
-        var generation: Generation?
-        if let target = evaluation.target {
-            guard let pool else {
-                throw APIProblem(
-                    status: 503, type: "urn:assay:problem:generation-unavailable", title: "Generation unavailable",
-                    detail: "this evaluator could not start its HTTP client; send output instead of target")
-            }
-            let chat = target.chatRequest(input: evaluation.input, reference: evaluation.reference)
-            switch await pool.chain(target.providers).generate(chat, deadline: deadline(cancellation)) {
-            case .failure(let failure):
-                if let cancellation, cancellation.isCancelled { throw APIProblem.stopped(cancellation.reason) }
-                throw APIProblem.generationFailed(failure)
-            case .success(let generated):
-                context.output = generated.output
-                context.generation = GenerationFacts(generated)
-                generation = generated
-            }
+        let subject: CaseEvaluation.Subject = request.target.map { .target($0) } ?? .output(request.output ?? "")
+        let outcome = try await evaluation.evaluate(
+            subject, inputs: .init(input: request.input, reference: request.reference), scorecard: request.scorecard,
+            cancellation: cancellation
+        ) { (scorecard, context) throws(APIProblem) in
+            try await finish(ScoringRun([(scorecard, context)]), cancellation)[0]
         }
-        if !evaluation.judges.isEmpty {
-            // The judges get their own time budget: generation may have used most of the first.
-            context.judgements = await JudgePass.run(
-                evaluation.judges, context: context, pool: pool, defaultJudge: defaultJudge,
-                deadline: deadline(cancellation))
+        switch outcome {
+        case .generationUnavailable:
+            throw APIProblem(
+                status: 503, type: "urn:assay:problem:generation-unavailable", title: "Generation unavailable",
+                detail: "this evaluator could not start its HTTP client; send output instead of target")
+        case .generationFailed(let failure):
+            if let cancellation, cancellation.isCancelled { throw APIProblem.stopped(cancellation.reason) }
+            throw APIProblem.generationFailed(failure)
+        case .scored(let scored, _, let generation):
+            guard case .object(var answer) = scored.json else { return .null }
+            if let generation { answer["generation"] = generation.json }
+            return .object(answer)
         }
-        let outcome = try await finish(ScoringRun([(evaluation, context)]), cancellation)[0]
-        guard case .object(var answer) = outcome.json else { return .null }
-        if let generation { answer["generation"] = generation.json }
-        return .object(answer)
-    }
-
-    /// A generation's deadline: the generation timeout from now, or the request's deadline if sooner.
-    private func deadline(_ cancellation: WorkCancellation?) -> ContinuousClock.Instant {
-        let own = ContinuousClock.now + generationTimeout
-        guard let requestDeadline = cancellation?.deadline else { return own }
-        return min(own, requestDeadline)
     }
 
     /// Runs `body` on the executor; a full queue, a cancelled request, or a stopped executor, and

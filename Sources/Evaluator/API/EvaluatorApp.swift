@@ -1,5 +1,7 @@
-import Common
+import AssayCore
+import AssayHTTP
 import Scoring
+import Suites
 import Synchronization
 
 /// The evaluator's HTTP surface: the evaluation API (authenticated, see ``APIAccess``) plus
@@ -26,11 +28,11 @@ struct EvaluatorApp: Sendable {
         router.add(
             "POST", "/v1/evaluate/batch", access.evaluations { request, _ in await service.evaluateBatch(request) })
         router.add("GET", "/v1/providers", access.evaluations { _, _ in service.providers() })
-        router.add("GET", "/healthz") { _, _ in .json(["status": "ok"]) }
-        router.add("GET", "/readyz") { _, _ in
+        router.add("GET", Pod.livenessPath) { _, _ in .json(["status": "ok"]) }
+        router.add("GET", Pod.readinessPath) { _, _ in
             readiness.isReady ? .json(["status": "ready"]) : .json(["status": "draining"], status: 503)
         }
-        router.add("GET", "/metrics") { _, _ in
+        router.add("GET", Pod.metricsPath) { _, _ in
             HTTPResponse(status: 200, headers: ["Content-Type": PrometheusText.contentType], body: registry.render())
         }
         runs?.mount(on: &router, through: access.runs)
@@ -53,5 +55,3 @@ final class Readiness: Sendable {
         }
     }
 }
-
-extension HTTPMetrics: HTTPServerObserver {}

@@ -1,4 +1,5 @@
-import Common
+import AssayCore
+import Gateway
 import Scoring
 
 /// One provider's entry in `GET /v1/providers`: name, type and model (never a key, a key source,

@@ -1,4 +1,3 @@
-import Common
 import Scoring
 
 /// One request's scoring, criterion by criterion, in slices of executor time: each slice is a job
@@ -13,7 +12,7 @@ struct ScoringRun: Sendable {
     static let slice = Duration.milliseconds(10)
 
     private struct Item: Sendable {
-        var evaluation: EvaluateRequest
+        var scorecard: Scorecard
         var context: EvaluationContext
         var results: [CriterionResult] = []
     }
@@ -22,8 +21,8 @@ struct ScoringRun: Sendable {
     /// The first item with criteria left to score.
     private var next = 0
 
-    init(_ evaluations: [(EvaluateRequest, EvaluationContext)]) {
-        items = evaluations.map { Item(evaluation: $0.0, context: $0.1) }
+    init(_ evaluations: [(Scorecard, EvaluationContext)]) {
+        items = evaluations.map { Item(scorecard: $0.0, context: $0.1) }
         skipFinished()
     }
 
@@ -32,7 +31,7 @@ struct ScoringRun: Sendable {
     /// Scores criteria, in order, until every one is scored or `deadline` has passed.
     mutating func advance(until deadline: ContinuousClock.Instant) {
         while next < items.count {
-            let criteria = items[next].evaluation.scorecard.criteria
+            let criteria = items[next].scorecard.criteria
             let criterion = criteria[items[next].results.count]
             items[next].results.append(criterion.evaluate(items[next].context))
             skipFinished()
@@ -45,12 +44,12 @@ struct ScoringRun: Sendable {
         items.map { item in
             EvaluationOutcome(
                 results: item.results,
-                weights: item.evaluation.scorecard.criteria.prefix(item.results.count).map(\.weight))
+                weights: item.scorecard.criteria.prefix(item.results.count).map(\.weight))
         }
     }
 
     private mutating func skipFinished() {
-        while next < items.count, items[next].results.count == items[next].evaluation.scorecard.criteria.count {
+        while next < items.count, items[next].results.count == items[next].scorecard.criteria.count {
             next += 1
         }
     }

@@ -1,6 +1,11 @@
-import Common
+import AssayCore
+import AssayHTTP
+import AssayRedis
+import Evaluation
 import Foundation
+import Gateway
 import Scoring
+import Suites
 
 /// `assay-evaluator run suite.yaml`: evaluates a suite on this machine. Without `--redis` the
 /// cases go through an in-process queue; with it, through the same Redis stream as the pods, and
@@ -45,7 +50,7 @@ struct RunCommand {
             default: String(RunPlan.defaultResultTTL.components.seconds), help: "How long results stay in Redis")
         parser.option(
             "generation-timeout-seconds", env: "ASSAY_GENERATION_TIMEOUT_SECONDS",
-            default: String(Int(SuiteEvaluator.defaultGenerationTimeout.inSeconds)),
+            default: String(Int(CaseEvaluation.defaultGenerationTimeout.inSeconds)),
             help: "Longest a target's generation may take, retries and fallbacks included")
         parser.option("case-delay-ms", env: "ASSAY_CASE_DELAY_MS", default: "0", help: "Testing: extra time per case")
         parser.option("log-level", env: "ASSAY_LOG_LEVEL", default: "warning", help: "debug, info, warning or error")
@@ -107,7 +112,7 @@ struct RunCommand {
                     spec: file.suite.spec, pool: pool, generationTimeout: .milliseconds(Int64(generationTimeout * 1000))
                 )
             } catch {
-                let line = SuiteFieldLocator.line(
+                let line = YAMLFieldLocator.line(
                     of: error.path, in: (try? String(contentsOfFile: path, encoding: .utf8)) ?? "")
                 throw InvalidSuite(message: line.map { "\(path):\($0): \(error)" } ?? "\(path): \(error)")
             }
@@ -137,15 +142,14 @@ struct RunCommand {
         }
 
         logger.info("run starting", ["run": plan.id.rawValue, "cases": String(plan.cases.count), "consumer": consumer])
-        var backoff = RunWorker.Options.initialBackoff
+        var failures = BackoffCounter(RunWorker.Options.queueBackoff)
         while true {
             do {
                 try await queue.prepare(plan)
                 break
             } catch {
                 logger.warning("cannot create the run; retrying", ["run": plan.id.rawValue, "error": "\(error)"])
-                try? await Task.sleep(for: backoff)
-                backoff = min(backoff * 2, RunWorker.Options.maxBackoff)
+                try? await Task.sleep(for: failures.next(at: .now, random: 0))
             }
         }
         // A status line for the user (and for tests, which wait for it).
@@ -200,8 +204,7 @@ struct RunCommand {
         } else {
             FileHandle.standardOutput.write(Data(output.utf8))
         }
-        return aggregates.isComplete && aggregates.meetsThreshold && aggregates.phase != .cancelled
-            ? CommandLineExit.success : CommandLineExit.failedGate
+        return aggregates.verdict.passed ? CommandLineExit.success : CommandLineExit.failedGate
     }
 
     private static func positive(_ values: OptionValues, _ name: String) throws -> Double? {

@@ -1,5 +1,8 @@
-import Common
+import AssayAuth
+import AssayCore
+import AssayKube
 import Foundation
+import Suites
 
 /// `serve`'s authentication options and the rule that an evaluator reachable from other machines
 /// never runs without one: `--auth-token-file FILE` (static tokens, every listed user may use the
@@ -14,7 +17,7 @@ enum ServeAuth {
 
     static func options(_ parser: inout OptionParser) {
         parser.option(
-            "auth", env: "ASSAY_AUTH",
+            Pod.auth,
             help:
                 "kubernetes: callers send a bearer token (their ServiceAccount token), checked with a TokenReview and authorized with a SubjectAccessReview"
         )
@@ -34,7 +37,7 @@ enum ServeAuth {
     static func access(values: OptionValues, host: String, cluster: ClusterRunSettings?, logger: Logger) throws
         -> APIAccess
     {
-        let mode = values.string("auth").flatMap { $0.isEmpty ? nil : $0.lowercased() }
+        let mode = values.string(Pod.auth.option).flatMap { $0.isEmpty ? nil : $0.lowercased() }
         let tokenFile = values.string("auth-token-file").flatMap { $0.isEmpty ? nil : $0 }
         let insecure = try values.bool("insecure-no-auth")
         let accessLog = try values.bool("access-log") ? logger : nil

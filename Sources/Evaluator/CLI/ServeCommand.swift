@@ -1,6 +1,13 @@
-import Common
+import AssayCore
+import AssayHTTP
+import AssayKube
+import AssayRedis
+import AssayResilience
+import Evaluation
 import Foundation
+import Gateway
 import Scoring
+import Suites
 
 /// `assay-evaluator serve`: runs the evaluation API until SIGTERM or SIGINT, then shuts down
 /// gracefully (readiness 503, in-flight requests finish, exit).
@@ -11,8 +18,8 @@ struct ServeCommand {
     static func parser() -> OptionParser {
         var parser = OptionParser(
             command: "assay-evaluator serve", summary: "Runs the evaluation API (POST /v1/evaluate).")
-        parser.option("host", env: "ASSAY_HOST", default: "127.0.0.1", help: "Address to listen on (0.0.0.0 in a pod)")
-        parser.option("port", env: "ASSAY_PORT", default: "8080", help: "TCP port to listen on (0 picks a free one)")
+        parser.option(Pod.host, default: "127.0.0.1", help: "Address to listen on (0.0.0.0 in a pod)")
+        parser.option(Pod.port, default: String(Pod.httpPort), help: "TCP port to listen on (0 picks a free one)")
         parser.option(
             "max-body-bytes", env: "ASSAY_MAX_BODY_BYTES", default: String(HTTPServerConfiguration().maxBodyBytes),
             help: "Largest request body accepted; larger ones get 413")
@@ -28,14 +35,14 @@ struct ServeCommand {
             help: "How long in-flight requests may run after SIGTERM")
         parser.option("log-level", env: "ASSAY_LOG_LEVEL", default: "info", help: "debug, info, warning or error")
         parser.option(
-            "redis", env: "ASSAY_REDIS_URL",
+            Pod.redisURL,
             help: "redis://host:port shared by the pods for provider rate limits (default: limits per process)")
         parser.option(
             "replicas", env: "ASSAY_REPLICAS", default: "1",
             help: "Pods sharing each rate limit; each enforces 1/replicas of it without Redis or while Redis is down")
         parser.option(
             "generation-timeout-seconds", env: "ASSAY_GENERATION_TIMEOUT_SECONDS",
-            default: String(Int(EvaluationService.defaultGenerationTimeout.inSeconds)),
+            default: String(Int(CaseEvaluation.defaultGenerationTimeout.inSeconds)),
             help: "Longest a target's generation may take, retries and fallbacks included")
         parser.option(
             "circuit-open-seconds", env: "ASSAY_CIRCUIT_OPEN_SECONDS",
@@ -54,17 +61,17 @@ struct ServeCommand {
     /// Worker mode's options: on when `--run-id` and `--suite` are both given (with `--redis`).
     private static func workerOptions(_ parser: inout OptionParser) {
         parser.option(
-            "run-id", env: "ASSAY_RUN_ID",
+            Pod.runID,
             help: "Worker mode: the run (<suite uid>-g<generation>) to work on, with --suite and --redis")
-        parser.option("suite", env: "ASSAY_SUITE", help: "Worker mode: the EvaluationSuite the run belongs to")
+        parser.option(Pod.suite, help: "Worker mode: the EvaluationSuite the run belongs to")
         parser.option(
-            "suite-namespace", env: "ASSAY_SUITE_NAMESPACE", default: KubeConnection.defaultNamespace,
+            Pod.suiteNamespace, default: KubeConnection.defaultNamespace,
             help: "Worker mode: the suite's namespace")
         parser.option(
-            "consumer", env: "ASSAY_CONSUMER",
+            Pod.consumer,
             help: "Worker mode: this process's name in the run's consumer group (default: host-pid)")
         parser.option(
-            "concurrency", env: "ASSAY_CONCURRENCY",
+            Pod.concurrency,
             help: "Worker mode: cases in flight (default: the suite's concurrency)")
         parser.option(
             "kubeconfig", env: "ASSAY_KUBECONFIG",
@@ -97,8 +104,8 @@ struct ServeCommand {
         }
         do {
             var configuration = HTTPServerConfiguration()
-            configuration.host = values.string("host") ?? configuration.host
-            configuration.port = try values.int("port") ?? configuration.port
+            configuration.host = values.string(Pod.host.option) ?? configuration.host
+            configuration.port = try values.int(Pod.port.option) ?? configuration.port
             configuration.maxBodyBytes = try values.int("max-body-bytes") ?? configuration.maxBodyBytes
             if let loops = try values.int("event-loops") { configuration.eventLoopCount = loops }
             let limits = try ServeLimits(values, configuration: &configuration)
@@ -115,7 +122,7 @@ struct ServeCommand {
             let registry = EvaluatorApp.makeRegistry()
             let pool = try makePool(values, registry: registry, logger: logger)
             let generationTimeout =
-                try positiveSeconds(values, "generation-timeout-seconds") ?? EvaluationService.defaultGenerationTimeout
+                try positiveSeconds(values, "generation-timeout-seconds") ?? CaseEvaluation.defaultGenerationTimeout
             let providers = try ServeProviders(values: values, logger: logger)
             let service = EvaluationService(
                 registry: registry, providers: providers.catalog, allowInlineProviders: providers.allowInline,
@@ -182,7 +189,7 @@ struct ServeCommand {
             configuration.rateLimitMaxWait = .milliseconds(Int64(wait * 1000))
         }
         var redis: RedisClient?
-        if let text = values.string("redis"), !text.isEmpty {
+        if let text = values.string(Pod.redisURL.option), !text.isEmpty {
             let url: RedisURL
             do {
                 url = try RedisURL(parsing: text)

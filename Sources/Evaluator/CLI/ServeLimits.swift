@@ -1,4 +1,5 @@
-import Common
+import AssayCore
+import AssayHTTP
 import Synchronization
 
 /// What bounds `serve`'s work, from its flags: the connection cap and request deadline (into the

@@ -1,5 +1,6 @@
-import Common
+import AssayCore
 import Foundation
+import Providers
 
 /// `serve`'s provider options: the providers file (the only place a provider's address and key
 /// source are written), whether requests may define providers inline, and the default judge.

@@ -1,5 +1,11 @@
-import Common
+import AssayCore
+import AssayKube
+import AssayRedis
+import AssayResilience
+import Evaluation
+import Gateway
 import Scoring
+import Suites
 
 /// Worker mode of `assay-evaluator serve`: what an evaluator pod the operator created does next to
 /// serving the API. It reads its `EvaluationSuite`, checks that the suite is still on the pod's
@@ -14,14 +20,14 @@ import Scoring
 struct ClusterRun: Sendable {
     /// Reading the suite: first wait after a failure, and the most a wait grows to. (Our choice:
     /// the first retry is quick for a blip; the cap is client-go's reflector cap, 30 s.)
-    static let suiteBackoff = try! ExponentialBackoff(base: .milliseconds(500), cap: .seconds(30))
+    static let suiteBackoff = try! Backoff(base: .milliseconds(500), cap: .seconds(30), jitter: .equal)
     /// Reads of the suite before the worker gives up: with the waits above about three minutes,
     /// long enough for an API server restart; a suite unreadable for longer (RBAC missing) is
     /// logged as an error instead of retried for ever. (Our choice.)
     static let maxSuiteAttempts = 12
     /// Waiting for the run to appear in Redis: the operator seeds it before it creates the pods,
     /// so the first read normally finds it; the waits only cover a Redis outage. (Our choice.)
-    static let runBackoff = try! ExponentialBackoff(base: .milliseconds(200), cap: .seconds(5))
+    static let runBackoff = try! Backoff(base: .milliseconds(200), cap: .seconds(5), jitter: .equal)
 
     /// Why ``run()`` returned.
     enum Outcome: Sendable, Equatable {
@@ -182,7 +188,7 @@ struct ClusterRun: Sendable {
             guard attempt < Self.maxSuiteAttempts else {
                 return .stop(.failed("cannot read the suite after \(attempt) attempts: \(error)"))
             }
-            let delay = Self.suiteBackoff.equalJitter(attempt: attempt, random: .random(in: 0..<1))
+            let delay = Self.suiteBackoff.delay(attempt: attempt, random: .random(in: 0..<1))
             logger.warning(
                 "cannot read the suite; retrying",
                 [
@@ -209,7 +215,7 @@ struct ClusterRun: Sendable {
                 logger.warning("cannot read the run from Redis; retrying", ["error": "\(error)"])
             }
             do {
-                try await Task.sleep(for: Self.runBackoff.equalJitter(attempt: attempt, random: .random(in: 0..<1)))
+                try await Task.sleep(for: Self.runBackoff.delay(attempt: attempt, random: .random(in: 0..<1)))
             } catch {
                 return nil
             }

@@ -1,5 +1,8 @@
-import Common
+import AssayCore
+import AssayKube
+import AssayRedis
 import Scoring
+import Suites
 
 /// What worker mode of `assay-evaluator serve` needs, read from its options: which run to work
 /// on, for which `EvaluationSuite`, as which consumer, and how to reach Redis and the API server.
@@ -30,8 +33,8 @@ struct ClusterRunSettings: Sendable {
 
     /// The settings when worker mode is on, `nil` when neither `--run-id` nor `--suite` is given.
     init?(values: OptionValues) throws {
-        let runText = Self.nonEmpty(values.string("run-id"))
-        let suiteText = Self.nonEmpty(values.string("suite"))
+        let runText = Self.nonEmpty(values.string(Pod.runID.option))
+        let suiteText = Self.nonEmpty(values.string(Pod.suite.option))
         if runText == nil && suiteText == nil { return nil }
         guard let runText else { throw WorkerModeError.missing("run-id", because: "--suite is given") }
         guard let suiteText else { throw WorkerModeError.missing("suite", because: "--run-id is given") }
@@ -39,7 +42,7 @@ struct ClusterRunSettings: Sendable {
             throw OptionError.invalidValue(
                 name: "run-id", value: runText, expected: "a run id: 1 to 128 of A-Z, a-z, 0-9, '.', '_' and '-'")
         }
-        guard let redisText = Self.nonEmpty(values.string("redis")) else {
+        guard let redisText = Self.nonEmpty(values.string(Pod.redisURL.option)) else {
             throw WorkerModeError.missing("redis", because: "worker mode (--run-id and --suite) keeps the run in Redis")
         }
         do {
@@ -50,9 +53,9 @@ struct ClusterRunSettings: Sendable {
         }
         self.runID = runID
         suite = suiteText
-        namespace = Self.nonEmpty(values.string("suite-namespace")) ?? KubeConnection.defaultNamespace
-        consumer = Self.nonEmpty(values.string("consumer")) ?? RunCommand.defaultConsumer()
-        if let concurrency = try values.int("concurrency") {
+        namespace = Self.nonEmpty(values.string(Pod.suiteNamespace.option)) ?? KubeConnection.defaultNamespace
+        consumer = Self.nonEmpty(values.string(Pod.consumer.option)) ?? RunCommand.defaultConsumer()
+        if let concurrency = try values.int(Pod.concurrency.option) {
             guard concurrency >= 1 else {
                 throw OptionError.invalidValue(name: "concurrency", value: String(concurrency), expected: "at least 1")
             }

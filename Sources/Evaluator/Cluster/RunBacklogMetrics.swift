@@ -1,5 +1,6 @@
-import Common
+import AssayCore
 import Scoring
+import Suites
 
 /// `assay_run_backlog{suite,run}`: the cases of the run that have no result yet, as this evaluator
 /// last read them from Redis. Every evaluator of a run reports the whole backlog; the

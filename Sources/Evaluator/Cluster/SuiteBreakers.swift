@@ -1,5 +1,8 @@
-import Common
+import AssayResilience
+import Gateway
+import Providers
 import Scoring
+import Suites
 
 /// The circuit-breaker state of every provider of every target of a suite, as this evaluator's
 /// ``ProviderPool`` sees it, for the `breakers` of the suite's status.
@@ -14,18 +17,8 @@ enum SuiteBreakers {
             target.providers.map { provider in
                 SuiteProgress.Breaker(
                     target: target.name, provider: provider.config.name,
-                    state: statusName(kinds[provider.config] ?? .closed))
+                    state: kinds[provider.config] ?? .closed)
             }
-        }
-    }
-
-    /// The status spelling of a state (`closed`, `open`, `halfOpen`), which the CRD enumerates;
-    /// metrics and logs use ``CircuitState/Kind/rawValue`` (`half_open`) instead.
-    static func statusName(_ kind: CircuitState.Kind) -> String {
-        switch kind {
-        case .closed: "closed"
-        case .open: "open"
-        case .halfOpen: "halfOpen"
         }
     }
 }

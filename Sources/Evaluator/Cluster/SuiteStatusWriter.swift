@@ -1,5 +1,8 @@
-import Common
+import AssayCore
+import AssayKube
+import AssayRedis
 import Scoring
+import Suites
 
 /// Writes a run's progress onto its `EvaluationSuite`'s status, coalesced across evaluators: each
 /// round (every status interval) the evaluators race for the run's status-writer key with

@@ -1,5 +1,6 @@
-import Common
+import AssayCore
 import Scoring
+import Suites
 
 /// The local runner's reports of a run: a table, JSON (the aggregates and every case), JUnit XML
 /// and a self-contained HTML page (the last two in `Reports/`).
@@ -42,9 +43,8 @@ enum RunReport {
     /// One line for standard output when the report went to a file.
     static func summary(_ aggregates: RunAggregates, wrote path: String, format: Format) -> String {
         let targets = aggregates.targets.map { "\($0.name) \(percent($0.passRate))" }.joined(separator: ", ")
-        let verdict =
-            aggregates.isComplete && aggregates.meetsThreshold && aggregates.phase != .cancelled ? "PASS" : "FAIL"
-        return "\(verdict) suite \(aggregates.info.suiteName) run \(aggregates.info.id) \(aggregates.phase.rawValue): "
+        return
+            "\(aggregates.verdict.rawValue) suite \(aggregates.info.suiteName) run \(aggregates.info.id) \(aggregates.phase.rawValue): "
             + "\(aggregates.recorded)/\(aggregates.total) cases, \(targets) (threshold "
             + "\(percent(aggregates.info.passThreshold))); \(format.rawValue) report written to \(path)\n"
     }

@@ -1,5 +1,7 @@
-import Common
+import AssayCore
+import Evaluation
 import Scoring
+import Suites
 import Synchronization
 
 /// One evaluator's share of a run: claims cases from the queue, keeps up to `concurrency` of them
@@ -11,9 +13,9 @@ struct RunWorker: Sendable {
         /// How long an idle worker waits before looking for claimable cases again: short next to a
         /// case's work (a provider call), long enough that idle workers do not load Redis. (Our choice.)
         static let defaultPollInterval = Duration.milliseconds(50)
-        /// First wait after the queue fails; doubles up to ``maxBackoff``. (Our choice.)
-        static let initialBackoff = Duration.milliseconds(50)
-        static let maxBackoff = Duration.seconds(1)
+        /// Waits while the queue fails: 50 ms doubling to 1 s, so a Redis restart is noticed
+        /// within a second without spinning. (Our choice.)
+        static let queueBackoff = try! Backoff(base: .milliseconds(50), cap: .seconds(1))
 
         var concurrency: Int
         var pollInterval = defaultPollInterval
@@ -36,7 +38,7 @@ struct RunWorker: Sendable {
         var finishedIterator = finished.makeAsyncIterator()
         var last: RunAggregates?
         await withDiscardingTaskGroup { group in
-            var backoff = Options.initialBackoff
+            var failures = BackoffCounter(Options.queueBackoff)
             while !Task.isCancelled, !counters.stopped.load(ordering: .relaxed) {
                 let free = options.concurrency - counters.inFlight.load(ordering: .relaxed)
                 if free <= 0 {
@@ -46,11 +48,10 @@ struct RunWorker: Sendable {
                 let claimed: [ClaimedCase]
                 do {
                     claimed = try await queue.claim(max: free)
-                    backoff = Options.initialBackoff
+                    failures.reset()
                 } catch {
                     logger.warning("cannot claim cases; retrying", ["error": "\(error)"])
-                    try? await Task.sleep(for: backoff)
-                    backoff = min(backoff * 2, Options.maxBackoff)
+                    try? await Task.sleep(for: failures.next(at: .now, random: 0))
                     continue
                 }
                 for item in claimed {
@@ -78,7 +79,7 @@ struct RunWorker: Sendable {
     private func process(_ item: ClaimedCase) async -> RecordOutcome? {
         if options.caseDelay > .zero { try? await Task.sleep(for: options.caseDelay) }
         let result = await evaluator.evaluate(item.suiteCase, consumer: consumer)
-        var backoff = Options.initialBackoff
+        var failures = BackoffCounter(Options.queueBackoff)
         while !Task.isCancelled {
             do {
                 let outcome = try await queue.record(result, for: item)
@@ -89,8 +90,7 @@ struct RunWorker: Sendable {
             } catch {
                 logger.warning(
                     "cannot record a result; retrying", ["case": item.suiteCase.id, "error": "\(error)"])
-                try? await Task.sleep(for: backoff)
-                backoff = min(backoff * 2, Options.maxBackoff)
+                try? await Task.sleep(for: failures.next(at: .now, random: 0))
             }
         }
         return nil

@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 
 /// An error the emulated API server answers with, rendered as a `meta/v1` `Status` object.
 struct APIError: Error, Sendable, Equatable {

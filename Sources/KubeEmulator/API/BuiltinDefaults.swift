@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 
 /// The defaults the real API server fills in for the built-ins where clients read them back:
 /// Services (type, cluster IP, port protocol and target port) and Deployments (replicas, strategy,

@@ -1,5 +1,3 @@
-import Common
-
 /// The built-in resources the emulator serves (what our operator and kubectl touch), with the
 /// short names, categories and subresources of the real API server.
 enum BuiltinResources {

@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 
 /// One served resource: its names, scope, subresources, and (for custom resources) its schema.
 struct ResourceType: Sendable, Equatable {

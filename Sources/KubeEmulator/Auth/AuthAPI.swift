@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 
 /// The authentication and authorization endpoints, which create nothing that is stored:
 ///

@@ -1,5 +1,3 @@
-import Common
-
 /// The stored objects authentication and authorization read: ServiceAccounts (whose tokens
 /// ``TokenIssuer`` issues) and RBAC's Roles, ClusterRoles and their bindings (which
 /// ``RBACAuthorizer`` evaluates). Plain objects, as in the real API server; listed among the

@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 
 /// Answers a SubjectAccessReview from the stored RBAC objects, as the RBAC authorizer does: the
 /// user (or one of its groups, or its ServiceAccount) must be a subject of a ClusterRoleBinding,

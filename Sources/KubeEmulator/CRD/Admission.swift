@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 import Foundation
 
 /// What the API server does to an object between decoding and storage: for custom resources,

@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 
 /// The served resource types: the built-ins plus one entry per served version of every
 /// CustomResourceDefinition in the store (rebuilt whenever a CRD changes).

@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 import Foundation
 
 /// The OpenAPI v3 schema of a CustomResourceDefinition version, as the API server uses it: unknown

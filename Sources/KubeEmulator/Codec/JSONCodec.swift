@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 
 /// The emulator's JSON wire format: the project's shared parser and writer, with the error type
 /// the API layer turns into a `Status` (BadRequest).

@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 
 /// Reading and writing nested object members by key path (`["metadata", "name"]`), the way the
 /// emulator touches Kubernetes objects.

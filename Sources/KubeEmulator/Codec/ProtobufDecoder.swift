@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 import Foundation
 
 /// Decodes the few protobuf bodies kubectl's typed clients send (`kubectl create namespace`,

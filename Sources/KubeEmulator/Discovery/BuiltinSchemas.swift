@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 import Foundation
 
 /// The OpenAPI v3 schemas of Kubernetes' built-in types, from the file `tools/gen-kube-openapi`

@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 
 /// The discovery documents kubectl reads before anything else: `/version`, `/api`, `/apis`, and one
 /// `APIResourceList` per group version. Aggregated discovery (`apidiscovery.k8s.io/v2`) is not

@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 
 /// The JSONPath subset printer columns and scale subresources use: `.a.b`, `.a[0]`, `.a[*].b`,
 /// `['key.with.dots']`, and filters `[?(@.type=="Ready")]`. Results are every match, in order.

@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 
 /// OpenAPI v3 documents, one per group version: for each resource the PATCH operation with its
 /// `x-kubernetes-group-version-kind` and the `fieldValidation`, `fieldManager` and `dryRun` query

@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 import Glibc
 
 /// Renders objects as `meta.k8s.io/v1` Tables (what `kubectl get` asks for with

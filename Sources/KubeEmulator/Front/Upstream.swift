@@ -1,4 +1,6 @@
-import Common
+import AssayCore
+import AssayHTTP
+import AssayKube
 import Dispatch
 import Synchronization
 

@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 
 /// What the garbage collector and namespace controller would do, run synchronously after every write:
 /// dependents of deleted owners are deleted (background), foreground owners wait for their blocking

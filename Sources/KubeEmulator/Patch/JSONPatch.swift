@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 
 /// JSON Patch (RFC 6902) with JSON Pointers (RFC 6901): add, remove, replace, move, copy, test.
 enum JSONPatch {

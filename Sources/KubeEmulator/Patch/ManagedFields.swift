@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 
 /// `metadata.managedFields` for writes that are not server-side apply (`Update` operations), as the
 /// API server's field manager keeps them: the writer (the `fieldManager` parameter, else its

@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 
 /// JSON Merge Patch (RFC 7386): objects merge member by member, `null` deletes, anything else replaces.
 enum MergePatch {

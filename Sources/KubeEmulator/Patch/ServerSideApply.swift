@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 
 /// Server-side apply (`application/apply-patch+yaml`) with field managers, recorded in
 /// `metadata.managedFields` as `FieldsV1`.

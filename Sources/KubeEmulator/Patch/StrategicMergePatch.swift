@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 
 /// Strategic merge patch for built-in resources, driven by the merge keys of the lists kubectl patches
 /// (the `patchMergeKey` tags of the Go types) rather than by the full OpenAPI extensions.

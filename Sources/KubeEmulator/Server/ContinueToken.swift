@@ -1,4 +1,3 @@
-import Common
 import Foundation
 
 /// The `continue` token of a chunked list, in the real server's format: unpadded URL-safe base64 of

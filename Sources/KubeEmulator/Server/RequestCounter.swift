@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 import Synchronization
 
 /// Counts the API requests the emulator serves, by verb and resource, for `GET /emulator/requests`:

@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 
 /// The `/scale` subresource: an `autoscaling/v1` Scale view of an object's replica fields.
 enum Scale {

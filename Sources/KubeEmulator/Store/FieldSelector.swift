@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 
 /// A field selector (`=`, `==`, `!=` on dotted paths). The real server allows `metadata.name` and
 /// `metadata.namespace` everywhere plus a per-resource list (`involvedObject.name`, `status.phase`, ...);

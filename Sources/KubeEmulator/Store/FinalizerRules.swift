@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 
 extension Store.State {
     /// An object being deleted takes no new finalizers (ObjectMeta update validation). The API server

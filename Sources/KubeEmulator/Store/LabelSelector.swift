@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 import Foundation
 
 /// A label selector in the query-string syntax of `labelSelector=`: equality (`a=b`, `a==b`, `a!=b`),

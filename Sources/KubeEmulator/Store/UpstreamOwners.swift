@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 
 /// Owners that live on the real API server behind the front (custom resources, in front mode).
 /// The collector cannot see them, so it keeps their dependents until the front reports an owner

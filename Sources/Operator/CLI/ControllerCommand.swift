@@ -1,4 +1,8 @@
-import Common
+import AssayAuth
+import AssayCore
+import AssayHTTP
+import AssayKube
+import AssayRedis
 import Foundation
 
 /// `assay-operator run`: the controller. Connects to the API server (a kubeconfig, or the pod's
@@ -14,7 +18,7 @@ enum ControllerCommand {
         var redis: RedisURL
         var leaderElect: Bool
         var leaseNamespace: String?
-        var election = LeaderElection.Configuration()
+        var election = LeaderElectionMachine.Configuration()
         var healthHost: String
         var healthPort: Int
         var config = OperatorConfig()
@@ -50,15 +54,15 @@ enum ControllerCommand {
             help: "Namespace of the Lease (default: the connection's namespace)")
         parser.option(
             "lease-duration-seconds", env: "ASSAY_LEASE_DURATION_SECONDS",
-            default: format(LeaderElection.Configuration.defaultLeaseDuration),
+            default: format(LeaderElectionMachine.Configuration.defaultLeaseDuration),
             help: "How long a leader's Lease stays valid without renewal")
         parser.option(
             "renew-deadline-seconds", env: "ASSAY_RENEW_DEADLINE_SECONDS",
-            default: format(LeaderElection.Configuration.defaultRenewDeadline),
+            default: format(LeaderElectionMachine.Configuration.defaultRenewDeadline),
             help: "How long the leader keeps trying to renew before it stops")
         parser.option(
             "retry-period-seconds", env: "ASSAY_RETRY_PERIOD_SECONDS",
-            default: format(LeaderElection.Configuration.defaultRetryPeriod),
+            default: format(LeaderElectionMachine.Configuration.defaultRetryPeriod),
             help: "How often the Lease is read and renewed")
         parser.option("health-host", env: "ASSAY_HEALTH_HOST", default: "0.0.0.0", help: "Address of the health port")
         parser.option(
@@ -201,12 +205,14 @@ enum ControllerCommand {
                 client: client, caches: caches, redis: redis, config: settings.config, recorder: recorder,
                 logger: logger, wallClock: wallClock)
         }
-        let health = HealthServer(
-            registry: registry, redis: redis,
+        let results = RunResultsRoutes(
+            redis: redis,
             access: AccessGuard(
                 authenticator: TokenReviewAuthenticator(client: client),
                 authorizer: SubjectAccessReviewAuthorizer(client: client), accessLog: logger),
-            suites: SuiteDirectory(cache: controller.caches.suites, client: client),
+            suites: SuiteDirectory(cache: controller.caches.suites, client: client))
+        let health = HealthServer(
+            registry: registry, results: results,
             ready: { (settings.leaderElect && metrics.leader.value == 0) || controller.isSynced })
         let server = HTTPServer(
             configuration: HealthServer.configuration(host: settings.healthHost, port: settings.healthPort),
@@ -231,8 +237,9 @@ enum ControllerCommand {
             group.addTask {
                 if settings.leaderElect {
                     let elector = LeaderElector(
-                        client: client, namespace: settings.leaseNamespace ?? client.connection.namespace,
-                        identity: settings.identity, configuration: settings.election, clock: SystemKubeClock(),
+                        client: client, leaseName: OperatorConfig.leaseName,
+                        namespace: settings.leaseNamespace ?? client.connection.namespace,
+                        identity: settings.identity, configuration: settings.election, clock: SystemClock(),
                         wallClock: wallClock, logger: logger, onLeadership: { metrics.leader.set($0 ? 1 : 0) })
                     // Losing the Lease ends the process: its replacement starts as a clean candidate.
                     return await elector.run { await controller.run() } == .lostLease ? 1 : 0

@@ -1,5 +1,6 @@
-import Common
+import AssayCore
 import Foundation
+import Suites
 
 /// `assay-operator <command>`: a pure function from arguments and environment to what is
 /// printed and the exit status, so the tests run the CLI without a process.

@@ -1,5 +1,6 @@
-import Common
+import AssayCore
 import Foundation
+import Suites
 
 /// `assay-operator render suite.yaml`: the children the operator would apply, without a cluster.
 enum RenderCommand {

@@ -1,4 +1,6 @@
-import Common
+import AssayCore
+import AssayKube
+import Suites
 import Synchronization
 
 /// Watches EvaluationSuites and the objects they own, and reconciles each changed suite on a
@@ -35,7 +37,7 @@ final class Controller: Sendable {
 
     init(
         client: KubeClient, configuration: Configuration, metrics: OperatorMetrics, logger: Logger,
-        clock: any KubeClock = SystemKubeClock(), makeReconciler: @escaping @Sendable (Reconciler.Caches) -> Reconciler
+        clock: any MonotonicClock = SystemClock(), makeReconciler: @escaping @Sendable (Reconciler.Caches) -> Reconciler
     ) {
         self.client = client
         self.configuration = configuration

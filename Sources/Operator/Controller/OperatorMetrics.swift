@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 
 /// The operator's own metrics on `/metrics` of the health port.
 struct OperatorMetrics: Sendable {

@@ -1,4 +1,7 @@
-import Common
+import AssayCore
+import AssayKube
+import AssayRedis
+import Suites
 import Synchronization
 
 /// Brings one `EvaluationSuite` to its desired state: finalizer, run seeded in Redis, children
@@ -90,7 +93,7 @@ final class Reconciler: Sendable {
             suite = decoded
             input.validity = .valid(total: current.run.counts.total)
             // A finished run stays finished: nothing in Redis can change its status.
-            guard !(current.phase.isTerminal && current.runID == runID.rawValue) else { break }
+            guard !(current.phase.isFinal && current.runID == runID.rawValue) else { break }
             var aggregates = try await queue.aggregates()
             if aggregates == nil || aggregates?.phase == .seeding {
                 switch try await loader.cases(of: decoded) {
@@ -139,8 +142,8 @@ final class Reconciler: Sendable {
             var remembered = memory[key] ?? Remembered()
             remembered.openBreakers = plan.openBreakers
             if plan.pollAgain {
-                var poll = remembered.poll ?? ProgressPoll(completed: completed, interval: config.progressInterval)
-                poll.observe(completed, base: config.progressInterval, max: config.maxProgressInterval)
+                var poll = remembered.poll ?? ProgressPoll(completed: completed, backoff: config.progressBackoff)
+                poll.observe(completed)
                 remembered.poll = poll
             } else {
                 remembered.poll = nil
@@ -312,11 +315,21 @@ final class Reconciler: Sendable {
 /// When to read a running suite's progress again: soon while it moves, less often while it does not.
 struct ProgressPoll: Sendable, Hashable {
     var completed: Int
-    var interval: Duration
+    let backoff: Backoff
+    /// Reads in a row that found no new result.
+    private(set) var stalls = 0
 
-    /// Records the cases completed now: progress resets the wait to `base`; none doubles it up to `max`.
-    mutating func observe(_ now: Int, base: Duration, max: Duration) {
-        interval = now == completed ? Swift.min(interval * 2, max) : base
+    init(completed: Int, backoff: Backoff) {
+        self.completed = completed
+        self.backoff = backoff
+    }
+
+    /// The wait before the next read: the backoff's base after progress, doubling per read without.
+    var interval: Duration { backoff.ceiling(attempt: stalls + 1) }
+
+    /// Records the cases completed now.
+    mutating func observe(_ now: Int) {
+        stalls = now == completed ? stalls + 1 : 0
         completed = now
     }
 }

@@ -1,4 +1,5 @@
-import Common
+import AssayKube
+import Suites
 import Synchronization
 
 /// Which suite a run belongs to (namespace and name), so that a read of the run's results can be

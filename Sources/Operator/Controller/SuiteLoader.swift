@@ -1,5 +1,6 @@
-import Common
+import AssayKube
 import Scoring
+import Suites
 
 /// Reads an `EvaluationSuite` from the cluster the way a run needs it: the decoded spec (every
 /// problem names its field), and, when a run must be seeded, its cases from the spec or from the

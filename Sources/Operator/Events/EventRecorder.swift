@@ -1,4 +1,6 @@
-import Common
+import AssayCore
+import AssayKube
+import Suites
 
 /// Records core/v1 Events about a suite, which `kubectl describe evaluationsuite` and
 /// `kubectl get events` show. Recording is best effort: a failure is logged, never retried, and

@@ -1,4 +1,5 @@
-import Common
+import AssayCore
+import Suites
 
 /// Builds the `evaluationsuites.eval.assay.dev` CustomResourceDefinition from the Swift spec and
 /// status types, adding what a structural schema alone cannot say: defaults, cross-field CEL

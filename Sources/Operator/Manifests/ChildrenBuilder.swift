@@ -1,9 +1,13 @@
-import Common
+import AssayCore
+import Suites
 
 /// The objects the operator owns for one suite, as pure functions of the suite and the operator's
 /// configuration: an evaluator Deployment, its Service and an autoscaling/v2 HPA on the run's
 /// backlog. `assay-operator render` prints them; the reconciler server-side applies them.
 struct ChildrenBuilder: Sendable {
+    /// What the evaluator pods read; every name and number in their container comes from it.
+    typealias Pod = EvaluatorPodContract
+
     /// Per-pod metric the prometheus-adapter rules in config/prometheus expose from the
     /// evaluators' `assay_run_backlog` gauge.
     static let backlogMetric = "assay_run_backlog"
@@ -73,12 +77,15 @@ struct ChildrenBuilder: Sendable {
 
     var environment: [JSONValue] {
         var env: [JSONValue] = [
-            ["name": "ASSAY_REDIS_URL", "value": .string(config.redisURL)],
-            ["name": "ASSAY_RUN_ID", "value": .string(runID.rawValue)],
-            ["name": "ASSAY_SUITE", "value": .string(suite.metadata.name)],
-            ["name": "ASSAY_SUITE_NAMESPACE", "valueFrom": ["fieldRef": ["fieldPath": "metadata.namespace"]]],
-            ["name": "ASSAY_CONSUMER", "valueFrom": ["fieldRef": ["fieldPath": "metadata.name"]]],
-            ["name": "ASSAY_CONCURRENCY", "value": .string(String(suite.spec.concurrency))],
+            ["name": .string(Pod.redisURL.variable), "value": .string(config.redisURL)],
+            ["name": .string(Pod.runID.variable), "value": .string(runID.rawValue)],
+            ["name": .string(Pod.suite.variable), "value": .string(suite.metadata.name)],
+            [
+                "name": .string(Pod.suiteNamespace.variable),
+                "valueFrom": ["fieldRef": ["fieldPath": "metadata.namespace"]],
+            ],
+            ["name": .string(Pod.consumer.variable), "valueFrom": ["fieldRef": ["fieldPath": "metadata.name"]]],
+            ["name": .string(Pod.concurrency.variable), "value": .string(String(suite.spec.concurrency))],
         ]
         for key in secretKeys {
             env.append([
@@ -90,21 +97,19 @@ struct ChildrenBuilder: Sendable {
     }
 
     var container: JSONValue {
-        let port = JSONValue.number(Double(OperatorConfig.evaluatorPort))
+        let port = JSONValue.number(Double(Pod.httpPort))
+        let portName = JSONValue.string(Pod.portName)
         return [
             "name": "evaluator",
             "image": .string(config.image),
-            "command": ["assay-evaluator"],
-            // Callers present their ServiceAccount token; TokenReview and SubjectAccessReview decide.
-            "args": [
-                "serve", "--host", "0.0.0.0", "--port", .string(String(OperatorConfig.evaluatorPort)), "--auth",
-                "kubernetes",
-            ],
+            "command": .array(Pod.command.map { .string($0) }),
+            "args": .array(Pod.arguments.map { .string($0) }),
             "env": .array(environment),
-            "ports": [["name": "http", "containerPort": port, "protocol": "TCP"]],
-            "readinessProbe": ["httpGet": ["path": "/readyz", "port": "http"], "periodSeconds": 5],
+            "ports": [["name": portName, "containerPort": port, "protocol": "TCP"]],
+            "readinessProbe": ["httpGet": ["path": .string(Pod.readinessPath), "port": portName], "periodSeconds": 5],
             "livenessProbe": [
-                "httpGet": ["path": "/healthz", "port": "http"], "periodSeconds": 10, "failureThreshold": 3,
+                "httpGet": ["path": .string(Pod.livenessPath), "port": portName], "periodSeconds": 10,
+                "failureThreshold": 3,
             ],
             "resources": Self.resources,
             "volumeMounts": .array(volumes.map(\.mount)),
@@ -121,9 +126,6 @@ struct ChildrenBuilder: Sendable {
         "seccompProfile": ["type": "RuntimeDefault"],
     ]
 
-    /// Where a `configMap` dataset is mounted in evaluator pods: `<datasetDirectory>/<key>`.
-    static let datasetDirectory = "/etc/assay/dataset"
-
     /// A pod volume and the container's mount of it.
     struct Volume: Sendable {
         var volume: JSONValue
@@ -136,7 +138,8 @@ struct ChildrenBuilder: Sendable {
     var volumes: [Volume] {
         var result = [
             Volume(
-                volume: ["name": "tmp", "emptyDir": [:]], mount: ["name": "tmp", "mountPath": "/tmp"])
+                volume: ["name": "tmp", "emptyDir": [:]],
+                mount: ["name": "tmp", "mountPath": .string(Pod.scratchDirectory)])
         ]
         if case .configMap(let name, let key) = suite.spec.dataset {
             result.append(
@@ -145,7 +148,7 @@ struct ChildrenBuilder: Sendable {
                         "name": "dataset",
                         "configMap": ["name": .string(name), "items": [["key": .string(key), "path": .string(key)]]],
                     ],
-                    mount: ["name": "dataset", "mountPath": .string(Self.datasetDirectory), "readOnly": true]))
+                    mount: ["name": "dataset", "mountPath": .string(Pod.datasetDirectory), "readOnly": true]))
         }
         return result
     }
@@ -161,7 +164,7 @@ struct ChildrenBuilder: Sendable {
                         "labels": labels,
                         "annotations": [
                             "prometheus.io/scrape": "true",
-                            "prometheus.io/port": .string(String(OperatorConfig.evaluatorPort)),
+                            "prometheus.io/port": .string(String(Pod.httpPort)),
                         ],
                     ],
                     "spec": [
@@ -180,13 +183,18 @@ struct ChildrenBuilder: Sendable {
     }
 
     var service: JSONValue {
-        let port = JSONValue.number(Double(OperatorConfig.evaluatorPort))
+        let port = JSONValue.number(Double(Pod.httpPort))
         return [
             "apiVersion": "v1", "kind": "Service",
             "metadata": metadata(childName),
             "spec": [
                 "selector": selectorLabels,
-                "ports": [["name": "http", "port": port, "targetPort": "http", "protocol": "TCP"]],
+                "ports": [
+                    [
+                        "name": .string(Pod.portName), "port": port, "targetPort": .string(Pod.portName),
+                        "protocol": "TCP",
+                    ]
+                ],
             ],
         ]
     }

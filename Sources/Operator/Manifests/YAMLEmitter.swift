@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 import Foundation
 
 /// Writes a ``JSONValue`` as block-style YAML in document order, quoting every string that a

@@ -1,4 +1,5 @@
-import Common
+import AssayCore
+import Suites
 
 /// A `metav1.Condition`: the shape every Kubernetes API uses for conditions, so `kubectl wait
 /// --for=condition=Ready` and dashboards read ours like any other.

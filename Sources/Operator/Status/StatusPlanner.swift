@@ -1,9 +1,12 @@
-import Common
+import Suites
 
 /// Decides a suite's next status, what to do with its children, which events to record and
 /// whether to look again soon — a pure function of what the reconciler observed, so every rule
 /// is tested as a table without an API server or Redis.
 enum StatusPlanner {
+    /// The phase's rules; the planner feeds it what the reconciler observed.
+    static let phases = SuitePhaseMachine()
+
     /// Whether the spec can run in the cluster.
     enum Validity: Sendable, Hashable {
         /// Valid, with this many cases.
@@ -68,7 +71,7 @@ enum StatusPlanner {
         var events: [Event] = []
         var cancelRun: String?
         let newGeneration = status.observedGeneration != input.generation
-        let wasActive = !status.phase.isTerminal && status.phase != .invalid && status.runID != nil
+        let wasActive = !status.phase.isFinal && status.phase != .invalid && status.runID != nil
 
         switch input.validity {
         case .invalid(let message):
@@ -93,7 +96,7 @@ enum StatusPlanner {
             if newGeneration || status.runID != input.runID {
                 if wasActive, let old = status.runID, old != input.runID { cancelRun = old }
                 var next = SuiteStatus()
-                next.phase = status.phase.next(on: .specChanged)
+                next.phase = phases.transition(status.phase, .specChanged).state
                 next.observedGeneration = input.generation
                 next.run = SuiteProgress(counts: .init(total: total))
                 next.startTime = input.now
@@ -109,20 +112,23 @@ enum StatusPlanner {
         }
 
         var openBreakers: Set<String> = []
-        if !status.phase.isTerminal {
+        if !status.phase.isFinal {
             if var progress = input.progress {
                 // Breaker states come from the evaluators' own status writes; Redis has none.
                 if progress.breakers.isEmpty { progress.breakers = status.run.breakers }
                 status.run = progress
             }
-            status.phase = status.phase.next(on: .childrenReady)
+            status.phase = phases.transition(status.phase, .childrenReady).state
             if let progress = input.progress {
-                status.phase = status.phase.next(
-                    on: .progressed(
-                        completed: progress.counts.completed, total: progress.counts.total,
-                        meetsThreshold: input.meetsThreshold))
+                status.phase =
+                    phases.transition(
+                        status.phase,
+                        .progressed(
+                            completed: progress.counts.completed, total: progress.counts.total,
+                            meetsThreshold: input.meetsThreshold)
+                    ).state
             }
-            if status.phase.isTerminal {
+            if status.phase.isFinal {
                 status.completionTime = input.now
                 let rate = status.run.passRate.map { " (pass rate \(percent($0)))" } ?? ""
                 let summary = "\(status.run.counts.passed) of \(status.run.counts.total) cases passed\(rate)"
@@ -133,7 +139,7 @@ enum StatusPlanner {
                             kind: .warning, reason: "RunFailed",
                             message: "Run \(input.runID): \(summary); a target is below passThreshold"))
             } else {
-                for breaker in status.run.breakers where breaker.state == "open" {
+                for breaker in status.run.breakers where breaker.state == .open {
                     let name = "\(breaker.target)/\(breaker.provider)"
                     openBreakers.insert(name)
                     if !input.knownOpenBreakers.contains(name) {
@@ -172,8 +178,8 @@ enum StatusPlanner {
                 degraded: degraded)
         }
         return Plan(
-            status: status, children: status.phase.isTerminal ? .scaledDown : .run, events: events,
-            cancelRun: cancelRun, pollAgain: !status.phase.isTerminal, openBreakers: openBreakers)
+            status: status, children: status.phase.isFinal ? .scaledDown : .run, events: events,
+            cancelRun: cancelRun, pollAgain: !status.phase.isFinal, openBreakers: openBreakers)
     }
 
     private static func conditions(

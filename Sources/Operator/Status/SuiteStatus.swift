@@ -1,4 +1,6 @@
-import Common
+import AssayCore
+import AssayResilience
+import Suites
 
 /// The `status` of an `EvaluationSuite`: what the operator and the evaluators report back. One
 /// Swift definition yields both the JSON the operator writes and the CRD's status schema.
@@ -34,7 +36,9 @@ struct SuiteStatus: Sendable, Hashable {
 
     /// Reads the status as found on the resource; members it does not know are dropped.
     init(json: JSONValue?) {
-        phase = json?["phase"]?.stringValue.flatMap(SuitePhase.init(rawValue:)) ?? .pending
+        phase =
+            json?["phase"]?.stringValue.flatMap(SuitePhase.init(rawValue:))
+            .flatMap { SuitePhase.resourcePhases.contains($0) ? $0 : nil } ?? .pending
         observedGeneration = json?["observedGeneration"]?.doubleValue.map { Int($0) }
         run = SuiteProgress(status: json)
         startTime = json?["startTime"]?.stringValue
@@ -66,7 +70,7 @@ struct SuiteStatus: Sendable, Hashable {
             required: ["name", "passed", "failed"])
         return SpecSchema.object(
             [
-                ("phase", enumeration(SuitePhase.allCases.map(\.rawValue))),
+                ("phase", enumeration(SuitePhase.resourcePhases.map(\.rawValue))),
                 ("observedGeneration", SpecSchema.integer(minimum: 0)),
                 (
                     "progress",
@@ -86,7 +90,7 @@ struct SuiteStatus: Sendable, Hashable {
                         SpecSchema.object(
                             [
                                 ("target", SpecSchema.string()), ("provider", SpecSchema.string()),
-                                ("state", enumeration(["closed", "open", "halfOpen"])),
+                                ("state", enumeration(CircuitState.Kind.allCases.map(\.rawValue))),
                             ], required: ["provider", "state"]))
                 ),
                 (

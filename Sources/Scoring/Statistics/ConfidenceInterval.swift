@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 
 /// What every interval in a report has: its bounds, the level they hold at, and the name of the
 /// method that computed them.

@@ -1,4 +1,4 @@
-import Common
+import AssayCore
 
 /// Two targets compared on the same cases: the difference in pass rate with its paired interval,
 /// McNemar's exact test, and the paired difference of mean scores.

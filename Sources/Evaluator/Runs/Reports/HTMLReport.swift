@@ -1,5 +1,5 @@
-import Common
 import Scoring
+import Suites
 
 /// A run as one self-contained HTML page: inline CSS and SVG, no scripts and no external
 /// references. It holds an overview (each target's pass rate against the threshold and a
@@ -11,7 +11,7 @@ enum HTMLReport {
 
     static func html(_ aggregates: RunAggregates, cases: [CaseResult], maxCases: Int = maxCases) -> String {
         let info = aggregates.info
-        let passing = aggregates.isComplete && aggregates.meetsThreshold && aggregates.phase != .cancelled
+        let verdict = aggregates.verdict
         var page: [String] = [
             "<!DOCTYPE html>",
             "<html lang=\"en\">",
@@ -21,8 +21,8 @@ enum HTMLReport {
             "<style>\(style)</style>",
             "</head>",
             "<body>",
-            "<h1>\(escape(info.suiteName)) <span class=\"badge \(passing ? "pass" : "fail")\" id=\"verdict\">"
-                + "\(passing ? "PASS" : "FAIL")</span></h1>",
+            "<h1>\(escape(info.suiteName)) <span class=\"badge \(verdict.passed ? "pass" : "fail")\" id=\"verdict\">"
+                + "\(verdict.rawValue)</span></h1>",
             "<p class=\"meta\">Run \(escape(info.id.rawValue)) &middot; \(escape(aggregates.phase.rawValue)) &middot; "
                 + "\(aggregates.recorded)/\(aggregates.total) cases &middot; \(aggregates.passed) passed by every target "
                 + "&middot; threshold \(ReportEscaping.percent(info.passThreshold))</p>",
@@ -43,7 +43,7 @@ enum HTMLReport {
                 + "<th>p50 ms</th><th>p95 ms</th><th>Tokens in</th><th>Tokens out</th><th>Verdict</th></tr>",
         ]
         for target in aggregates.targets {
-            let meets = target.passRate >= aggregates.info.passThreshold
+            let verdict = RunVerdict(target: target, passThreshold: aggregates.info.passThreshold)
             lines.append(
                 "<tr><td>\(escape(target.name))</td><td>\(bar(target.passRate, threshold: aggregates.info.passThreshold))"
                     + " \(ReportEscaping.percent(target.passRate))</td>"
@@ -51,7 +51,7 @@ enum HTMLReport {
                     + "<td>\(target.passed)</td><td>\(target.failed)</td><td>\(target.errors)</td>"
                     + "<td>\(milliseconds(target.latencyP50Ms))</td><td>\(milliseconds(target.latencyP95Ms))</td>"
                     + "<td>\(target.inputTokens)</td><td>\(target.outputTokens)</td>"
-                    + "<td><span class=\"badge \(meets ? "pass" : "fail")\">\(meets ? "PASS" : "FAIL")</span></td></tr>"
+                    + "<td><span class=\"badge \(verdict.passed ? "pass" : "fail")\">\(verdict.rawValue)</span></td></tr>"
             )
         }
         lines += ["</table>", "</section>"]

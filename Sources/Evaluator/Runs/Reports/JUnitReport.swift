@@ -1,5 +1,5 @@
-import Common
 import Scoring
+import Suites
 
 /// A run as JUnit XML for CI systems: one `<testsuite>` per target and, in it, one `<testcase>`
 /// per case (named by the case id, classed `<suite>.<target>`). A target whose criteria failed

@@ -1,0 +1,208 @@
+import AssayCore
+
+// The array and object keywords of ``SchemaEvaluator``.
+extension SchemaEvaluator {
+    mutating func evaluateArray(
+        _ index: Int, _ elements: [JSONValue], _ valid: inout Bool, _ evaluated: inout SchemaEvaluatedLocations
+    ) -> Bool {
+        let node = nodes.baseAddress! + index
+        if let limit = node.pointee.minItems, elements.count < limit {
+            valid = false
+            guard fail("minItems", "must have at least \(limit) items, got \(elements.count)") else { return false }
+        }
+        if let limit = node.pointee.maxItems, elements.count > limit {
+            valid = false
+            guard fail("maxItems", "must have at most \(limit) items, got \(elements.count)") else { return false }
+        }
+        if node.pointee.uniqueItems, budget.spend(elements.count) {
+            var firstIndex: [SchemaEquality.Key: Int] = [:]
+            for (i, element) in elements.enumerated() {
+                if let earlier = firstIndex.updateValue(i, forKey: SchemaEquality.Key(value: element)) {
+                    valid = false
+                    guard fail("uniqueItems", "items must be unique, but items \(earlier) and \(i) are equal") else {
+                        return false
+                    }
+                    break
+                }
+            }
+        }
+        evaluated.leadingItems = max(evaluated.leadingItems, min(node.pointee.prefixItems.count, elements.count))
+        for (i, sub) in node.pointee.prefixItems.enumerated() where i < elements.count {
+            if !evaluate(sub, elements[i], at: .index(i)) {
+                valid = false
+                if !reporting || isFull { return false }
+            }
+        }
+        if node.pointee.items != nil { evaluated.allItems = true }
+        if let sub = node.pointee.items, elements.count > node.pointee.prefixItems.count {
+            for i in node.pointee.prefixItems.count..<elements.count where !evaluate(sub, elements[i], at: .index(i)) {
+                valid = false
+                if !reporting || isFull { return false }
+            }
+        }
+        if let sub = node.pointee.contains {
+            var matches = 0
+            for (i, element) in elements.enumerated() {
+                let saved = reporting
+                reporting = false
+                if evaluate(sub, element, at: .index(i)) {
+                    matches += 1
+                    if tracksEvaluated { evaluated.items.insert(i) }
+                }
+                reporting = saved
+            }
+            let least = node.pointee.minContains ?? 1
+            if matches < least {
+                valid = false
+                guard
+                    fail(
+                        node.pointee.minContains == nil ? "contains" : "minContains",
+                        "must contain at least \(least) item(s) matching the contains schema, found \(matches)")
+                else { return false }
+            }
+            if let most = node.pointee.maxContains, matches > most {
+                valid = false
+                guard
+                    fail(
+                        "maxContains",
+                        "must contain at most \(most) item(s) matching the contains schema, found \(matches)")
+                else { return false }
+            }
+        }
+        if let sub = node.pointee.unevaluatedItems {
+            for i in elements.indices where !evaluated.contains(item: i) {
+                if !evaluate(sub, elements[i], at: .index(i)) {
+                    valid = false
+                    if !reporting || isFull { return false }
+                }
+            }
+            evaluated.allItems = true
+        }
+        return true
+    }
+
+    mutating func evaluateObject(
+        _ index: Int, _ object: JSONObject, _ valid: inout Bool, _ evaluated: inout SchemaEvaluatedLocations
+    ) -> Bool {
+        let node = nodes.baseAddress! + index
+        for name in node.pointee.required where object[name] == nil {
+            valid = false
+            guard fail("required", "missing required property \(SchemaFormat.json(.string(name)))") else {
+                return false
+            }
+        }
+        if let limit = node.pointee.minProperties, object.count < limit {
+            valid = false
+            guard fail("minProperties", "must have at least \(limit) properties, got \(object.count)") else {
+                return false
+            }
+        }
+        if let limit = node.pointee.maxProperties, object.count > limit {
+            valid = false
+            guard fail("maxProperties", "must have at most \(limit) properties, got \(object.count)") else {
+                return false
+            }
+        }
+        for (property, requires) in node.pointee.dependentRequired where object[property] != nil {
+            for name in requires where object[name] == nil {
+                valid = false
+                guard
+                    fail(
+                        "dependentRequired",
+                        "missing property \(SchemaFormat.json(.string(name))), which is required when "
+                            + "\(SchemaFormat.json(.string(property))) is present")
+                else { return false }
+            }
+        }
+        let checksMembers =
+            node.pointee.propertyNames != nil || !node.pointee.properties.isEmpty
+            || !node.pointee.patternProperties.isEmpty
+            || node.pointee.additionalProperties != nil || node.pointee.unevaluatedProperties != nil
+        guard checksMembers else { return true }
+        for name in object.keys {
+            let member = object[name]!
+            if let sub = node.pointee.propertyNames {
+                let saved = reporting
+                reporting = false
+                checkingNames += 1
+                let accepted = evaluate(sub, .string(name), at: .key(name))
+                checkingNames -= 1
+                reporting = saved
+                if !accepted {
+                    valid = false
+                    path.append(.key(name))
+                    let proceed = fail(
+                        "propertyNames", "the property name \(SchemaFormat.json(.string(name))) is not allowed")
+                    path.removeLast()
+                    guard proceed else { return false }
+                }
+            }
+            var matched = false
+            if let sub = node.pointee.properties[name] {
+                matched = true
+                if tracksEvaluated { evaluated.properties.insert(name) }
+                if !evaluate(sub, member, at: .key(name)) {
+                    valid = false
+                    if !reporting || isFull { return false }
+                }
+            }
+            for (pattern, sub) in node.pointee.patternProperties {
+                switch match(pattern, name) {
+                case .noMatch: continue
+                case .match:
+                    matched = true
+                    if tracksEvaluated { evaluated.properties.insert(name) }
+                    if !evaluate(sub, member, at: .key(name)) {
+                        valid = false
+                        if !reporting || isFull { return false }
+                    }
+                case .undecided(let reason):
+                    matched = true
+                    valid = false
+                    path.append(.key(name))
+                    let proceed = fail(
+                        "patternProperties",
+                        "the property name could not be checked against "
+                            + "\(SchemaFormat.json(.string(pattern.source))): \(reason)")
+                    path.removeLast()
+                    guard proceed else { return false }
+                }
+            }
+            if !matched, let sub = node.pointee.additionalProperties {
+                if tracksEvaluated { evaluated.properties.insert(name) }
+                if nodes[sub].verdict == false {
+                    valid = false
+                    path.append(.key(name))
+                    let proceed = fail(
+                        "additionalProperties",
+                        "the property \(SchemaFormat.json(.string(name))) is not allowed "
+                            + "(the schema allows no properties beyond those it lists)")
+                    path.removeLast()
+                    guard proceed else { return false }
+                } else if !evaluate(sub, member, at: .key(name)) {
+                    valid = false
+                    if !reporting || isFull { return false }
+                }
+            }
+        }
+        if let sub = node.pointee.unevaluatedProperties {
+            for name in object.keys where !evaluated.properties.contains(name) {
+                if nodes[sub].verdict == false {
+                    valid = false
+                    path.append(.key(name))
+                    let proceed = fail(
+                        "unevaluatedProperties",
+                        "the property \(SchemaFormat.json(.string(name))) is not allowed "
+                            + "(no keyword of the schema covers it)")
+                    path.removeLast()
+                    guard proceed else { return false }
+                } else if !evaluate(sub, object[name]!, at: .key(name)) {
+                    valid = false
+                    if !reporting || isFull { return false }
+                }
+                evaluated.properties.insert(name)
+            }
+        }
+        return true
+    }
+}

@@ -1,0 +1,104 @@
+import TestSupport
+import Testing
+
+@testable import Operator
+
+@Suite("ReconcileQueueMachine")
+struct ReconcileQueueMachineTests {
+    typealias Machine = ReconcileQueueMachine<String>
+    static let machine = Machine()
+    static func ms(_ milliseconds: Int) -> ContinuousClock.Instant { TestTime.at(.milliseconds(milliseconds)) }
+
+    /// One scripted event at a time in milliseconds, with the effects it must have.
+    typealias Row = (event: Machine.Event, effects: [Machine.Effect])
+
+    static func add(_ key: String, at time: Int) -> Row { (.add(key, readyAt: ms(time)), []) }
+    static func next(at time: Int, expect key: String?) -> Row {
+        (.next(at: ms(time)), key.map { [.handOut($0)] } ?? [])
+    }
+    static func done(_ key: String) -> Row { (.done(key), []) }
+    static func retry(_ key: String, at time: Int, delayMs: Int) -> Row {
+        (.retry(key, at: ms(time)), [.retryIn(.milliseconds(delayMs))])
+    }
+    static func forget(_ key: String) -> Row { (.forget(key), []) }
+
+    static let tables: [(String, [Row])] = [
+        (
+            "a key added twice is handed out once",
+            [add("a", at: 0), add("a", at: 1), next(at: 2, expect: "a"), next(at: 2, expect: nil)]
+        ),
+        (
+            "keys come out oldest first",
+            [add("b", at: 0), add("a", at: 1), next(at: 2, expect: "b"), next(at: 2, expect: "a")]
+        ),
+        (
+            "a key added while processing waits until done, then comes back",
+            [
+                add("a", at: 0), next(at: 0, expect: "a"), add("a", at: 1), next(at: 2, expect: nil), done("a"),
+                next(at: 3, expect: "a"),
+            ]
+        ),
+        (
+            "a done key not re-added is gone",
+            [add("a", at: 0), next(at: 0, expect: "a"), done("a"), next(at: 5, expect: nil)]
+        ),
+        (
+            "retries back off 5, 10, 20 ms and reset on forget",
+            [
+                retry("a", at: 0, delayMs: 5), next(at: 4, expect: nil), next(at: 5, expect: "a"), done("a"),
+                retry("a", at: 5, delayMs: 10), retry("a", at: 5, delayMs: 20), forget("a"),
+                retry("a", at: 5, delayMs: 5),
+            ]
+        ),
+        (
+            "a plain add of a retrying key makes it ready at once",
+            [retry("a", at: 0, delayMs: 5), add("a", at: 1), next(at: 1, expect: "a")]
+        ),
+    ]
+
+    @Test("transitions", arguments: tables)
+    func transitions(name: String, rows: [Row]) {
+        var state = Self.machine.initial
+        for (index, row) in rows.enumerated() {
+            let step = Self.machine.transition(state, row.event)
+            #expect(step.effects == row.effects, "\(name), row \(index)")
+            state = step.state
+        }
+    }
+
+    @Test(
+        "per-item backoff doubles from 5 ms and stops at 1000 s",
+        arguments: [
+            (0, Duration.milliseconds(5)), (1, .milliseconds(10)), (10, .milliseconds(5120)),
+            (17, .milliseconds(655_360)), (18, .seconds(1000)), (100, .seconds(1000)),
+        ])
+    func backoff(attempt: Int, expected: Duration) {
+        #expect(Self.machine.itemDelay(attempt: attempt) == expected)
+    }
+
+    @Test("the overall bucket spaces retries at 10 per second once its burst of 100 is spent")
+    func overallRateLimit() {
+        let keys = (0..<102).map { "k\($0)" }
+        let steps = Self.machine.run(keys.map { .retry($0, at: Self.ms(0)) })
+        let delays = steps.flatMap(\.effects)
+        #expect(delays.prefix(100).allSatisfy { $0 == .retryIn(.milliseconds(5)) })
+        #expect(delays[100] == .retryIn(.milliseconds(100)))
+        #expect(delays[101] == .retryIn(.milliseconds(200)))
+        // A second later ten tokens have come back; the debt of two is paid, eight are left.
+        let late = Self.machine.transition(steps.last!.state, .retry("late", at: Self.ms(1000)))
+        #expect(late.effects == [.retryIn(.milliseconds(5))])
+    }
+
+    @Test("nextReadyTime tells the driver how long to sleep")
+    func nextReadyTime() {
+        var state = Self.machine.initial
+        #expect(state.nextReadyTime == nil)
+        state =
+            Self.machine.run([.add("a", readyAt: Self.ms(4000)), .add("b", readyAt: Self.ms(2000))], from: state)
+            .last!.state
+        #expect(state.nextReadyTime == Self.ms(2000))
+        let step = Self.machine.transition(state, .next(at: Self.ms(2000)))
+        #expect(step.effects == [.handOut("b")])
+        #expect(step.state.depth == 2)
+    }
+}
