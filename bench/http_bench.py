@@ -6,7 +6,7 @@ warm up, then run wrk (64 connections, D seconds) POSTing the 1 KB and the 1 MB 
 the peak RSS of the server's whole process tree (summed over workers). Ours and the best peer also
 get a constant-rate run (100 req/s of 1 MB, latency from the scheduled send time: rate.py).
 Prints a markdown report and writes it to bench/out/http.md (and the raw numbers to http.json);
-exits 1 when any server failed. --quick (or BENCH_QUICK=1): 1 s runs after a 1 s warm-up, a 1 s
+exits 1 when any server failed. --quick (or BENCH_QUICK=1): 2 s runs after a 1 s warm-up, a 1 s
 constant-rate run, and ours, peer-best and nginx unless --targets says otherwise.
 
 Usage: bench/http.sh (or .venv/bin/python bench/http_bench.py) [--quick] [--duration S] [--targets ours,peer-best,...]
@@ -394,7 +394,7 @@ def report(results: dict[str, dict], args: argparse.Namespace, body_sizes: dict[
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", default=os.environ.get("BENCH_QUICK") == "1",
-                        help="1 s runs, 1 s warm-up, 1 s constant-rate run; ours, peer-best, nginx (also BENCH_QUICK=1)")
+                        help="2 s runs, 1 s warm-up, 1 s constant-rate run; ours, peer-best, nginx (also BENCH_QUICK=1)")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of each wrk run (default 10)")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds of warm-up before each run")
     parser.add_argument("--rate-duration", type=float, default=20.0, help="seconds of the constant-rate run")
@@ -404,7 +404,7 @@ def main() -> None:
     parser.add_argument("--out", default=os.path.join(BENCH, "out"), help="where http.md and http.json go")
     args = parser.parse_args()
     if args.quick:
-        args.duration, args.warmup, args.rate_duration = 1.0, 1.0, 1.0
+        args.duration, args.warmup, args.rate_duration = 2.0, 1.0, 1.0
     if args.targets is None:
         args.targets = "ours,peer-best,nginx" if args.quick else ",".join(ALL_TARGETS)
     targets = [t for t in args.targets.split(",") if t]

@@ -186,8 +186,8 @@ def main():
         for workers, port in lite_ports.items():
             drain(start([litellm, "--config", str(work / "litellm.yaml"), "--host", "127.0.0.1", "--port", str(port),
                          "--num_workers", str(workers)], env=lite_env))
-        for port in lite_ports.values():
-            wait_http(f"http://127.0.0.1:{port}/health/liveliness", timeout=180)
+        for port in lite_ports.values():  # LiteLLM's imports alone take minutes on a busy machine
+            wait_http(f"http://127.0.0.1:{port}/health/liveliness", timeout=600)
 
         chat = {"model": "bench", "messages": [{"role": "user", "content": "What is the capital of France?"}]}
 

@@ -72,6 +72,6 @@ if [[ ! -s "$samples" ]]; then
     exit 1
 fi
 echo "--- self"
-perf report -i "$samples" --no-children --sort symbol --stdio -g none 2>/dev/null | grep '%' | grep -v '^#' | head -25 | cut -c1-160
+perf report -i "$samples" --no-children --sort symbol --stdio -g none 2>/dev/null | grep '%' | grep -v '^#' | sed -n '1,25p' | cut -c1-160
 echo "--- inclusive"
-perf report -i "$samples" --children --sort symbol --stdio -g none 2>/dev/null | grep '%' | grep -v '^#' | head -40 | cut -c1-160
+perf report -i "$samples" --children --sort symbol --stdio -g none 2>/dev/null | grep '%' | grep -v '^#' | sed -n '1,40p' | cut -c1-160
