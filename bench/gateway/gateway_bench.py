@@ -15,8 +15,8 @@ evaluator's provider pool uses) with 64 concurrent acquirers against one local r
 --bucket-seconds, in the debug test build (a release build would only be faster).
 
 Writes bench/gateway/RESULTS.md (the table, the targets, the command) and prints the table.
---quick (or BENCH_QUICK=1): 1 s runs, no token-bucket run, and the table goes to
-bench/out/gateway-quick.md instead.
+--quick (or BENCH_QUICK=1): 1 s runs, LiteLLM with one worker only, no token-bucket run, and the table
+goes to bench/out/gateway-quick.md instead.
 """
 
 import argparse
@@ -129,7 +129,7 @@ def main():
     parser.add_argument("--skip-bucket", action="store_true", help="skip the token-bucket run (builds the tests)")
     parser.add_argument("--scratch-path", default=str(ROOT / ".build"), help="SwiftPM scratch path (default .build)")
     parser.add_argument("--quick", action="store_true", default=os.environ.get("BENCH_QUICK") == "1",
-                        help="1 s runs, no token-bucket run, table to bench/out/gateway-quick.md (also BENCH_QUICK=1)")
+                        help="1 s runs, LiteLLM with 1 worker, no token-bucket run, table to bench/out/ (also BENCH_QUICK=1)")
     args = parser.parse_args()
     warmup, single_seconds = 2, max(3, args.duration // 2)
     load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
@@ -182,7 +182,9 @@ def main():
         lite_env = dict(os.environ, LITELLM_DANGEROUSLY_PERMIT_WEAK_OR_UNSET_MASTER_KEY="true", LITELLM_LOG="ERROR")
         # Both started at once (each takes seconds to import); measured one after the other, the idle one
         # costs nothing. --num_workers N: uvicorn's worker processes sharing one listening socket.
-        lite_ports = {workers: free_port() for workers in LITELLM_WORKERS}
+        # Quick runs start one worker only: each LiteLLM process spends a minute of CPU importing.
+        lite_workers = LITELLM_WORKERS[:1] if args.quick else LITELLM_WORKERS
+        lite_ports = {workers: free_port() for workers in lite_workers}
         for workers, port in lite_ports.items():
             drain(start([litellm, "--config", str(work / "litellm.yaml"), "--host", "127.0.0.1", "--port", str(port),
                          "--num_workers", str(workers)], env=lite_env))
@@ -240,7 +242,7 @@ def main():
     bucket = None if args.skip_bucket else bucket_throughput(args.scratch_path, args.bucket_seconds)
 
     direct = rows[0]
-    lites = rows[-len(LITELLM_WORKERS):]  # one worker, then two
+    lites = rows[-len(lite_workers):]  # one worker, then two
 
     def per_second_ratio(row, lite):
         return row[1]["rps"] / lite[1]["rps"] if lite[1]["rps"] else float("inf")
