@@ -98,7 +98,8 @@ struct ClusterRun: Sendable {
             redis: redis,
             configuration: .init(
                 run: settings.runID, consumer: settings.consumer, visibilityTimeout: settings.claimTimeout))
-        guard let first = await waitForRun(queue) else { return .cancelled }
+        let outages = OutageLog("Redis", logger: logger)
+        guard let first = await waitForRun(queue, outages: outages) else { return .cancelled }
 
         let backlog = RunBacklogMetrics(registry: registry, suite: settings.suite, run: settings.runID)
         backlog.update(first)
@@ -120,10 +121,14 @@ struct ClusterRun: Sendable {
             ])
         let worker = RunWorker(
             queue: queue, evaluator: evaluator, consumer: settings.consumer,
-            options: RunWorker.Options(concurrency: concurrency, caseDelay: settings.caseDelay), logger: logger)
+            options: RunWorker.Options(concurrency: concurrency, caseDelay: settings.caseDelay), logger: logger,
+            outages: outages)
         var last: RunAggregates?
         await withDiscardingTaskGroup { group in
-            group.addTask { await refreshPeriodically(queue, backlog: backlog, writer: writer, progress: progress) }
+            group.addTask {
+                await refreshPeriodically(
+                    queue, backlog: backlog, writer: writer, progress: progress, outages: outages)
+            }
             last = await worker.run()
             group.cancelAll()
         }
@@ -138,7 +143,7 @@ struct ClusterRun: Sendable {
     /// status write if this evaluator wins the round.
     private func refreshPeriodically(
         _ queue: RedisWorkQueue, backlog: RunBacklogMetrics, writer: SuiteStatusWriter,
-        progress: @Sendable (RunAggregates) -> SuiteProgress
+        progress: @Sendable (RunAggregates) -> SuiteProgress, outages: OutageLog
     ) async {
         while !Task.isCancelled {
             do {
@@ -149,9 +154,9 @@ struct ClusterRun: Sendable {
             let aggregates: RunAggregates?
             do {
                 aggregates = try await queue.aggregates()
+                outages.succeeded()
             } catch {
-                logger.warning(
-                    "cannot read the run's aggregates", ["run": settings.runID.rawValue, "error": "\(error)"])
+                outages.failed(error)
                 continue
             }
             guard let aggregates else { continue }
@@ -204,15 +209,17 @@ struct ClusterRun: Sendable {
     }
 
     /// The run's first aggregates, once the run exists in Redis; `nil` if cancelled first.
-    private func waitForRun(_ queue: RedisWorkQueue) async -> RunAggregates? {
+    private func waitForRun(_ queue: RedisWorkQueue, outages: OutageLog) async -> RunAggregates? {
         var attempt = 0
         while !Task.isCancelled {
             attempt += 1
             do {
-                if let aggregates = try await queue.aggregates() { return aggregates }
+                let aggregates = try await queue.aggregates()
+                outages.succeeded()
+                if let aggregates { return aggregates }
                 if attempt == 1 { logger.info("waiting for the run to be seeded in Redis", fields) }
             } catch {
-                logger.warning("cannot read the run from Redis; retrying", ["error": "\(error)"])
+                outages.failed(error)
             }
             do {
                 try await Task.sleep(for: Self.runBackoff.delay(attempt: attempt, random: .random(in: 0..<1)))
