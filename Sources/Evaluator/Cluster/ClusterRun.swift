@@ -37,7 +37,7 @@ struct ClusterRun: Sendable {
         case superseded(current: RunID)
         /// The suite no longer exists.
         case deleted
-        /// The suite cannot be read or used; the message says why.
+        /// The suite cannot be read or used (or its providers cannot be called); the message says why.
         case failed(String)
         /// The task was cancelled (SIGTERM).
         case cancelled
@@ -93,6 +93,12 @@ struct ClusterRun: Sendable {
                 spec: suite.spec, pool: pool, generationTimeout: generationTimeout, providers: .resource)
         } catch {
             return .failed("the suite's spec is invalid: \(error)")
+        }
+        if let problems = preflight(evaluator, spec: suite.spec) {
+            // Every pod of the run has the same environment: none claims a case, and the operator
+            // ends the run from the condition.
+            await reportPreflight(problems, generation: suite.metadata.generation ?? 0)
+            return .failed("preflight: \(problems)")
         }
         let queue = RedisWorkQueue(
             redis: redis,

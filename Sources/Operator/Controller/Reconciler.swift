@@ -83,7 +83,10 @@ final class Reconciler: Sendable {
         var input = StatusPlanner.Input(
             current: current, generation: generation, runID: runID.rawValue, validity: .valid(total: 0),
             progress: nil, meetsThreshold: false, resultsURL: config.resultsURL(run: runID.rawValue),
-            knownOpenBreakers: memory.withLock { $0[key]?.openBreakers ?? [] }, now: now)
+            knownOpenBreakers: memory.withLock { $0[key]?.openBreakers ?? [] }, now: now,
+            preflightFailure: current.conditions.first {
+                $0.type == PreflightCondition.type && $0.status == .isFalse && $0.observedGeneration == generation
+            }?.message)
         var retry: Duration?
         var suite: EvaluationSuite?
         switch loader.decode(object) {
