@@ -111,7 +111,8 @@ struct ClusterRun: Sendable {
         backlog.update(first)
         let writer = SuiteStatusWriter(
             client: client, redis: redis, suite: settings.suite, namespace: settings.namespace,
-            runID: settings.runID, consumer: settings.consumer, interval: settings.statusInterval, logger: logger)
+            runID: settings.runID, consumer: settings.consumer, interval: settings.statusInterval, logger: logger,
+            outages: outages)
         let spec = suite.spec
         let pool = self.pool
         let progress: @Sendable (RunAggregates) -> SuiteProgress = { aggregates in
