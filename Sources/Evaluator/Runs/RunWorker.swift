@@ -28,6 +28,8 @@ struct RunWorker: Sendable {
     let consumer: String
     let options: Options
     let logger: Logger
+    /// Where failures of the queue (a Redis outage) are told: once when they start, once when they end.
+    let outages: OutageLog
 
     /// Runs until the run completes or is cancelled (or the task is cancelled); returns the last
     /// aggregates read.
@@ -49,8 +51,9 @@ struct RunWorker: Sendable {
                 do {
                     claimed = try await queue.claim(max: free)
                     failures.reset()
+                    outages.succeeded()
                 } catch {
-                    logger.warning("cannot claim cases; retrying", ["error": "\(error)"])
+                    outages.failed(error)
                     try? await Task.sleep(for: failures.next(at: .now, random: 0))
                     continue
                 }
@@ -83,13 +86,13 @@ struct RunWorker: Sendable {
         while !Task.isCancelled {
             do {
                 let outcome = try await queue.record(result, for: item)
+                outages.succeeded()
                 if outcome == .duplicate {
                     logger.debug("case already recorded by another evaluator", ["case": item.suiteCase.id])
                 }
                 return outcome
             } catch {
-                logger.warning(
-                    "cannot record a result; retrying", ["case": item.suiteCase.id, "error": "\(error)"])
+                outages.failed(error)
                 try? await Task.sleep(for: failures.next(at: .now, random: 0))
             }
         }
