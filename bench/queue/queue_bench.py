@@ -10,6 +10,9 @@
    unhindered), default claim timeout; the first process is SIGKILLed 2 s in. Printed: the wall time
    until the two others exit, and whether every case has exactly one result.
 
+With BASE_BIN_DIR (release binaries of an earlier commit), the same runs again with those binaries,
+interleaved with ours, and the ratios: the before and after of a queue change in one run.
+
 Writes bench/queue/RESULTS.md (tables and the command) and prints it.
 Binaries: ASSAY_BIN_DIR, or `swift build -c release` (as bench/suites does).
 """
@@ -148,7 +151,7 @@ def killed(evaluator, emulator_binary, work, claim_timeout_ms):
         emulator.stop()
 
 
-def report(rows, kill, args):
+def report(rows, kill, args, base_rows=None, base_kill=None):
     lines = [
         "# Run queue benchmark: one redis-server, 1, 2 and 4 processes",
         "",
@@ -165,6 +168,21 @@ def report(rows, kill, args):
         lines.append(
             f"| {row['processes']} | {row['wall']:.3f} | {row['rate']:,.0f} | {row['per_case']:.2f} | "
             f"{row['cpu']:.3f} | {row['cpu_share'] * 100:.1f}% | {row['cpu_us']:.1f} |")
+    if base_rows:
+        lines += [
+            "",
+            f"The same runs with the base binaries (`BASE_BIN_DIR={os.environ.get('BASE_BIN_DIR')}`), "
+            "interleaved with ours:",
+            "",
+            "| processes | base cases/s | base commands/case | base Redis CPU us/case | ours/base cases/s | "
+            "base/ours commands | base/ours Redis CPU per case |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for row, base in zip(rows, base_rows):
+            lines.append(
+                f"| {base['processes']} | {base['rate']:,.0f} | {base['per_case']:.2f} | {base['cpu_us']:.1f} | "
+                f"{row['rate'] / base['rate']:.2f}x | {base['per_case'] / row['per_case']:.1f}x | "
+                f"{base['cpu_us'] / row['cpu_us']:.2f}x |")
     worst = max(row["per_case"] for row in rows)
     lines += [
         "",
@@ -183,6 +201,12 @@ def report(rows, kill, args):
             f"{'every case exactly once' if kill['exactly_once'] else 'NOT exactly once'}.",
             "",
         ]
+        if base_kill:
+            lines += [
+                f"Base binaries, same run and their default claim timeout: **{base_kill['wall']:.1f} s**; "
+                f"{'every case exactly once' if base_kill['exactly_once'] else 'NOT exactly once'}.",
+                "",
+            ]
     lines += [f"Command: `{args.command}`", ""]
     return "\n".join(lines)
 
@@ -199,17 +223,28 @@ def main():
     if os.environ.get("ASSAY_BIN_DIR"):
         args.command = f"ASSAY_BIN_DIR={os.environ['ASSAY_BIN_DIR']} {args.command}"
     evaluator, emulator = binaries()
+    base = None
+    if os.environ.get("BASE_BIN_DIR"):
+        base_dir = (ROOT / os.environ["BASE_BIN_DIR"]).resolve()  # relative to the repo root
+        base = (base_dir / "assay-evaluator", base_dir / "assay-provider-emulator")
+        args.command = f"BASE_BIN_DIR={os.environ['BASE_BIN_DIR']} {args.command}"
     work = Path(tempfile.mkdtemp(prefix="queue-bench-"))
     try:
-        rows = []
+        rows, base_rows = [], []
         for processes in (int(p) for p in args.processes.split(",")):
             log(f"ceiling: {processes} process(es), {args.cases} cases")
             rows.append(ceiling(evaluator, emulator, work, processes, args.cases))
-        kill = None
+            if base:
+                log(f"ceiling, base binaries: {processes} process(es)")
+                base_rows.append(ceiling(*base, work, processes, args.cases))
+        kill = base_kill = None
         if not args.skip_kill:
             log("killed runner: 900 cases at 200 ms, three processes, one SIGKILLed")
             kill = killed(evaluator, emulator, work, args.claim_timeout_ms)
-        text = report(rows, kill, args)
+            if base:
+                log("killed runner, base binaries (their default claim timeout)")
+                base_kill = killed(*base, work, 0)
+        text = report(rows, kill, args, base_rows, base_kill)
         if not args.no_write:
             RESULTS.write_text(text)
         print(text)
