@@ -51,8 +51,8 @@ struct RunCommand {
             help: "This process's name in the run's consumer group (default: host-pid)")
         parser.option(
             "claim-timeout-ms", env: "ASSAY_CLAIM_TIMEOUT_MS",
-            default: String(RedisWorkQueue.Configuration.defaultVisibilityTimeout.components.seconds * 1000),
-            help: "A case unfinished this long by its consumer is taken over by another")
+            default: String(Int(RedisWorkQueue.Configuration.defaultVisibilityTimeout.inMilliseconds)),
+            help: "A claim its consumer stopped refreshing (killed, or cut off from Redis) this long is taken over")
         parser.option(
             "result-ttl-seconds", env: "ASSAY_RESULT_TTL_SECONDS",
             default: String(RunPlan.defaultResultTTL.components.seconds), help: "How long results stay in Redis")
@@ -141,7 +141,9 @@ struct RunCommand {
             if let text = values.string("redis"), !text.isEmpty {
                 let url = try RedisURL(parsing: text)
                 redisURL = url
-                let claimTimeout = try values.int("claim-timeout-ms") ?? 120_000
+                let claimTimeout =
+                    try values.int("claim-timeout-ms")
+                    ?? Int(RedisWorkQueue.Configuration.defaultVisibilityTimeout.inMilliseconds)
                 guard claimTimeout >= 1 else {
                     throw OptionError.invalidValue(
                         name: "claim-timeout-ms", value: String(claimTimeout), expected: "at least 1")
