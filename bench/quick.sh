@@ -41,6 +41,7 @@ scripts=(
   "gateway: bench/gateway/run.sh"
   "suites: bench/suites/run.sh"
   "operator: bench/operator/run.sh"
+  "queue: bench/queue/run.sh"
   "hostile: .venv/bin/python bench/hostile/hostile.py --evaluator $ASSAY_EVALUATOR --emulator $ASSAY_PROVIDER_EMULATOR"
   "profile: bench/profile/perf.sh"
 )

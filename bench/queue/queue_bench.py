@@ -218,7 +218,11 @@ def main():
     parser.add_argument("--skip-kill", action="store_true")
     parser.add_argument("--claim-timeout-ms", type=int, default=0, help="for the kill scenario (default: ours)")
     parser.add_argument("--no-write", action="store_true", help="print, do not write RESULTS.md")
+    parser.add_argument("--quick", action="store_true", default=os.environ.get("BENCH_QUICK") == "1",
+                        help="300 cases on 1 and 2 processes, no kill, nothing written (also BENCH_QUICK=1)")
     args = parser.parse_args()
+    if args.quick:
+        args.cases, args.processes, args.skip_kill, args.no_write = 300, "1,2", True, True
     args.command = " ".join(["bench/queue/run.sh", *sys.argv[1:]])
     if os.environ.get("ASSAY_BIN_DIR"):
         args.command = f"ASSAY_BIN_DIR={os.environ['ASSAY_BIN_DIR']} {args.command}"
