@@ -5,7 +5,9 @@ For each server, one at a time: start it on a free loopback port, wait for it, r
 warm up, then run wrk (64 connections, D seconds) POSTing the 1 KB and the 1 MB body while sampling
 the peak RSS of the server's whole process tree (summed over workers). Ours and the best peer also
 get a constant-rate run (100 req/s of 1 MB, latency from the scheduled send time: rate.py).
-Prints a markdown report and writes it to bench/out/http.md (and the raw numbers to http.json).
+Prints a markdown report and writes it to bench/out/http.md (and the raw numbers to http.json);
+exits 1 when any server failed. --quick (or BENCH_QUICK=1): 2 s runs after a 1 s warm-up, a 1 s
+constant-rate run, and ours, peer-best and nginx unless --targets says otherwise.
 
 Usage: bench/http.sh (or .venv/bin/python bench/http_bench.py) [--quick] [--duration S] [--targets ours,peer-best,...]
 Environment: ASSAY_EVALUATOR=path  use that binary instead of building .build/release/assay-evaluator.
@@ -391,24 +393,29 @@ def report(results: dict[str, dict], args: argparse.Namespace, body_sizes: dict[
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="3 s runs, 1 s warm-up, 5 s constant-rate run")
+    parser.add_argument("--quick", action="store_true", default=os.environ.get("BENCH_QUICK") == "1",
+                        help="2 s runs, 1 s warm-up, 1 s constant-rate run; ours, peer-best, nginx (also BENCH_QUICK=1)")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of each wrk run (default 10)")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds of warm-up before each run")
     parser.add_argument("--rate-duration", type=float, default=20.0, help="seconds of the constant-rate run")
     parser.add_argument("--no-rate", action="store_true", help="skip the constant-rate runs")
-    parser.add_argument("--targets", default=",".join(ALL_TARGETS), help=f"comma-separated subset of {ALL_TARGETS}")
+    parser.add_argument("--targets", help=f"comma-separated subset of {ALL_TARGETS} (default: all)")
     parser.add_argument("--kind", choices=["json", "markdown"], default="json", help="payload kind (payloads.py)")
     parser.add_argument("--out", default=os.path.join(BENCH, "out"), help="where http.md and http.json go")
     args = parser.parse_args()
     if args.quick:
-        args.duration, args.warmup, args.rate_duration = 3.0, 1.0, 5.0
+        args.duration, args.warmup, args.rate_duration = 2.0, 1.0, 1.0
+    if args.targets is None:
+        args.targets = "ours,peer-best,nginx" if args.quick else ",".join(ALL_TARGETS)
     targets = [t for t in args.targets.split(",") if t]
     unknown = set(targets) - set(ALL_TARGETS)
     if unknown:
         parser.error(f"unknown targets {sorted(unknown)}")
     for tool in ["wrk"] + (["nginx"] if "nginx" in targets else []):
         if shutil.which(tool) is None:
-            sys.exit(f"{tool} not found: run bin/setup --bench")
+            sys.exit(f"{tool} not found: run bin/setup --bench (Debian's {'nginx-light' if tool == 'nginx' else tool})")
+    if any(t.startswith("peer") for t in targets) and not os.access(os.path.join(VENV_BIN, "uvicorn"), os.X_OK):
+        sys.exit(f"{os.path.join(VENV_BIN, 'uvicorn')} is missing: run bin/setup --bench (bench/requirements.txt)")
 
     work = tempfile.mkdtemp(prefix="assay-bench-")
     bodies, sizes = {}, {}
@@ -441,6 +448,9 @@ def main() -> None:
         file.write(text)
     with open(os.path.join(args.out, "http.json"), "w") as file:
         json.dump(results, file, indent=2)
+    failed = [name for name, result in results.items() if "error" in result]
+    if failed:
+        sys.exit(f"http benchmark: {', '.join(failed)} failed (see above)")
 
 
 if __name__ == "__main__":

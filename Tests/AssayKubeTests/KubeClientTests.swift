@@ -1,5 +1,6 @@
 import AssayCore
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import AssayHTTP

@@ -1,12 +1,13 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import AssayKube
 
 @Suite("KubeConfig")
 struct KubeConfigTests {
-    static let primary = KubeFixtures.path("primary.yaml")
-    static let secondary = KubeFixtures.path("secondary.yaml")
+    static let primary = KubeconfigFixtures.path("primary.yaml")
+    static let secondary = KubeconfigFixtures.path("secondary.yaml")
 
     static func merged() throws -> KubeConfig {
         try KubeConfig.load(paths: [primary, "/nonexistent/kubeconfig", secondary])
@@ -75,13 +76,13 @@ struct KubeConfigTests {
     func relativePaths() throws {
         let config = try Self.merged()
         let lab = try config.connection(context: "lab")
-        #expect(lab.tls.certificateAuthority == .file("\(KubeFixtures.directory)/certs/lab-ca.pem"))
-        #expect(lab.tls.clientCertificate == .file("\(KubeFixtures.directory)/certs/client.pem"))
+        #expect(lab.tls.certificateAuthority == .file("\(KubeconfigFixtures.directory)/certs/lab-ca.pem"))
+        #expect(lab.tls.clientCertificate == .file("\(KubeconfigFixtures.directory)/certs/client.pem"))
         #expect(lab.tls.clientKey == .file("/etc/assay/client-key.pem"))
         #expect(lab.tls.serverName == "api.lab.test")
         #expect(lab.auth == .none)
         let insecure = try config.connection(context: "insecure")
-        #expect(insecure.auth == .tokenFile("\(KubeFixtures.directory)/tokens/sa-token"))
+        #expect(insecure.auth == .tokenFile("\(KubeconfigFixtures.directory)/tokens/sa-token"))
         #expect(insecure.tls.insecureSkipVerify)
     }
 
@@ -117,7 +118,7 @@ struct KubeConfigTests {
             ("no-such-context", "context \"no-such-context\" is not defined"),
         ])
     func invalidContexts(context: String, message: String) throws {
-        let config = try KubeConfig.load(paths: [KubeFixtures.path("invalid.yaml")])
+        let config = try KubeConfig.load(paths: [KubeconfigFixtures.path("invalid.yaml")])
         #expect {
             try config.connection(context: context)
         } throws: { error in
@@ -127,7 +128,7 @@ struct KubeConfigTests {
 
     @Test("a kubeconfig without current-context and no override asks for a context")
     func noCurrentContext() throws {
-        let config = try KubeConfig.load(paths: [KubeFixtures.path("invalid.yaml")])
+        let config = try KubeConfig.load(paths: [KubeconfigFixtures.path("invalid.yaml")])
         #expect(throws: KubeError.self) { try config.connection() }
     }
 
@@ -167,10 +168,10 @@ struct KubeConfigTests {
 struct KubeConnectionTests {
     @Test("inference prefers KUBECONFIG, then the in-cluster environment, then ~/.kube/config")
     func inferenceOrder() throws {
-        let dir = try KubeFixtures.temporaryDirectory()
+        let dir = try KubeconfigFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try KubeFixtures.write("t", to: "\(dir)/token")
-        try KubeFixtures.write("ca", to: "\(dir)/ca.crt")
+        try KubeconfigFixtures.write("t", to: "\(dir)/token")
+        try KubeconfigFixtures.write("ca", to: "\(dir)/ca.crt")
         let fromFile = try KubeConnection.infer(environment: [
             "KUBECONFIG": KubeConfigTests.primary, "KUBERNETES_SERVICE_HOST": "10.0.0.1",
             "KUBERNETES_SERVICE_PORT": "443",

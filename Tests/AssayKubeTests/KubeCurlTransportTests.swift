@@ -22,9 +22,9 @@ struct KubeCurlTransportTests {
         var clientKey: String { "\(directory)/client.key" }
 
         static func make() async throws -> PKI {
-            let pki = PKI(directory: try KubeFixtures.temporaryDirectory())
+            let pki = PKI(directory: try KubeconfigFixtures.temporaryDirectory())
             let d = pki.directory
-            try KubeFixtures.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n", to: "\(d)/san.ext")
+            try KubeconfigFixtures.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n", to: "\(d)/san.ext")
             let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
             try await run(
                 ["req", "-x509"] + ec + [

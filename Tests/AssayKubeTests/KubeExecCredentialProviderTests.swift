@@ -1,6 +1,7 @@
 import AssayCore
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import AssayKube
@@ -24,7 +25,7 @@ struct KubeExecCredentialProviderTests {
             JSON
             """
         let path = "\(dir)/plugin.sh"
-        try KubeFixtures.write(script, to: path, executable: true)
+        try KubeconfigFixtures.write(script, to: path, executable: true)
         return path
     }
 
@@ -38,7 +39,7 @@ struct KubeExecCredentialProviderTests {
 
     @Test("the credential is cached until expirationTimestamp, then the plugin runs again")
     func cachesUntilExpiry() async throws {
-        let dir = try KubeFixtures.temporaryDirectory()
+        let dir = try KubeconfigFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let expiry = "2030-01-01T00:00:00Z"
         let expirySeconds = try #require(KubeTimestamp.parse(expiry))
@@ -57,7 +58,7 @@ struct KubeExecCredentialProviderTests {
 
     @Test("a credential without expirationTimestamp is kept, and concurrent callers share one run")
     func noExpiryAndSharedRun() async throws {
-        let dir = try KubeFixtures.temporaryDirectory()
+        let dir = try KubeconfigFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let provider = ExecCredentialProvider(
             config: ExecConfig(command: try Self.plugin(in: dir, expiration: nil), env: ["PLUGIN_SUFFIX": "y"]))
@@ -72,7 +73,7 @@ struct KubeExecCredentialProviderTests {
 
     @Test("KUBERNETES_EXEC_INFO tells the plugin the API version and, when asked for, the cluster")
     func execInfo() async throws {
-        let dir = try KubeFixtures.temporaryDirectory()
+        let dir = try KubeconfigFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let provider = ExecCredentialProvider(
             config: ExecConfig(
@@ -102,9 +103,9 @@ struct KubeExecCredentialProviderTests {
             ),
         ])
     func failures(script: String, message: String) async throws {
-        let dir = try KubeFixtures.temporaryDirectory()
+        let dir = try KubeconfigFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try KubeFixtures.write(script, to: "\(dir)/plugin.sh", executable: true)
+        try KubeconfigFixtures.write(script, to: "\(dir)/plugin.sh", executable: true)
         let provider = ExecCredentialProvider(config: ExecConfig(command: "\(dir)/plugin.sh"))
         await #expect {
             try await provider.credential()

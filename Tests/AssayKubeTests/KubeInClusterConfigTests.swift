@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import AssayKube
@@ -25,11 +26,11 @@ struct KubeInClusterConfigTests {
 
     @Test("the service account directory gives the token file, CA file and namespace")
     func serviceAccount() throws {
-        let dir = try KubeFixtures.temporaryDirectory()
+        let dir = try KubeconfigFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try KubeFixtures.write("token-one\n", to: "\(dir)/token")
-        try KubeFixtures.write("ca", to: "\(dir)/ca.crt")
-        try KubeFixtures.write("assay-system\n", to: "\(dir)/namespace")
+        try KubeconfigFixtures.write("token-one\n", to: "\(dir)/token")
+        try KubeconfigFixtures.write("ca", to: "\(dir)/ca.crt")
+        try KubeconfigFixtures.write("assay-system\n", to: "\(dir)/namespace")
         let config = try InClusterConfig(
             environment: ["KUBERNETES_SERVICE_HOST": "fd00::1", "KUBERNETES_SERVICE_PORT": "443"], directory: dir)
         let connection = try config.connection()
@@ -42,7 +43,7 @@ struct KubeInClusterConfigTests {
 
     @Test("without a namespace file the namespace is default; without a token it is an error")
     func missingFiles() throws {
-        let dir = try KubeFixtures.temporaryDirectory()
+        let dir = try KubeconfigFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let config = InClusterConfig(host: "10.0.0.1", port: "443", directory: dir)
         #expect {
@@ -50,21 +51,21 @@ struct KubeInClusterConfigTests {
         } throws: { error in
             "\(error)".contains("automountServiceAccountToken")
         }
-        try KubeFixtures.write("t", to: "\(dir)/token")
-        try KubeFixtures.write("ca", to: "\(dir)/ca.crt")
+        try KubeconfigFixtures.write("t", to: "\(dir)/token")
+        try KubeconfigFixtures.write("ca", to: "\(dir)/ca.crt")
         #expect(try config.connection().namespace == "default")
     }
 
     @Test("a rotated token file is re-read once the refresh period has passed")
     func tokenRotation() async throws {
-        let dir = try KubeFixtures.temporaryDirectory()
+        let dir = try KubeconfigFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try KubeFixtures.write("token-one\n", to: "\(dir)/token")
+        try KubeconfigFixtures.write("token-one\n", to: "\(dir)/token")
         let rereading = KubeAuthenticator(.tokenFile("\(dir)/token"), tokenFileRefresh: .zero)
         let caching = KubeAuthenticator(.tokenFile("\(dir)/token"), tokenFileRefresh: .seconds(3600))
         #expect(try await rereading.authorization()?.revealedText == "Bearer token-one")
         #expect(try await caching.authorization()?.revealedText == "Bearer token-one")
-        try KubeFixtures.write("token-two\n", to: "\(dir)/token")
+        try KubeconfigFixtures.write("token-two\n", to: "\(dir)/token")
         #expect(try await rereading.authorization()?.revealedText == "Bearer token-two")
         #expect(try await caching.authorization()?.revealedText == "Bearer token-one")
         await caching.invalidate()

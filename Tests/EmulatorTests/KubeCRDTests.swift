@@ -1,4 +1,5 @@
 import AssayCore
+import TestSupport
 import Testing
 
 @testable import KubeEmulator
@@ -9,7 +10,7 @@ struct KubeCRDTests {
     func registration() throws {
         let server = APIServer(store: Store())
         let created = server.call(
-            "POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", body: KubeFixtures.suiteCRD)
+            "POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", body: KubeObjectFixtures.suiteCRD)
         #expect(created.status == 201)
         let conditions = created.body.at(["status", "conditions"])?.arrayValue ?? []
         #expect(conditions.contains { $0["type"] == "Established" && $0["status"] == "True" })
@@ -34,9 +35,9 @@ struct KubeCRDTests {
             (["model": "m", "replicas": 20, "maxReplicas": 5], "spec", "replicas must not exceed maxReplicas"),
         ] as [(JSONValue, String, String)])
     func schemaViolations(_ spec: JSONValue, _ field: String, _ message: String) throws {
-        let (store, suites) = try KubeFixtures.storeWithSuites()
+        let (store, suites) = try KubeObjectFixtures.storeWithSuites()
         let error = #expect(throws: APIError.self) {
-            _ = try store.create(suites, namespace: "default", object: KubeFixtures.suite("s", spec: spec))
+            _ = try store.create(suites, namespace: "default", object: KubeObjectFixtures.suite("s", spec: spec))
         }
         #expect(error?.code == 422)
         #expect(error?.reason == "Invalid")
@@ -47,8 +48,8 @@ struct KubeCRDTests {
 
     @Test("defaults are applied and unknown fields pruned, or rejected under Strict field validation")
     func defaultsAndPruning() throws {
-        let (store, suites) = try KubeFixtures.storeWithSuites()
-        let body = KubeFixtures.suite("s", spec: ["model": "m", "unknown": 1])
+        let (store, suites) = try KubeObjectFixtures.storeWithSuites()
+        let body = KubeObjectFixtures.suite("s", spec: ["model": "m", "unknown": 1])
         let created = try store.create(suites, namespace: "default", object: body)
         #expect(created.object.at(["spec", "replicas"]) == 1)
         #expect(created.object.at(["spec", "maxReplicas"]) == 10)
@@ -60,7 +61,7 @@ struct KubeCRDTests {
         strict.fieldValidation = .strict
         let error = #expect(throws: APIError.self) {
             _ = try store.create(
-                suites, namespace: "default", object: KubeFixtures.suite("t", spec: ["model": "m", "x": 1]),
+                suites, namespace: "default", object: KubeObjectFixtures.suite("t", spec: ["model": "m", "x": 1]),
                 options: strict)
         }
         #expect(error?.code == 400)
@@ -108,7 +109,7 @@ struct KubeCRDTests {
 
     @Test("a CRD with a rule that does not compile is rejected")
     func invalidRule() throws {
-        var crd = KubeFixtures.suiteCRD
+        var crd = KubeObjectFixtures.suiteCRD
         crd.set(
             ["spec", "versions"],
             [
@@ -130,9 +131,10 @@ struct KubeCRDTests {
     @Test("printer columns are served as a Table")
     func printerColumns() throws {
         let server = APIServer(store: Store())
-        _ = server.call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", body: KubeFixtures.suiteCRD)
+        _ = server.call(
+            "POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", body: KubeObjectFixtures.suiteCRD)
         let path = "/apis/assay.dev/v1/namespaces/default/evaluationsuites"
-        _ = server.call("POST", path, body: KubeFixtures.suite("s", spec: ["model": "judge-1"]))
+        _ = server.call("POST", path, body: KubeObjectFixtures.suite("s", spec: ["model": "judge-1"]))
         let table = server.call(
             "GET", path, headers: ["accept": "application/json;as=Table;g=meta.k8s.io;v=v1, application/json"]
         ).body
@@ -145,9 +147,10 @@ struct KubeCRDTests {
     @Test("the scale subresource reads and writes the CRD's replica paths")
     func scaleSubresource() throws {
         let server = APIServer(store: Store())
-        _ = server.call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", body: KubeFixtures.suiteCRD)
+        _ = server.call(
+            "POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", body: KubeObjectFixtures.suiteCRD)
         let path = "/apis/assay.dev/v1/namespaces/default/evaluationsuites"
-        _ = server.call("POST", path, body: KubeFixtures.suite("s", spec: ["model": "m", "replicas": 2]))
+        _ = server.call("POST", path, body: KubeObjectFixtures.suite("s", spec: ["model": "m", "replicas": 2]))
         let scale = server.call("GET", path + "/s/scale").body
         #expect(scale["kind"] == "Scale")
         #expect(scale.at(["spec", "replicas"]) == 2)
@@ -162,13 +165,14 @@ struct KubeCRDTests {
     @Test("deleting a CRD removes its objects and stops serving it")
     func deleteCRD() throws {
         let server = APIServer(store: Store())
-        _ = server.call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", body: KubeFixtures.suiteCRD)
+        _ = server.call(
+            "POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", body: KubeObjectFixtures.suiteCRD)
         let path = "/apis/assay.dev/v1/namespaces/default/evaluationsuites"
-        _ = server.call("POST", path, body: KubeFixtures.suite("s", spec: ["model": "m"]))
+        _ = server.call("POST", path, body: KubeObjectFixtures.suite("s", spec: ["model": "m"]))
         let deleted = server.call(
             "DELETE", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/evaluationsuites.assay.dev")
         #expect(deleted.status == 200)
         #expect(server.call("GET", path).status == 404)
-        #expect(server.store.list(KubeFixtures.crds, namespace: nil).items.isEmpty)
+        #expect(server.store.list(KubeObjectFixtures.crds, namespace: nil).items.isEmpty)
     }
 }

@@ -1,5 +1,6 @@
 import AssayCore
 import Foundation
+import TestSupport
 import Testing
 
 @testable import KubeEmulator
@@ -34,7 +35,7 @@ struct KubeFidelityTests {
 
     @Test("apply conflicts: one on one line, several grouped by manager in sorted order")
     func conflictMessages() {
-        let type = KubeFixtures.configMaps
+        let type = KubeObjectFixtures.configMaps
         let one = ServerSideApply.conflictError(
             [.init(reason: "FieldManagerConflict", message: "conflict with \"alice\"", field: ".data.k")], type: type,
             name: "c")

@@ -1,12 +1,13 @@
 import AssayCore
+import TestSupport
 import Testing
 
 @testable import KubeEmulator
 
 @Suite("Kubernetes emulator finalizers and garbage collection")
 struct KubeGarbageCollectorTests {
-    let configMaps = KubeFixtures.configMaps
-    let deployments = KubeFixtures.deployments
+    let configMaps = KubeObjectFixtures.configMaps
+    let deployments = KubeObjectFixtures.deployments
 
     func owner(_ store: Store) throws -> JSONValue {
         try store.create(
@@ -18,7 +19,7 @@ struct KubeGarbageCollectorTests {
     func dependent(_ store: Store, _ name: String, of owner: JSONValue, block: Bool = false, finalizers: [String] = [])
         throws
     {
-        var object = KubeFixtures.configMap(name)
+        var object = KubeObjectFixtures.configMap(name)
         object.set(
             ["metadata", "ownerReferences"],
             [
@@ -38,7 +39,7 @@ struct KubeGarbageCollectorTests {
     @Test("finalizers hold a deletion until they are removed")
     func finalizers() throws {
         let store = Store()
-        var object = KubeFixtures.configMap("held")
+        var object = KubeObjectFixtures.configMap("held")
         object.set(["metadata", "finalizers"], ["example.com/hold"])
         _ = try store.create(configMaps, namespace: "default", object: object)
         let marked = try store.delete(configMaps, namespace: "default", name: "held")
@@ -95,17 +96,17 @@ struct KubeGarbageCollectorTests {
     @Test("deleting a namespace deletes what is in it, then the namespace")
     func namespaceDeletion() throws {
         let store = Store()
-        _ = try store.create(KubeFixtures.namespaces, namespace: "", object: ["metadata": ["name": "scratch"]])
-        _ = try store.create(configMaps, namespace: "scratch", object: KubeFixtures.configMap("a"))
-        _ = try store.delete(KubeFixtures.namespaces, namespace: "", name: "scratch")
+        _ = try store.create(KubeObjectFixtures.namespaces, namespace: "", object: ["metadata": ["name": "scratch"]])
+        _ = try store.create(configMaps, namespace: "scratch", object: KubeObjectFixtures.configMap("a"))
+        _ = try store.delete(KubeObjectFixtures.namespaces, namespace: "", name: "scratch")
         #expect(store.list(configMaps, namespace: "scratch").items.isEmpty)
-        #expect((try? store.get(KubeFixtures.namespaces, namespace: "", name: "scratch")) == nil)
+        #expect((try? store.get(KubeObjectFixtures.namespaces, namespace: "", name: "scratch")) == nil)
     }
 
     @Test("a delete with a stale uid precondition is a 409")
     func preconditions() throws {
         let store = Store()
-        _ = try store.create(configMaps, namespace: "default", object: KubeFixtures.configMap("a"))
+        _ = try store.create(configMaps, namespace: "default", object: KubeObjectFixtures.configMap("a"))
         let error = #expect(throws: APIError.self) {
             _ = try store.delete(
                 configMaps, namespace: "default", name: "a", options: DeletionOptions(preconditionUID: "nope"))

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import KubeEmulator
@@ -11,59 +12,15 @@ struct Kubectl: Sendable {
     let kubeconfig: String
     let directory: String
 
-    struct Result {
-        var status: Int32
-        var output: String
-        var error: String
+    func run(_ arguments: [String], input: String? = nil) throws -> ProcessResult {
+        try Command.run(Self.path, ["--kubeconfig", kubeconfig] + arguments, input: input, timeout: .seconds(60))
     }
 
-    func run(_ arguments: [String], input: String? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.path)
-        process.arguments = ["--kubeconfig", kubeconfig] + arguments
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        let inputPipe = Pipe()
-        process.standardInput = input == nil ? FileHandle.nullDevice : inputPipe
-        try process.run()
-        if let input {
-            inputPipe.fileHandleForWriting.write(Data(input.utf8))
-            try inputPipe.fileHandleForWriting.close()
-        }
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, output: String(decoding: out, as: UTF8.self),
-            error: String(decoding: err, as: UTF8.self))
-    }
-
-    /// Starts a long-running kubectl (a watch); its stdout lines arrive in `lines`.
-    func start(_ arguments: [String], lines: LineCollector) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.path)
-        process.arguments = ["--kubeconfig", kubeconfig] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let handle = output.fileHandleForReading
-        let reader = Thread {
-            var pending = Data()
-            while true {
-                let chunk = handle.availableData
-                if chunk.isEmpty { break }
-                pending.append(chunk)
-                while let newline = pending.firstIndex(of: 10) {
-                    lines.append(String(decoding: pending[pending.startIndex..<newline], as: UTF8.self))
-                    pending.removeSubrange(pending.startIndex...newline)
-                }
-            }
-        }
-        reader.start()
-        return process
+    /// Starts a long-running kubectl (a watch); wait on its output lines.
+    func start(_ arguments: [String]) throws -> ChildProcess {
+        try ChildProcess(
+            executable: Self.path, arguments: ["--kubeconfig", kubeconfig] + arguments,
+            environment: ChildProcess.cleanEnvironment())
     }
 
     func write(_ name: String, _ contents: String) throws -> String {
@@ -103,7 +60,7 @@ struct KubeKubectlTests {
     @Test("kubectl applies a CRD, applies and gets custom resources with our printer columns, patches and deletes")
     func crdLifecycle() throws {
         try Kubectl.withEmulator { kubectl, _ in
-            let crd = try kubectl.write("crd.yaml", KubeFixtures.suiteCRDYAML)
+            let crd = try kubectl.write("crd.yaml", KubeObjectFixtures.suiteCRDYAML)
             let applied = try kubectl.run(["apply", "-f", crd])
             #expect(applied.status == 0, "\(applied.error)")
             #expect(
@@ -157,20 +114,24 @@ struct KubeKubectlTests {
     @Test("kubectl get --watch receives an update")
     func watchReceivesUpdate() throws {
         try Kubectl.withEmulator { kubectl, _ in
-            #expect(try kubectl.run(["apply", "-f", kubectl.write("crd.yaml", KubeFixtures.suiteCRDYAML)]).status == 0)
+            #expect(
+                try kubectl.run(["apply", "-f", kubectl.write("crd.yaml", KubeObjectFixtures.suiteCRDYAML)]).status == 0
+            )
             #expect(try kubectl.run(["apply", "-f", kubectl.write("suite.yaml", Self.suiteYAML)]).status == 0)
-            let lines = LineCollector()
-            let watcher = try kubectl.start(["get", "evaluationsuites", "--watch"], lines: lines)
-            defer {
-                watcher.terminate()
-                watcher.waitUntilExit()
+            let watcher = try kubectl.start(["get", "evaluationsuites", "--watch"])
+            defer { _ = watcher.kill() }
+            let first = try? watcher.waitForLineBlocking("the first row") {
+                $0.hasPrefix("smoke") && $0.contains("judge-1")
             }
-            #expect(lines.wait { $0.hasPrefix("smoke") && $0.contains("judge-1") } != nil, "\(lines.all)")
+            #expect(first != nil, "\(watcher.tail())")
             let patched = try kubectl.run([
                 "patch", "es", "smoke", "--type=merge", "-p", #"{"spec":{"model":"judge-9"}}"#,
             ])
             #expect(patched.status == 0)
-            #expect(lines.wait { $0.hasPrefix("smoke") && $0.contains("judge-9") } != nil, "\(lines.all)")
+            let updated = try? watcher.waitForLineBlocking("the updated row") {
+                $0.hasPrefix("smoke") && $0.contains("judge-9")
+            }
+            #expect(updated != nil, "\(watcher.tail())")
         }
     }
 

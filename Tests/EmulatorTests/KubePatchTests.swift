@@ -1,4 +1,5 @@
 import AssayCore
+import TestSupport
 import Testing
 
 @testable import KubeEmulator
@@ -58,7 +59,7 @@ struct KubePatchTests {
 
     @Test("server-side apply merges, records the manager, and removes fields the manager dropped")
     func serverSideApply() throws {
-        let type = KubeFixtures.configMaps
+        let type = KubeObjectFixtures.configMaps
         let first = try ServerSideApply.apply(
             ["metadata": ["name": "c", "labels": ["a": "1"]], "data": ["x": "1", "y": "2"]], to: nil, manager: "tool",
             force: false, type: type)
@@ -77,7 +78,7 @@ struct KubePatchTests {
 
     @Test("server-side apply by another manager conflicts on a differing value unless forced")
     func serverSideApplyConflicts() throws {
-        let type = KubeFixtures.configMaps
+        let type = KubeObjectFixtures.configMaps
         let owned = try ServerSideApply.apply(
             ["metadata": ["name": "c"], "data": ["x": "1"]], to: nil, manager: "a", force: false, type: type)
         // Same value: shared ownership, no conflict.
@@ -109,7 +110,7 @@ struct KubePatchTests {
         ])
     func patchContentTypes(_ contentType: String, _ expected: Int) {
         let server = APIServer(store: Store())
-        _ = server.call("POST", "/api/v1/namespaces/default/configmaps", body: KubeFixtures.configMap("c"))
+        _ = server.call("POST", "/api/v1/namespaces/default/configmaps", body: KubeObjectFixtures.configMap("c"))
         let reply = server.call(
             "PATCH", "/api/v1/namespaces/default/configmaps/c?fieldManager=test",
             body: ["data": ["added": "yes"]], headers: ["content-type": contentType])
@@ -121,10 +122,12 @@ struct KubePatchTests {
     func strategicMergeOnCustomResource() {
         let server = APIServer(store: Store())
         #expect(
-            server.call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", body: KubeFixtures.suiteCRD)
-                .status == 201)
+            server.call(
+                "POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", body: KubeObjectFixtures.suiteCRD
+            )
+            .status == 201)
         let path = "/apis/assay.dev/v1/namespaces/default/evaluationsuites"
-        #expect(server.call("POST", path, body: KubeFixtures.suite("s", spec: ["model": "m"])).status == 201)
+        #expect(server.call("POST", path, body: KubeObjectFixtures.suite("s", spec: ["model": "m"])).status == 201)
         let reply = server.call(
             "PATCH", path + "/s", body: ["spec": ["model": "n"]],
             headers: ["content-type": "application/strategic-merge-patch+json"])
@@ -136,7 +139,8 @@ struct KubePatchTests {
     func updateManagersConflictWithAppliers() {
         let server = APIServer(store: Store())
         let path = "/api/v1/namespaces/default/configmaps"
-        #expect(server.call("POST", path + "?fieldManager=editor", body: KubeFixtures.configMap("c")).status == 201)
+        #expect(
+            server.call("POST", path + "?fieldManager=editor", body: KubeObjectFixtures.configMap("c")).status == 201)
         let apply = ["content-type": "application/apply-patch+yaml"]
         let body: JSONValue = [
             "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "c"], "data": ["k": "new"],

@@ -1,5 +1,6 @@
 import AssayCore
 import Dispatch
+import TestSupport
 import Testing
 
 @testable import KubeEmulator
@@ -28,8 +29,8 @@ struct KubeRequestCountTests {
         let server = APIServer(store: Store())
         #expect(server.call("GET", "/version").status == 200)
         #expect(server.call("GET", "/apis").status == 200)
-        #expect(server.call("POST", configMaps, body: KubeFixtures.configMap("a")).status == 201)
-        #expect(server.call("POST", configMaps, body: KubeFixtures.configMap("a")).status == 409)
+        #expect(server.call("POST", configMaps, body: KubeObjectFixtures.configMap("a")).status == 201)
+        #expect(server.call("POST", configMaps, body: KubeObjectFixtures.configMap("a")).status == 409)
         #expect(server.call("GET", configMaps + "/a").status == 200)
         #expect(server.call("GET", configMaps).status == 200)
         #expect(server.call("GET", configMaps + "?watch=true&timeoutSeconds=1").status == 200)
@@ -91,7 +92,7 @@ struct KubeRequestCountTests {
         let server = APIServer(store: Store())
         DispatchQueue.concurrentPerform(iterations: 400) { index in
             if index.isMultiple(of: 2) {
-                _ = server.call("POST", configMaps, body: KubeFixtures.configMap("c\(index)"))
+                _ = server.call("POST", configMaps, body: KubeObjectFixtures.configMap("c\(index)"))
             } else {
                 _ = server.call("GET", configMaps)
             }

@@ -1,17 +1,19 @@
 import AssayCore
 import Dispatch
+import TestSupport
 import Testing
 
 @testable import KubeEmulator
 
 @Suite("Kubernetes emulator store")
 struct KubeStoreTests {
-    let configMaps = KubeFixtures.configMaps
+    let configMaps = KubeObjectFixtures.configMaps
 
     @Test("create assigns uid, creationTimestamp and a resourceVersion, and reads back")
     func createAssignsServerFields() throws {
         let store = Store()
-        let created = try store.create(configMaps, namespace: "default", object: KubeFixtures.configMap("a")).object
+        let created = try store.create(configMaps, namespace: "default", object: KubeObjectFixtures.configMap("a"))
+            .object
         #expect(created.at(["metadata", "uid"])?.stringValue?.count == 36)
         #expect(created.at(["metadata", "creationTimestamp"])?.stringValue?.hasSuffix("Z") == true)
         #expect(created.at(["metadata", "namespace"]) == "default")
@@ -25,7 +27,8 @@ struct KubeStoreTests {
         let store = Store()
         var last = 0
         for name in ["a", "b", "c"] {
-            let object = try store.create(configMaps, namespace: "default", object: KubeFixtures.configMap(name)).object
+            let object = try store.create(configMaps, namespace: "default", object: KubeObjectFixtures.configMap(name))
+                .object
             let rv = try #require(Int(object.at(["metadata", "resourceVersion"])?.stringValue ?? ""))
             #expect(rv > last)
             last = rv
@@ -44,13 +47,14 @@ struct KubeStoreTests {
         ])
     func writeErrors(_ scenario: String, _ code: Int, _ reason: String) throws {
         let store = Store()
-        let existing = try store.create(configMaps, namespace: "default", object: KubeFixtures.configMap("a")).object
+        let existing = try store.create(configMaps, namespace: "default", object: KubeObjectFixtures.configMap("a"))
+            .object
         let error = #expect(throws: APIError.self) {
             switch scenario {
             case "duplicate create":
-                _ = try store.create(configMaps, namespace: "default", object: KubeFixtures.configMap("a"))
+                _ = try store.create(configMaps, namespace: "default", object: KubeObjectFixtures.configMap("a"))
             case "missing namespace":
-                _ = try store.create(configMaps, namespace: "nowhere", object: KubeFixtures.configMap("a"))
+                _ = try store.create(configMaps, namespace: "nowhere", object: KubeObjectFixtures.configMap("a"))
             case "stale resourceVersion":
                 var stale = existing
                 stale.set(["metadata", "resourceVersion"], "1")
@@ -58,7 +62,8 @@ struct KubeStoreTests {
             case "missing object":
                 _ = try store.write(configMaps, namespace: "default", name: "zzz") { current in current! }
             default:
-                _ = try store.create(configMaps, namespace: "default", object: KubeFixtures.configMap("Not_Valid"))
+                _ = try store.create(
+                    configMaps, namespace: "default", object: KubeObjectFixtures.configMap("Not_Valid"))
             }
         }
         #expect(error?.code == code)
@@ -70,10 +75,10 @@ struct KubeStoreTests {
 
     @Test("generation moves on spec changes only, and status writes leave the spec alone")
     func generationAndStatusSeparation() throws {
-        let (store, suites) = try KubeFixtures.storeWithSuites()
+        let (store, suites) = try KubeObjectFixtures.storeWithSuites()
         let created = try store.create(
             suites, namespace: "default",
-            object: KubeFixtures.suite("s", spec: ["model": "m"]).merging(status: ["phase": "Ignored"])
+            object: KubeObjectFixtures.suite("s", spec: ["model": "m"]).merging(status: ["phase": "Ignored"])
         ).object
         #expect(created.at(["metadata", "generation"]) == 1)
         #expect(created["status"] == nil, "status is dropped on create when it is a subresource")
@@ -112,7 +117,8 @@ struct KubeStoreTests {
     @Test("a no-op update keeps the resourceVersion")
     func noOpUpdate() throws {
         let store = Store()
-        let created = try store.create(configMaps, namespace: "default", object: KubeFixtures.configMap("a")).object
+        let created = try store.create(configMaps, namespace: "default", object: KubeObjectFixtures.configMap("a"))
+            .object
         let updated = try store.write(configMaps, namespace: "default", name: "a") { current in current! }.object
         #expect(updated.at(["metadata", "resourceVersion"]) == created.at(["metadata", "resourceVersion"]))
     }
@@ -121,13 +127,13 @@ struct KubeStoreTests {
     func listFilters() throws {
         let store = Store()
         _ = try store.create(
-            KubeFixtures.namespaces, namespace: "", object: ["metadata": ["name": "other"]])
+            KubeObjectFixtures.namespaces, namespace: "", object: ["metadata": ["name": "other"]])
         _ = try store.create(
-            configMaps, namespace: "default", object: KubeFixtures.configMap("a", labels: ["app": "web"]))
+            configMaps, namespace: "default", object: KubeObjectFixtures.configMap("a", labels: ["app": "web"]))
         _ = try store.create(
-            configMaps, namespace: "default", object: KubeFixtures.configMap("b", labels: ["app": "db"]))
+            configMaps, namespace: "default", object: KubeObjectFixtures.configMap("b", labels: ["app": "db"]))
         _ = try store.create(
-            configMaps, namespace: "other", object: KubeFixtures.configMap("c", labels: ["app": "web"]))
+            configMaps, namespace: "other", object: KubeObjectFixtures.configMap("c", labels: ["app": "web"]))
         let names = { (items: [JSONValue]) in items.compactMap { $0.at(["metadata", "name"])?.stringValue } }
         #expect(names(store.list(configMaps, namespace: "default").items) == ["a", "b"])
         #expect(names(store.list(configMaps, namespace: nil).items) == ["a", "b", "c"])
@@ -139,7 +145,7 @@ struct KubeStoreTests {
     func optimisticConcurrency() throws {
         let store = Store()
         _ = try store.create(
-            configMaps, namespace: "default", object: KubeFixtures.configMap("counter", data: ["n": "0"]))
+            configMaps, namespace: "default", object: KubeObjectFixtures.configMap("counter", data: ["n": "0"]))
         let workers = 4
         let incrementsPerWorker = 25
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
@@ -230,7 +236,7 @@ struct KubeBuiltinDefaultsTests {
     func deployments() throws {
         let store = Store()
         let created = try store.create(
-            KubeFixtures.deployments, namespace: "default", object: ["metadata": ["name": "d"], "spec": [:]]
+            KubeObjectFixtures.deployments, namespace: "default", object: ["metadata": ["name": "d"], "spec": [:]]
         ).object
         #expect(created.at(["spec", "replicas"]) == 1)
         #expect(created.at(["spec", "strategy", "type"]) == "RollingUpdate")

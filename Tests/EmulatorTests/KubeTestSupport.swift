@@ -1,138 +1,16 @@
 import AssayCore
-import Dispatch
-import Foundation
-import Synchronization
+import TestSupport
 import Testing
 
 @testable import KubeEmulator
 
-/// Shared fixtures for the Kubernetes emulator tests.
-enum KubeFixtures {
+/// The emulator's own side of the object fixtures: its built-in resource types, and a store with
+/// the EvaluationSuite CRD registered.
+extension KubeObjectFixtures {
     static let configMaps = BuiltinResources.all.first { $0.plural == "configmaps" }!
     static let deployments = BuiltinResources.all.first { $0.plural == "deployments" }!
     static let namespaces = BuiltinResources.all.first { $0.plural == "namespaces" }!
     static let crds = BuiltinResources.all.first { $0.plural == "customresourcedefinitions" }!
-
-    static func configMap(_ name: String, labels: [String: String] = [:], data: JSONValue = ["k": "v"]) -> JSONValue {
-        var labelObject = JSONObject()
-        for key in labels.keys.sorted() { labelObject[key] = .string(labels[key]!) }
-        return [
-            "apiVersion": "v1", "kind": "ConfigMap",
-            "metadata": ["name": .string(name), "labels": .object(labelObject)], "data": data,
-        ]
-    }
-
-    /// The EvaluationSuite CRD the tests use: printer columns, status and scale subresources,
-    /// defaults, enums, bounds, and CEL rules.
-    static let suiteCRDYAML = """
-        apiVersion: apiextensions.k8s.io/v1
-        kind: CustomResourceDefinition
-        metadata:
-          name: evaluationsuites.assay.dev
-        spec:
-          group: assay.dev
-          scope: Namespaced
-          names:
-            plural: evaluationsuites
-            singular: evaluationsuite
-            kind: EvaluationSuite
-            shortNames: [es]
-          versions:
-          - name: v1
-            served: true
-            storage: true
-            subresources:
-              status: {}
-              scale:
-                specReplicasPath: .spec.replicas
-                statusReplicasPath: .status.replicas
-            additionalPrinterColumns:
-            - {name: Model, type: string, jsonPath: .spec.model}
-            - {name: Replicas, type: integer, jsonPath: .spec.replicas}
-            - {name: Phase, type: string, jsonPath: .status.phase}
-            - {name: Age, type: date, jsonPath: .metadata.creationTimestamp}
-            schema:
-              openAPIV3Schema:
-                type: object
-                properties:
-                  spec:
-                    type: object
-                    required: [model]
-                    x-kubernetes-validations:
-                    - rule: "self.replicas <= self.maxReplicas"
-                      message: "replicas must not exceed maxReplicas"
-                    - rule: "!has(self.threshold) || (self.threshold >= 0.0 && self.threshold <= 1.0)"
-                      message: "threshold must be between 0 and 1"
-                    properties:
-                      model: {type: string, minLength: 1}
-                      replicas: {type: integer, minimum: 0, default: 1}
-                      maxReplicas: {type: integer, default: 10}
-                      threshold: {type: number}
-                      mode: {type: string, enum: [strict, lenient], default: strict}
-                      labels:
-                        type: object
-                        additionalProperties: {type: string}
-                  status:
-                    type: object
-                    properties:
-                      phase: {type: string}
-                      replicas: {type: integer}
-
-        """
-
-    /// The same CRD as a JSON value, for in-process tests.
-    static let suiteCRD: JSONValue = [
-        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-        "metadata": ["name": "evaluationsuites.assay.dev"],
-        "spec": [
-            "group": "assay.dev", "scope": "Namespaced",
-            "names": ["plural": "evaluationsuites", "singular": "evaluationsuite", "kind": "EvaluationSuite"],
-            "versions": [
-                [
-                    "name": "v1", "served": true, "storage": true,
-                    "subresources": [
-                        "status": [:],
-                        "scale": ["specReplicasPath": ".spec.replicas", "statusReplicasPath": ".status.replicas"],
-                    ],
-                    "additionalPrinterColumns": [
-                        ["name": "Model", "type": "string", "jsonPath": ".spec.model"]
-                    ],
-                    "schema": [
-                        "openAPIV3Schema": [
-                            "type": "object",
-                            "properties": [
-                                "spec": [
-                                    "type": "object", "required": ["model"],
-                                    "x-kubernetes-validations": [
-                                        [
-                                            "rule": "self.replicas <= self.maxReplicas",
-                                            "message": "replicas must not exceed maxReplicas",
-                                        ]
-                                    ],
-                                    "properties": [
-                                        "model": ["type": "string", "minLength": 1],
-                                        "replicas": ["type": "integer", "minimum": 0, "default": 1],
-                                        "maxReplicas": ["type": "integer", "default": 10],
-                                        "mode": [
-                                            "type": "string", "enum": ["strict", "lenient"], "default": "strict",
-                                        ],
-                                    ],
-                                ],
-                                "status": [
-                                    "type": "object",
-                                    "properties": ["phase": ["type": "string"], "replicas": ["type": "integer"]],
-                                ],
-                            ],
-                        ]
-                    ],
-                ]
-            ],
-        ],
-    ]
-
-    static func suite(_ name: String, spec: JSONValue) -> JSONValue {
-        ["apiVersion": "assay.dev/v1", "kind": "EvaluationSuite", "metadata": ["name": .string(name)], "spec": spec]
-    }
 
     /// A store with the EvaluationSuite CRD registered; returns the store and the resource type.
     static func storeWithSuites() throws -> (Store, ResourceType) {
@@ -140,28 +18,6 @@ enum KubeFixtures {
         _ = try store.create(crds, namespace: "", object: suiteCRD)
         let type = try #require(store.resolve(group: "assay.dev", version: "v1", resource: "evaluationsuites"))
         return (store, type)
-    }
-}
-
-/// Collects the lines a stream produces and lets a test wait for one that matches.
-final class LineCollector: Sendable {
-    private let lines = Mutex<[String]>([])
-    private let arrived = DispatchSemaphore(value: 0)
-
-    func append(_ line: String) {
-        lines.withLock { $0.append(line) }
-        arrived.signal()
-    }
-
-    var all: [String] { lines.withLock { $0 } }
-
-    /// Waits until a line satisfying `predicate` has arrived, or `timeout` passes.
-    func wait(timeout: Double = 20, for predicate: (String) -> Bool) -> String? {
-        let deadline = DispatchTime.now() + timeout
-        while true {
-            if let found = all.first(where: predicate) { return found }
-            guard arrived.wait(timeout: deadline) == .success else { return all.first(where: predicate) }
-        }
     }
 }
 

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import KubeEmulator
@@ -17,7 +18,7 @@ struct KubeWatchTests {
     func replayThenLive() throws {
         let server = makeServer()
         let listRV = try #require(server.call("GET", path).body.at(["metadata", "resourceVersion"])?.stringValue)
-        _ = server.call("POST", path, body: KubeFixtures.configMap("a"))
+        _ = server.call("POST", path, body: KubeObjectFixtures.configMap("a"))
         let watch = server.openWatch(path + "?watch=true&resourceVersion=\(listRV)")
         #expect(watch.status == 200)
         let replayed = try #require(watch.next())
@@ -36,8 +37,8 @@ struct KubeWatchTests {
     @Test("a watch without a resourceVersion starts with the current objects as ADDED")
     func initialState() throws {
         let server = makeServer()
-        _ = server.call("POST", path, body: KubeFixtures.configMap("a"))
-        _ = server.call("POST", path, body: KubeFixtures.configMap("b"))
+        _ = server.call("POST", path, body: KubeObjectFixtures.configMap("a"))
+        _ = server.call("POST", path, body: KubeObjectFixtures.configMap("b"))
         let watch = server.openWatch(path + "?watch=1")
         #expect(watch.next()?.at(["object", "metadata", "name"]) == "a")
         #expect(watch.next()?.at(["object", "metadata", "name"]) == "b")
@@ -46,9 +47,9 @@ struct KubeWatchTests {
     @Test("a watch from an expired resourceVersion gets one ERROR event with a 410 Status of reason Expired")
     func expiredHistory() throws {
         let server = makeServer()
-        let created = server.call("POST", path, body: KubeFixtures.configMap("a"))
+        let created = server.call("POST", path, body: KubeObjectFixtures.configMap("a"))
         let old = try #require(created.body.at(["metadata", "resourceVersion"])?.stringValue)
-        _ = server.call("POST", path, body: KubeFixtures.configMap("b"))
+        _ = server.call("POST", path, body: KubeObjectFixtures.configMap("b"))
         #expect(server.call("POST", "/emulator/expire-history").status == 200)
         let watch = server.openWatch(path + "?watch=true&resourceVersion=\(old)")
         #expect(watch.status == 200)
@@ -63,13 +64,16 @@ struct KubeWatchTests {
     @Test("the bounded history expires old versions by itself")
     func boundedHistory() throws {
         let store = Store(historyCapacity: 2)
-        let first = try store.create(KubeFixtures.configMaps, namespace: "default", object: KubeFixtures.configMap("a"))
+        let first = try store.create(
+            KubeObjectFixtures.configMaps, namespace: "default", object: KubeObjectFixtures.configMap("a"))
         for name in ["b", "c", "d"] {
-            _ = try store.create(KubeFixtures.configMaps, namespace: "default", object: KubeFixtures.configMap(name))
+            _ = try store.create(
+                KubeObjectFixtures.configMaps, namespace: "default", object: KubeObjectFixtures.configMap(name))
         }
         let version = try ResourceVersion.parse(first.object.at(["metadata", "resourceVersion"])?.stringValue)
         let filter = WatchFilter(
-            resource: KubeFixtures.configMaps.groupResource, namespace: nil, labels: .everything, fields: .everything)
+            resource: KubeObjectFixtures.configMaps.groupResource, namespace: nil, labels: .everything,
+            fields: .everything)
         let error = #expect(throws: APIError.self) { _ = try store.watch(filter, from: version) }
         #expect(error?.code == 410)
     }
@@ -87,7 +91,7 @@ struct KubeWatchTests {
     @Test("watches that allow bookmarks receive BOOKMARK events with the current resourceVersion")
     func bookmarks() throws {
         let server = makeServer(bookmarkInterval: 0.1)
-        _ = server.call("POST", path, body: KubeFixtures.configMap("a"))
+        _ = server.call("POST", path, body: KubeObjectFixtures.configMap("a"))
         let current = server.store.currentResourceVersion.description
         let watch = server.openWatch(path + "?watch=true&allowWatchBookmarks=true&resourceVersion=\(current)")
         let event = try #require(watch.next())
@@ -99,7 +103,7 @@ struct KubeWatchTests {
     @Test("label-selected watches turn selector transitions into ADDED and DELETED")
     func selectorTransitions() throws {
         let server = makeServer()
-        _ = server.call("POST", path, body: KubeFixtures.configMap("a", labels: ["app": "other"]))
+        _ = server.call("POST", path, body: KubeObjectFixtures.configMap("a", labels: ["app": "other"]))
         let watch = server.openWatch(
             path + "?watch=true&labelSelector=app%3Dweb&resourceVersion=\(server.store.currentResourceVersion)")
         let merge = ["content-type": "application/merge-patch+json"]
@@ -115,7 +119,7 @@ struct KubeWatchTests {
         let watch = server.openWatch(
             path + "?watch=true&resourceVersion=\(server.store.currentResourceVersion)",
             headers: ["accept": "application/json;as=Table;g=meta.k8s.io;v=v1"])
-        _ = server.call("POST", path, body: KubeFixtures.configMap("a"))
+        _ = server.call("POST", path, body: KubeObjectFixtures.configMap("a"))
         let event = try #require(watch.next())
         #expect(event.at(["object", "kind"]) == "Table")
         #expect(event.at(["object", "rows"])?.arrayValue?.first?["cells"]?.arrayValue?.first == "a")
@@ -131,7 +135,7 @@ struct KubeWatchTests {
     @Test("sendInitialEvents ends the initial ADDED events with an initial-events-end bookmark")
     func initialEventsEnd() throws {
         let server = makeServer()
-        _ = server.call("POST", path, body: KubeFixtures.configMap("a"))
+        _ = server.call("POST", path, body: KubeObjectFixtures.configMap("a"))
         let watch = server.openWatch(path + "?watch=true&sendInitialEvents=true&allowWatchBookmarks=true")
         #expect(watch.next()?["type"] == "ADDED")
         let end = try #require(watch.next())

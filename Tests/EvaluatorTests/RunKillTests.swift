@@ -106,26 +106,8 @@ struct RunKillTests {
         let redis = try await RedisServer.start()
         defer { redis.kill() }
         let count = 600
-        let cases = (0..<count).map { "{\"id\": \"case-\($0)\", \"output\": \"answer \($0)\"}" }
-        let directory = try RunCommandTests.directory([
-            "suite.yaml": """
-            apiVersion: eval.assay.dev/v1alpha1
-            kind: EvaluationSuite
-            metadata: {name: restart-test}
-            spec:
-              targets:
-              - name: given
-                prompt: "{{input}}"
-                providers: [{type: openai, model: m}]
-              dataset: {file: cases.jsonl}
-              criteria: [{type: contains, value: answer}]
-            """,
-            "cases.jsonl": cases.joined(separator: "\n"),
-        ])
-        let suitePath = directory.appendingPathComponent("suite.yaml").path
-        let file = try SuiteFile.load(path: suitePath)
-        let client = RedisClient(url: try RedisURL(parsing: redis.urlString))
-        let queue = RedisWorkQueue(redis: client, configuration: .init(run: file.runID, consumer: "test"))
+        let (suitePath, queue, file) = try QueueTakeoverTests.run("restart-test", count: count, redis: redis)
+        let client = queue.redis
         let evaluators = try Self.startEvaluators(2, suitePath: suitePath, redisURL: redis.urlString)
         try await eventually("100 results", within: .seconds(60), every: .milliseconds(5)) {
             (try? await client.send(["HLEN", queue.keys.recorded]).integer) ?? 0 >= 100

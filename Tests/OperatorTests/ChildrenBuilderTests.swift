@@ -60,7 +60,7 @@ struct ChildrenBuilderTests {
         for key in targetKeys.compactMap({ $0 }) + judgeKeys {
             #expect(
                 env[key.environmentVariable]
-                    == ["secretKeyRef": ["name": .string(key.secretName), "key": .string(key.key)]])
+                    == ["secretKeyRef": ["name": .string(key.secretName), "key": .string(key.key), "optional": true]])
         }
     }
 

@@ -45,6 +45,10 @@ struct SuitePhaseTests {
             (.seeding, .cancelled, .cancelled),
             (.succeeded, .cancelled, .succeeded),
             (.cancelled, .seeded, .cancelled),
+            (.pending, .preflightFailed, .failed),
+            (.running, .preflightFailed, .failed),
+            (.succeeded, .preflightFailed, .succeeded),
+            (.invalid, .preflightFailed, .invalid),
         ])
     func runPhases(from: SuitePhase, event: SuitePhase.Event, to: SuitePhase) {
         #expect(Self.machine.transition(from, event).state == to)

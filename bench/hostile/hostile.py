@@ -2,7 +2,8 @@
 measured the same way on any build, so a before/after pair of runs gives the issue's figures.
 
 Usage:
-  python bench/hostile/hostile.py [--evaluator PATH] [--emulator PATH] [SCENARIO ...]
+  python bench/hostile/hostile.py [--evaluator PATH] [--emulator PATH] [--quick] [SCENARIO ...]
+  (--quick, or BENCH_QUICK=1: only fanout and connections unless scenarios are named; a few seconds)
 
 Scenarios (default: all):
   fanout      a jsonSchema criterion whose $defs each hold allOf of two $refs to the next level
@@ -476,15 +477,27 @@ SCENARIOS = {
     "ratelimit": scenario_ratelimit,
 }
 
+QUICK_SCENARIOS = ["fanout", "connections"]
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--evaluator", default=os.path.join(ROOT, ".build/release/assay-evaluator"))
     parser.add_argument("--emulator", default=os.path.join(ROOT, ".build/release/assay-provider-emulator"))
+    parser.add_argument("--quick", action="store_true", default=os.environ.get("BENCH_QUICK") == "1",
+                        help="fanout and connections only, unless scenarios are named (also BENCH_QUICK=1)")
     parser.add_argument("scenarios", nargs="*", choices=[[]] + list(SCENARIOS), default=[])
     args = parser.parse_args()
+    scenarios = args.scenarios or (QUICK_SCENARIOS if args.quick else list(SCENARIOS))
+    needed = [("--evaluator", args.evaluator, "assay-evaluator")]
+    if {"sigterm", "ratelimit"} & set(scenarios):
+        needed.append(("--emulator", args.emulator, "assay-provider-emulator"))
+    for flag, path, product in needed:
+        if not os.access(path, os.X_OK):
+            sys.exit(f"hostile.py: {path} is missing: build it (swift build -c release --product {product}) "
+                     f"or pass {flag} PATH")
     print(f"evaluator: {args.evaluator}; load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    for name in args.scenarios or list(SCENARIOS):
+    for name in scenarios:
         SCENARIOS[name](args)
 
 

@@ -6,10 +6,15 @@
 #   SUITES=500 IDLE_SECONDS=60 bench/operator/run.sh        (the defaults)
 #   SUITES=50 IDLE_SECONDS=10 OPERATORS=peer bench/operator/run.sh
 #   ASSAY_BIN_DIR=.build-bench/release bench/operator/run.sh   (these binaries; no build)
+#   BENCH_QUICK=1 bench/operator/run.sh   (20 suites, 2 s idle window, 1 s quiet: a few seconds a side)
 # Exits 1 when ours writes to the API during the idle window.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. bench/lib.sh
 
+if bench_quick; then
+  SUITES=${SUITES:-20} IDLE_SECONDS=${IDLE_SECONDS:-2} QUIET_SECONDS=${QUIET_SECONDS:-1}
+fi
 SUITES=${SUITES:-500}
 IDLE_SECONDS=${IDLE_SECONDS:-60}
 CREATE_RATE=${CREATE_RATE:-0}          # suites created per second; 0: as fast as one connection goes
@@ -18,6 +23,10 @@ OPERATORS=${OPERATORS:-ours,peer}
 NAMESPACE=${NAMESPACE:-bench}
 VENV=${BENCH_VENV:-.venv}
 PYTHON="$VENV/bin/python"
+bench_need_file "$PYTHON" "run bin/setup --bench"
+[[ ",$OPERATORS," != *,peer,* ]] ||
+  bench_need_file "$VENV/bin/kopf" "run bin/setup --bench (installs kopf and kubernetes from bench/requirements.txt)"
+for tool in redis-server redis-cli; do bench_need_tool "$tool" "run bin/setup --bench (Debian's redis-server)"; done
 
 if [ -z "${ASSAY_BIN_DIR:-}" ]; then
   swift build -c release --product assay-kube-emulator >&2
@@ -26,6 +35,8 @@ if [ -z "${ASSAY_BIN_DIR:-}" ]; then
 fi
 EMULATOR="$ASSAY_BIN_DIR/assay-kube-emulator"
 OPERATOR="$ASSAY_BIN_DIR/assay-operator"
+bench_need_file "$EMULATOR" "build it (swift build -c release --product assay-kube-emulator) or set ASSAY_BIN_DIR"
+bench_need_file "$OPERATOR" "build it (swift build -c release --product assay-operator) or set ASSAY_BIN_DIR"
 
 WORK=$(mktemp -d)
 pids=()
@@ -112,6 +123,7 @@ for name in "${operators[@]}"; do
 done
 
 mkdir -p bench/out
+bench_quick && echo "run.sh: quick run ($SUITES suites): a smoke test of the script, not a measurement" >&2
 for result in "${results[@]}"; do cp "$result" "bench/out/operator-$(basename "$result")"; done
 status=0
 "$PYTHON" bench/operator/driver.py report --suites "$SUITES" --idle "$IDLE_SECONDS" "${results[@]}" \

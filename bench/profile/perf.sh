@@ -5,15 +5,24 @@
 #
 # Usage: bench/profile/perf.sh [BODY] [REQUESTS]
 #   BODY      request body file (default: body-1m.json from bench/payloads.py, made on demand)
-#   REQUESTS  requests to time and sample (default 200)
-# Environment: ASSAY_EVALUATOR=path (default .build-perf/release/assay-evaluator), PORT (default 18555),
+#   REQUESTS  requests to time and sample (default 200; 10 with BENCH_QUICK=1, the 1 KB body)
+# Environment: ASSAY_EVALUATOR=path (default: `swift build -c release --product assay-evaluator`),
 #   PERF_OUT=file to keep the samples for `perf report -i file` / `perf annotate -i file`.
+# Needs perf (Debian's linux-perf), curl and .venv: bin/setup --bench. The server listens on a free port.
 # callgrind would give exact instruction counts, but valgrind cannot read the toolchain's DWARF 5
 # and stops in libdispatch; perf's cpu-clock sampling works without hardware counters.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-binary=${ASSAY_EVALUATOR:-.build-perf/release/assay-evaluator}
-port=${PORT:-18555}
+. bench/lib.sh
+bench_need_tool perf "run bin/setup --bench (Debian's linux-perf)"
+bench_need_tool curl "run bin/setup (Debian's curl)"
+bench_need_file .venv/bin/python "run bin/setup --bench"
+if [[ -z "${ASSAY_EVALUATOR:-}" ]]; then
+    swift build -c release --product assay-evaluator >&2
+    ASSAY_EVALUATOR=$(swift build -c release --show-bin-path)/assay-evaluator
+fi
+binary=$ASSAY_EVALUATOR
+bench_need_file "$binary" "build it (swift build -c release --product assay-evaluator) or set ASSAY_EVALUATOR"
 work=$(mktemp -d)
 server=
 trap '[[ -n "$server" ]] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
@@ -21,16 +30,28 @@ body=${1:-}
 if [[ -z "$body" ]]; then
     .venv/bin/python bench/payloads.py "$work" >/dev/null
     body=$work/body-1m.json
+    bench_quick && body=$work/body-1k.json
 fi
 requests=${2:-200}
+bench_quick && requests=${2:-10}
 samples=${PERF_OUT:-$work/perf.data}
-url=http://127.0.0.1:$port/v1/evaluate
 post() { curl -s -o /dev/null -H 'content-type: application/json' --data-binary @"$body" "$url"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
 
-"$binary" serve --host 127.0.0.1 --port "$port" --event-loops 1 >"$work/log" 2>&1 &
+"$binary" serve --host 127.0.0.1 --port 0 --event-loops 1 >"$work/log" 2>&1 &
 server=$!
-for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.1; done
+port=
+for _ in $(seq 1 100); do
+    port=$(sed -n 's/.*"address":"[0-9.]*:\([0-9]*\)".*/\1/p' "$work/log" | head -n 1)
+    [[ -n "$port" ]] && curl -s -o /dev/null "http://127.0.0.1:$port/healthz" && break
+    sleep 0.1
+done
+if [[ -z "$port" ]]; then
+    echo "perf.sh: the evaluator did not start; its log:" >&2
+    cat "$work/log" >&2
+    exit 1
+fi
+url=http://127.0.0.1:$port/v1/evaluate
 post  # warm-up: criteria compiled and cached, buffers grown
 
 before=$(cpu_ticks)
@@ -46,7 +67,11 @@ sleep 0.5
 for _ in $(seq 1 "$requests"); do post; done
 kill -INT "$recorder"
 wait "$recorder" || true
+if [[ ! -s "$samples" ]]; then
+    echo "perf.sh: perf record wrote no samples (see /proc/sys/kernel/perf_event_paranoid)" >&2
+    exit 1
+fi
 echo "--- self"
-perf report -i "$samples" --no-children --sort symbol --stdio -g none 2>/dev/null | grep '%' | grep -v '^#' | head -25 | cut -c1-160
+perf report -i "$samples" --no-children --sort symbol --stdio -g none 2>/dev/null | grep '%' | grep -v '^#' | sed -n '1,25p' | cut -c1-160
 echo "--- inclusive"
-perf report -i "$samples" --children --sort symbol --stdio -g none 2>/dev/null | grep '%' | grep -v '^#' | head -40 | cut -c1-160
+perf report -i "$samples" --children --sort symbol --stdio -g none 2>/dev/null | grep '%' | grep -v '^#' | sed -n '1,40p' | cut -c1-160

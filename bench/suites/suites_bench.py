@@ -1,4 +1,4 @@
-"""The suite benchmark (bench/suites/run.sh runs it with the project's venv).
+"""The suite benchmark (bench/suites/run.sh runs it with the peer's venv, .venv-inspect).
 
 Side by side in one run, same machine, same provider emulator answering (`echo: <prompt>`), same
 generated 2,000-case dataset (bench/suites/make_suite.py) and a `contains`-style criterion:
@@ -10,9 +10,10 @@ generated 2,000-case dataset (bench/suites/make_suite.py) and a `contains`-style
 3. latency 200 ms, three `assay-evaluator run --redis` processes sharing the run through a local
    redis-server: total wall time, cases/s, and Redis commands per second (INFO commandstats deltas).
 
-Writes bench/suites/RESULTS.md (the tables, the targets, the command) and prints it.
+Writes bench/suites/RESULTS.md (the tables, the targets, the command) and prints it; --quick (or
+BENCH_QUICK=1) runs 64 cases at 20 ms, ours once, and writes bench/out/suites-quick.md instead.
 Binaries: ASSAY_BIN_DIR, or `swift build -c release` of both products (bin dir from --show-bin-path).
-The peer: `.venv/bin/inspect` (bin/setup --bench), or BENCH_VENV=/path/to/venv.
+The peer: `.venv-inspect/bin/inspect` (bin/setup --bench), or BENCH_VENV=/path/to/venv.
 """
 
 import argparse
@@ -30,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 HERE = ROOT / "bench" / "suites"
 RESULTS = HERE / "RESULTS.md"
+QUICK_RESULTS = ROOT / "bench" / "out" / "suites-quick.md"
 TARGET_INSPECT_RATIO = 50.0
 TARGET_IDEAL_SLACK = 0.10
 
@@ -219,12 +221,16 @@ def main():
     parser.add_argument("--latency-ms", type=int, default=200, help="emulator latency of the second and third parts")
     parser.add_argument("--processes", type=int, default=3, help="--redis processes in the third part")
     parser.add_argument("--skip-inspect", action="store_true")
+    parser.add_argument("--quick", action="store_true", default=os.environ.get("BENCH_QUICK") == "1",
+                        help="64 cases, 20 ms latency, ours once; writes bench/out/suites-quick.md (also BENCH_QUICK=1)")
     args = parser.parse_args()
+    if args.quick:
+        args.cases, args.latency_ms = min(args.cases, 64), min(args.latency_ms, 20)
 
-    venv = Path(os.environ.get("BENCH_VENV", ROOT / ".venv"))
+    venv = Path(os.environ.get("BENCH_VENV", ROOT / ".venv-inspect"))
     inspect = venv / "bin" / "inspect"
     if not args.skip_inspect and not os.access(inspect, os.X_OK):
-        raise SystemExit(f"{inspect} is missing: run bin/setup --bench (bench/requirements.txt)")
+        raise SystemExit(f"{inspect} is missing: run bin/setup --bench (bench/requirements-inspect.txt into .venv-inspect)")
     evaluator, emulator_bin = binaries()
     peer_versions = ""
     if not args.skip_inspect:
@@ -249,7 +255,7 @@ def main():
             make(d0, emulator.port)
             log(f"1/3 latency 0: ours ({n} cases, concurrency {c})")
             run_ours(evaluator, d0, c, n)  # warm-up (page cache, first connections); not counted
-            ours_wall = min(run_ours(evaluator, d0, c, n) for _ in range(3))
+            ours_wall = min(run_ours(evaluator, d0, c, n) for _ in range(1 if args.quick else 3))
             inspect_wall = inspect_total = None
             if not args.skip_inspect:
                 log(f"1/3 latency 0: Inspect AI ({n} samples, --max-connections {c})")
@@ -288,7 +294,7 @@ def main():
         "",
         f"{n} generated cases, prompt `{{{{input}}}}`, the provider emulator answering `echo: <prompt>` on loopback, "
         f"criterion `contains` (ours) / `includes()` (Inspect). Wall time is the whole process, start-up included. "
-        f"Ours: best of 3 after one warm-up run; Inspect: one run. Machine: {os.cpu_count()} cores."
+        f"Ours: {'one run (quick)' if args.quick else 'best of 3'} after one warm-up run; Inspect: one run. Machine: {os.cpu_count()} cores."
         + (f" Peer: {peer_versions}." if peer_versions else ""),
         "",
         f"## Emulator latency 0, concurrency {c}",
@@ -339,7 +345,11 @@ def main():
             + ["bench/suites/run.sh"] + sys.argv[1:]) + "`",
     ]
     text = "\n".join(lines) + "\n"
-    RESULTS.write_text(text)
+    if args.quick:  # a few seconds' figures are a smoke test, not a measurement: RESULTS.md stays
+        QUICK_RESULTS.parent.mkdir(exist_ok=True)
+        QUICK_RESULTS.write_text(text)
+    else:
+        RESULTS.write_text(text)
     print(text)
 
 

@@ -15,6 +15,11 @@ import Suites
 /// a target regressed against `--baseline`), 2 invalid input (the message names the file, the
 /// field and the line).
 struct RunCommand {
+    /// How long `run` waits for an unreachable `--redis` before it exits 2: long enough for a Redis
+    /// started next to it (a CI service container, a port-forward) to come up, short enough that a
+    /// wrong URL is reported while the user still watches. (The number.)
+    static let defaultRedisWaitSeconds = 30
+
     /// Where the process's own name goes when `--consumer` is not given.
     static func defaultConsumer() -> String {
         "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
@@ -30,6 +35,9 @@ struct RunCommand {
         parser.option(
             "redis", env: "ASSAY_REDIS_URL",
             help: "redis://host:port: share the run with every process given the same suite and URL")
+        parser.option(
+            "redis-wait-seconds", env: "ASSAY_REDIS_WAIT_SECONDS", default: String(defaultRedisWaitSeconds),
+            help: "How long to wait for an unreachable --redis before exiting 2")
         parser.option(
             "output", env: "ASSAY_RUN_OUTPUT",
             help: "table, json, junit or html (default table); on standard output unless --out is given")
@@ -47,8 +55,8 @@ struct RunCommand {
             help: "This process's name in the run's consumer group (default: host-pid)")
         parser.option(
             "claim-timeout-ms", env: "ASSAY_CLAIM_TIMEOUT_MS",
-            default: String(RedisWorkQueue.Configuration.defaultVisibilityTimeout.components.seconds * 1000),
-            help: "A case unfinished this long by its consumer is taken over by another")
+            default: String(Int(RedisWorkQueue.Configuration.defaultVisibilityTimeout.inMilliseconds)),
+            help: "A claim its consumer stopped refreshing (killed, or cut off from Redis) this long is taken over")
         parser.option(
             "result-ttl-seconds", env: "ASSAY_RESULT_TTL_SECONDS",
             default: String(RunPlan.defaultResultTTL.components.seconds), help: "How long results stay in Redis")
@@ -99,6 +107,8 @@ struct RunCommand {
         let options: RunWorker.Options
         let plan: RunPlan
         let queue: any WorkQueue
+        var redisURL: RedisURL?
+        let redisWait: Double
         let consumer = values.string("consumer") ?? defaultConsumer()
         do {
             do {
@@ -122,6 +132,10 @@ struct RunCommand {
                     of: error.path, in: (try? String(contentsOfFile: path, encoding: .utf8)) ?? "")
                 throw InvalidSuite(message: line.map { "\(path):\($0): \(error)" } ?? "\(path): \(error)")
             }
+            // Before anything is queued: every provider the run will call has its key and URL.
+            let problems = SuitePreflight.problems(
+                evaluator, generates: file.dataset.cases.contains { $0.output == nil }, keys: .environment)
+            guard problems.isEmpty else { throw PreflightFailed(path: path, problems: problems) }
             let concurrency = try values.int("concurrency") ?? file.suite.spec.concurrency
             guard concurrency >= 1 else {
                 throw OptionError.invalidValue(name: "concurrency", value: String(concurrency), expected: "at least 1")
@@ -129,9 +143,13 @@ struct RunCommand {
             options = RunWorker.Options(
                 concurrency: concurrency, caseDelay: .milliseconds(try values.int("case-delay-ms") ?? 0))
             plan = file.plan(resultTTL: .seconds(try positive(values, "result-ttl-seconds") ?? 604_800))
+            redisWait = try positive(values, "redis-wait-seconds") ?? Double(defaultRedisWaitSeconds)
             if let text = values.string("redis"), !text.isEmpty {
                 let url = try RedisURL(parsing: text)
-                let claimTimeout = try values.int("claim-timeout-ms") ?? 120_000
+                redisURL = url
+                let claimTimeout =
+                    try values.int("claim-timeout-ms")
+                    ?? Int(RedisWorkQueue.Configuration.defaultVisibilityTimeout.inMilliseconds)
                 guard claimTimeout >= 1 else {
                     throw OptionError.invalidValue(
                         name: "claim-timeout-ms", value: String(claimTimeout), expected: "at least 1")
@@ -148,21 +166,17 @@ struct RunCommand {
         }
 
         logger.info("run starting", ["run": plan.id.rawValue, "cases": String(plan.cases.count), "consumer": consumer])
-        var failures = BackoffCounter(RunWorker.Options.queueBackoff)
-        while true {
-            do {
-                try await queue.prepare(plan)
-                break
-            } catch {
-                logger.warning("cannot create the run; retrying", ["run": plan.id.rawValue, "error": "\(error)"])
-                try? await Task.sleep(for: failures.next(at: .now, random: 0))
-            }
+        if let failure = await prepare(plan, on: queue, redis: redisURL, wait: redisWait) {
+            FileHandle.standardError.write(Data("assay-evaluator: \(failure)\n".utf8))
+            return CommandLineExit.invalidInput
         }
         // A status line for the user (and for tests, which wait for it).
         FileHandle.standardError.write(
             Data("assay-evaluator: run \(plan.id): \(plan.cases.count) cases queued; consumer \(consumer)\n".utf8))
 
-        let worker = RunWorker(queue: queue, evaluator: evaluator, consumer: consumer, options: options, logger: logger)
+        let worker = RunWorker(
+            queue: queue, evaluator: evaluator, consumer: consumer, options: options, logger: logger,
+            outages: OutageLog(redisURL.map { "Redis at \($0)" } ?? "the run's queue", logger: logger))
         let signals = TerminationSignals()
         let progressQueue = queue
         let progress = Task {
@@ -234,6 +248,35 @@ struct RunCommand {
         }
     }
 
+    /// Creates the run, waiting up to `wait` seconds for an unreachable Redis with one line on
+    /// standard error; the message when it never answered (naming the URL, its password redacted).
+    private static func prepare(_ plan: RunPlan, on queue: any WorkQueue, redis: RedisURL?, wait: Double) async
+        -> String?
+    {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(wait * 1000))
+        let seconds = wait == wait.rounded() ? String(Int(wait)) : String(wait)
+        var failures = BackoffCounter(RunWorker.Options.queueBackoff)
+        var waiting = false
+        while true {
+            do {
+                try await queue.prepare(plan)
+                return nil
+            } catch {
+                let target = redis.map { "Redis at \($0)" } ?? "the run's queue"
+                let left = deadline - .now
+                guard left > .zero else {
+                    return "cannot reach \(target) after \(seconds) s (--redis-wait-seconds): \(error)"
+                }
+                if !waiting {
+                    waiting = true
+                    FileHandle.standardError.write(
+                        Data("assay-evaluator: waiting up to \(seconds) s for \(target) (\(error))\n".utf8))
+                }
+                try? await Task.sleep(for: min(left, failures.next(at: .now, random: 0)))
+            }
+        }
+    }
+
     private static func positive(_ values: OptionValues, _ name: String) throws -> Double? {
         guard let value = try values.double(name) else { return nil }
         guard value > 0 else {
@@ -256,4 +299,17 @@ struct RunCommand {
 struct InvalidSuite: Error, CustomStringConvertible {
     var message: String
     var description: String { message }
+}
+
+/// Providers the run would call that cannot be called (no key, bad URL): every one is listed, and
+/// nothing is queued.
+struct PreflightFailed: Error, CustomStringConvertible {
+    var path: String
+    var problems: [SuitePreflight.Problem]
+
+    var description: String {
+        let count = problems.count == 1 ? "1 problem" : "\(problems.count) problems"
+        return (["\(path): preflight found \(count); no case was queued:"] + problems.map { "  \($0)" })
+            .joined(separator: "\n")
+    }
 }

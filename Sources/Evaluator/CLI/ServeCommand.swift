@@ -85,7 +85,7 @@ struct ServeCommand {
         parser.option(
             "claim-timeout-ms", env: "ASSAY_CLAIM_TIMEOUT_MS",
             default: String(Int(RedisWorkQueue.Configuration.defaultVisibilityTimeout.inMilliseconds)),
-            help: "Worker mode: a case unfinished this long by its consumer is taken over by another")
+            help: "Worker mode: a claim its consumer stopped refreshing this long is taken over by another")
         parser.option(
             "case-delay-ms", env: "ASSAY_CASE_DELAY_MS", default: "0",
             help: "Worker mode, testing only: extra time per case")

@@ -37,7 +37,7 @@ struct ClusterRun: Sendable {
         case superseded(current: RunID)
         /// The suite no longer exists.
         case deleted
-        /// The suite cannot be read or used; the message says why.
+        /// The suite cannot be read or used (or its providers cannot be called); the message says why.
         case failed(String)
         /// The task was cancelled (SIGTERM).
         case cancelled
@@ -94,11 +94,18 @@ struct ClusterRun: Sendable {
         } catch {
             return .failed("the suite's spec is invalid: \(error)")
         }
+        if let problems = preflight(evaluator, spec: suite.spec) {
+            // Every pod of the run has the same environment: none claims a case, and the operator
+            // ends the run from the condition.
+            await reportPreflight(problems, generation: suite.metadata.generation ?? 0)
+            return .failed("preflight: \(problems)")
+        }
         let queue = RedisWorkQueue(
             redis: redis,
             configuration: .init(
                 run: settings.runID, consumer: settings.consumer, visibilityTimeout: settings.claimTimeout))
-        guard let first = await waitForRun(queue) else { return .cancelled }
+        let outages = OutageLog("Redis", logger: logger)
+        guard let first = await waitForRun(queue, outages: outages) else { return .cancelled }
 
         let backlog = RunBacklogMetrics(registry: registry, suite: settings.suite, run: settings.runID)
         let passRates = RunPassRateMetrics(registry: registry, suite: settings.suite, level: suite.spec.confidenceLevel)
@@ -106,7 +113,8 @@ struct ClusterRun: Sendable {
         passRates.update(first)
         let writer = SuiteStatusWriter(
             client: client, redis: redis, suite: settings.suite, namespace: settings.namespace,
-            runID: settings.runID, consumer: settings.consumer, interval: settings.statusInterval, logger: logger)
+            runID: settings.runID, consumer: settings.consumer, interval: settings.statusInterval, logger: logger,
+            outages: outages)
         let spec = suite.spec
         let pool = self.pool
         let progress: @Sendable (RunAggregates) -> SuiteProgress = { aggregates in
@@ -123,12 +131,14 @@ struct ClusterRun: Sendable {
             ])
         let worker = RunWorker(
             queue: queue, evaluator: evaluator, consumer: settings.consumer,
-            options: RunWorker.Options(concurrency: concurrency, caseDelay: settings.caseDelay), logger: logger)
+            options: RunWorker.Options(concurrency: concurrency, caseDelay: settings.caseDelay), logger: logger,
+            outages: outages)
         var last: RunAggregates?
         await withDiscardingTaskGroup { group in
             group.addTask {
                 await refreshPeriodically(
-                    queue, backlog: backlog, passRates: passRates, writer: writer, progress: progress)
+                    queue, backlog: backlog, passRates: passRates, writer: writer, progress: progress,
+                    outages: outages)
             }
             last = await worker.run()
             group.cancelAll()
@@ -145,7 +155,7 @@ struct ClusterRun: Sendable {
     /// status write if this evaluator wins the round.
     private func refreshPeriodically(
         _ queue: RedisWorkQueue, backlog: RunBacklogMetrics, passRates: RunPassRateMetrics, writer: SuiteStatusWriter,
-        progress: @Sendable (RunAggregates) -> SuiteProgress
+        progress: @Sendable (RunAggregates) -> SuiteProgress, outages: OutageLog
     ) async {
         while !Task.isCancelled {
             do {
@@ -156,9 +166,9 @@ struct ClusterRun: Sendable {
             let aggregates: RunAggregates?
             do {
                 aggregates = try await queue.aggregates()
+                outages.succeeded()
             } catch {
-                logger.warning(
-                    "cannot read the run's aggregates", ["run": settings.runID.rawValue, "error": "\(error)"])
+                outages.failed(error)
                 continue
             }
             guard let aggregates else { continue }
@@ -212,15 +222,17 @@ struct ClusterRun: Sendable {
     }
 
     /// The run's first aggregates, once the run exists in Redis; `nil` if cancelled first.
-    private func waitForRun(_ queue: RedisWorkQueue) async -> RunAggregates? {
+    private func waitForRun(_ queue: RedisWorkQueue, outages: OutageLog) async -> RunAggregates? {
         var attempt = 0
         while !Task.isCancelled {
             attempt += 1
             do {
-                if let aggregates = try await queue.aggregates() { return aggregates }
+                let aggregates = try await queue.aggregates()
+                outages.succeeded()
+                if let aggregates { return aggregates }
                 if attempt == 1 { logger.info("waiting for the run to be seeded in Redis", fields) }
             } catch {
-                logger.warning("cannot read the run from Redis; retrying", ["error": "\(error)"])
+                outages.failed(error)
             }
             do {
                 try await Task.sleep(for: Self.runBackoff.delay(attempt: attempt, random: .random(in: 0..<1)))

@@ -21,12 +21,14 @@ actor SuiteStatusWriter {
     let consumer: String
     let interval: Duration
     let logger: Logger
+    /// The pod's Redis outages, told once each way (``OutageLog``); nil: each failure is a line.
+    let outages: OutageLog?
     /// The progress this evaluator last wrote, to skip writes that change nothing.
     private(set) var lastWritten: SuiteProgress?
 
     init(
         client: KubeClient, redis: RedisClient, suite: String, namespace: String, runID: RunID, consumer: String,
-        interval: Duration, logger: Logger
+        interval: Duration, logger: Logger, outages: OutageLog? = nil
     ) {
         self.client = client
         self.redis = redis
@@ -36,6 +38,7 @@ actor SuiteStatusWriter {
         self.consumer = consumer
         self.interval = interval
         self.logger = logger
+        self.outages = outages
     }
 
     /// One round: writes `progress` if it differs from this evaluator's last write and this
@@ -62,9 +65,14 @@ actor SuiteStatusWriter {
             let reply = try await redis.send([
                 "SET", RunKeys(runID).statusWriter, consumer, "NX", "PX", String(milliseconds),
             ])
+            outages?.succeeded()
             return reply.text == "OK"
         } catch {
-            logger.warning("cannot take the status-writer key; skipping this round", ["error": "\(error)"])
+            if let outages {
+                outages.failed(error)
+            } else {
+                logger.warning("cannot take the status-writer key; skipping this round", ["error": "\(error)"])
+            }
             return false
         }
     }

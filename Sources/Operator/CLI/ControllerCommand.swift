@@ -205,12 +205,14 @@ enum ControllerCommand {
                 client: client, caches: caches, redis: redis, config: settings.config, recorder: recorder,
                 logger: logger, wallClock: wallClock)
         }
-        let health = HealthServer(
-            registry: registry, redis: redis,
+        let results = RunResultsRoutes(
+            redis: redis,
             access: AccessGuard(
                 authenticator: TokenReviewAuthenticator(client: client),
                 authorizer: SubjectAccessReviewAuthorizer(client: client), accessLog: logger),
-            suites: SuiteDirectory(cache: controller.caches.suites, client: client),
+            suites: SuiteDirectory(cache: controller.caches.suites, client: client))
+        let health = HealthServer(
+            registry: registry, results: results,
             ready: { (settings.leaderElect && metrics.leader.value == 0) || controller.isSynced })
         let server = HTTPServer(
             configuration: HealthServer.configuration(host: settings.healthHost, port: settings.healthPort),

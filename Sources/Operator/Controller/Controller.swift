@@ -1,5 +1,6 @@
 import AssayCore
 import AssayKube
+import AssayRedis
 import Suites
 import Synchronization
 
@@ -134,9 +135,13 @@ final class Controller: Sendable {
             } catch {
                 result = "error"
                 let delay = await queue.addRateLimited(key)
-                logger.warning(
-                    "reconcile failed; retrying",
-                    ["suite": key.description, "error": "\(error)", "retryInMs": "\(Int(delay.inMilliseconds))"])
+                if error is RedisError {
+                    reconciler.redisOutages.failed(error)
+                } else {
+                    logger.warning(
+                        "reconcile failed; retrying",
+                        ["suite": key.description, "error": "\(error)", "retryInMs": "\(Int(delay.inMilliseconds))"])
+                }
             }
             let elapsed = ContinuousClock.now - start
             metrics.reconciles.labels(result).inc()

@@ -34,6 +34,9 @@ final class Reconciler: Sendable {
     let recorder: EventRecorder
     let logger: Logger
     let wallClock: @Sendable () -> Double
+    /// Redis outages, told once when they start and once when they end, however many reconciles
+    /// fail meanwhile (the controller reports a reconcile's Redis failure here instead of a line).
+    let redisOutages: OutageLog
     let loader: SuiteLoader
     /// What the reconciler keeps between reconciles of one suite.
     private struct Remembered: Sendable {
@@ -56,6 +59,7 @@ final class Reconciler: Sendable {
         self.recorder = recorder
         self.logger = logger
         self.wallClock = wallClock
+        redisOutages = OutageLog("Redis at \(redis.configuration.url)", logger: logger)
         loader = SuiteLoader(client: client)
     }
 
@@ -83,7 +87,10 @@ final class Reconciler: Sendable {
         var input = StatusPlanner.Input(
             current: current, generation: generation, runID: runID.rawValue, validity: .valid(total: 0),
             progress: nil, meetsThreshold: false, resultsURL: config.resultsURL(run: runID.rawValue),
-            knownOpenBreakers: memory.withLock { $0[key]?.openBreakers ?? [] }, now: now)
+            knownOpenBreakers: memory.withLock { $0[key]?.openBreakers ?? [] }, now: now,
+            preflightFailure: current.conditions.first {
+                $0.type == PreflightCondition.type && $0.status == .isFalse && $0.observedGeneration == generation
+            }?.message)
         var retry: Duration?
         var suite: EvaluationSuite?
         switch loader.decode(object) {
@@ -95,6 +102,7 @@ final class Reconciler: Sendable {
             // A finished run stays finished: nothing in Redis can change its status.
             guard !(current.phase.isFinal && current.runID == runID.rawValue) else { break }
             var aggregates = try await queue.aggregates()
+            redisOutages.succeeded()
             if aggregates == nil || aggregates?.phase == .seeding {
                 switch try await loader.cases(of: decoded) {
                 case .failure(let invalid):

@@ -90,7 +90,12 @@ struct ChildrenBuilder: Sendable {
         for key in secretKeys {
             env.append([
                 "name": .string(key.environmentVariable),
-                "valueFrom": ["secretKeyRef": ["name": .string(key.secretName), "key": .string(key.key)]],
+                // Optional: a missing Secret or key leaves the variable unset, so the pod starts and
+                // its preflight names the key on the suite's status, instead of the pod waiting in
+                // CreateContainerConfigError where only `kubectl describe pod` says why.
+                "valueFrom": [
+                    "secretKeyRef": ["name": .string(key.secretName), "key": .string(key.key), "optional": true]
+                ],
             ])
         }
         return env

@@ -33,6 +33,9 @@ enum StatusPlanner {
         var knownOpenBreakers: Set<String>
         /// RFC 3339.
         var now: String
+        /// Why this generation's evaluators cannot call their providers (their `Preflight`
+        /// condition); nil when they can, or have not said.
+        var preflightFailure: String? = nil
     }
 
     /// What should exist besides the resource.
@@ -103,7 +106,7 @@ enum StatusPlanner {
                 next.run = SuiteProgress(counts: .init(total: total))
                 next.startTime = input.now
                 next.runID = input.runID
-                next.conditions = status.conditions
+                next.conditions = status.conditions.filter { $0.type != PreflightCondition.type }
                 status = next
                 events.append(
                     Event(
@@ -113,6 +116,15 @@ enum StatusPlanner {
             status.resultsURL = input.resultsURL
         }
 
+        if let failure = input.preflightFailure, !status.phase.isFinal {
+            // No case can run: end the run now, and stop the evaluators.
+            status.phase = phases.transition(status.phase, .preflightFailed).state
+            status.completionTime = input.now
+            events.append(
+                Event(
+                    kind: .warning, reason: PreflightCondition.failedReason, message: "Run \(input.runID): \(failure)"))
+            cancelRun = input.runID
+        }
         var openBreakers: Set<String> = []
         if !status.phase.isFinal {
             if var progress = input.progress {
@@ -160,6 +172,12 @@ enum StatusPlanner {
         let counts = status.run.counts
         let progressText = "\(counts.completed) of \(counts.total) cases evaluated"
         switch status.phase {
+        case .failed where input.preflightFailure != nil:
+            let failure = input.preflightFailure ?? ""
+            let reason = PreflightCondition.failedReason
+            status.conditions = conditions(
+                status.conditions, generation: input.generation, now: input.now, ready: (.isFalse, reason, failure),
+                progressing: (.isFalse, reason, failure), degraded: (.isTrue, reason, failure))
         case .succeeded:
             status.conditions = conditions(
                 status.conditions, generation: input.generation, now: input.now,

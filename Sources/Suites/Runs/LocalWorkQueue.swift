@@ -35,15 +35,22 @@ public final class LocalWorkQueue: WorkQueue {
         }
     }
 
-    public func record(_ result: CaseResult, for claimed: ClaimedCase) async throws -> RecordOutcome {
+    public func record(_ batch: [FinishedCase]) async throws -> [RecordOutcome] {
         state.withLock { state in
-            if state.cancelled { return .cancelled }
-            guard state.recorded.insert(result.caseID).inserted else { return .duplicate }
-            state.results.append(result)
-            state.tally.add(result)
-            return .recorded
+            batch.map { finished in
+                if state.cancelled { return .cancelled }
+                guard state.recorded.insert(finished.result.caseID).inserted else { return .duplicate }
+                state.results.append(finished.result)
+                state.tally.add(finished.result)
+                return .recorded
+            }
         }
     }
+
+    /// One process holds every claim: none lapses.
+    public var claimRefreshInterval: Duration? { nil }
+
+    public func refreshClaims() async throws {}
 
     public func aggregates() async throws -> RunAggregates? {
         state.withLock { state in

@@ -2,17 +2,31 @@ import AssayCore
 import AssayRedis
 import Synchronization
 
-/// A run's cases on a Redis stream with a consumer group: every evaluator reads new cases with
-/// `XREADGROUP`, takes over cases a dead consumer left pending longer than the visibility timeout
-/// with `XAUTOCLAIM`, and records each result with one script that also acknowledges the case,
-/// so a case is counted exactly once even when two consumers race on it.
+/// A run's cases on a Redis stream with a consumer group.
+///
+/// Per case, in a shared run: one claim read (`XREADGROUP` with `COUNT`, amortised over a batch),
+/// one recording script for a batch of finished cases (records each result unless one exists,
+/// updates every aggregate and acknowledges, in about ten commands whatever the batch's size), and
+/// what recovery needs. Claims are kept alive by a heartbeat: a live consumer refreshes the idle
+/// time of the entries it holds (`XCLAIM … JUSTID`) every ``claimRefreshInterval``, so only the
+/// entries of a consumer that stopped beating grow idle past the visibility timeout, and those are
+/// taken over with `XAUTOCLAIM` by whichever consumer looks next. A slow case of a live consumer is
+/// never taken; a dead consumer's cases move within the visibility timeout plus one check interval.
+/// A case is still counted exactly once when two consumers race on it (a consumer that stalled
+/// past the timeout and came back): the recording script is the guard.
 public final class RedisWorkQueue: WorkQueue {
     public struct Configuration: Sendable {
         /// The consumer group every evaluator of a run joins.
         public static let group = "evaluators"
-        /// A case unacknowledged this long is taken over by another consumer: longer than a
-        /// generation with its retries and fallbacks (30 s by default) plus scoring. (Our choice.)
-        public static let defaultVisibilityTimeout = Duration.seconds(120)
+        /// A claim not refreshed for this long is taken over. Live consumers refresh theirs every
+        /// quarter of it (2.5 s), so a consumer must miss four beats in a row (killed, or cut off
+        /// from Redis), never merely run a slow case, before it loses them; other consumers look
+        /// for lapsed claims as often, so a killed consumer's cases move within 10 + 2.5 s plus an
+        /// idle worker's poll (at most 1 s): 13.5 s, inside the 15 s a killed pod may cost.
+        /// (Our choice; the bound of 15 s is the product's.)
+        public static let defaultVisibilityTimeout = Duration.seconds(10)
+        /// Beats (and looks for lapsed claims) this many times per visibility timeout. (Our choice.)
+        public static let beatsPerTimeout = 4
         /// Cases per seeding script: a few hundred KB per call, so Redis is never blocked long. (Our choice.)
         public static let seedBatch = 500
 
@@ -26,15 +40,29 @@ public final class RedisWorkQueue: WorkQueue {
             self.consumer = consumer
             self.visibilityTimeout = visibilityTimeout
         }
+
+        /// How often a live consumer refreshes its claims, and how often it looks for lapsed ones.
+        public var beatInterval: Duration { visibilityTimeout / Self.beatsPerTimeout }
+    }
+
+    /// What the claim path remembers between calls.
+    private struct ClaimState {
+        /// `XAUTOCLAIM`'s cursor over the pending entries list.
+        var cursor = "0-0"
+        /// The stream had no new entry at the last read: read again only when looking for lapsed claims.
+        var exhausted = false
+        /// When to look for lapsed claims next (now, when nil).
+        var nextCheck: ContinuousClock.Instant?
+        /// Entry ids this consumer claimed and has not recorded: what the heartbeat refreshes.
+        var held: Set<String> = []
     }
 
     public let configuration: Configuration
     public let keys: RunKeys
-    private let redis: RedisClient
+    let redis: RedisClient
     /// The plan this process prepared, to prepare again if Redis comes back without the run.
     private let plan = Mutex<RunPlan?>(nil)
-    /// `XAUTOCLAIM`'s cursor over the pending entries list.
-    private let claimCursor = Mutex("0-0")
+    private let state = Mutex(ClaimState())
 
     public init(redis: RedisClient, configuration: Configuration) {
         self.redis = redis
@@ -46,6 +74,10 @@ public final class RedisWorkQueue: WorkQueue {
 
     public func prepare(_ plan: RunPlan) async throws {
         self.plan.withLock { $0 = plan }
+        state.withLock {
+            $0.exhausted = false
+            $0.cursor = "0-0"
+        }
         let ttl = String(max(1, plan.resultTTL.components.seconds))
         let meta: [String] = [
             "suite", plan.suiteName, "total", String(plan.cases.count), "seeded", "0",
@@ -75,6 +107,7 @@ public final class RedisWorkQueue: WorkQueue {
         }
         switch result {
         case .success(let claimed):
+            state.withLock { $0.held.formUnion(claimed.map(\.entryID)) }
             return claimed
         case .failure(let error):
             guard case .server(let message) = error, message.hasPrefix("NOGROUP") else { throw error }
@@ -86,25 +119,35 @@ public final class RedisWorkQueue: WorkQueue {
     }
 
     private func claimOnce(max: Int) async throws(RedisError) -> [ClaimedCase] {
-        var claimed = try await reclaim(max: max)
-        if claimed.count < max {
+        let now = ContinuousClock.now
+        let check = state.withLock { state in
+            let due = state.nextCheck.map { now >= $0 } ?? true
+            if due { state.nextCheck = now + configuration.beatInterval }
+            return due
+        }
+        var claimed = check ? try await takeOver(max: max) : []
+        let read = state.withLock { !$0.exhausted } || check
+        if read, claimed.count < max {
+            let wanted = max - claimed.count
             let reply = try await redis.send([
-                "XREADGROUP", "GROUP", group, configuration.consumer, "COUNT", String(max - claimed.count),
+                "XREADGROUP", "GROUP", group, configuration.consumer, "COUNT", String(wanted),
                 "STREAMS", keys.cases, ">",
             ])
             // [[stream, [[id, [field, value, ...]], ...]]] or nil.
+            var fresh: [ClaimedCase] = []
             for stream in reply.array ?? [] {
-                claimed += try await entries(stream.array?.last, reclaimed: false)
+                fresh += try await entries(stream.array?.last, reclaimed: false)
             }
+            state.withLock { $0.exhausted = fresh.count < wanted }
+            claimed += fresh
         }
         return claimed
     }
 
-    private func reclaim(max: Int) async throws(RedisError) -> [ClaimedCase] {
-        let cursor = claimCursor.withLock { $0 }
-        let idle =
-            configuration.visibilityTimeout.components.seconds * 1000
-            + configuration.visibilityTimeout.components.attoseconds / 1_000_000_000_000_000
+    /// Takes over entries idle longer than the visibility timeout: their consumer stopped beating.
+    private func takeOver(max: Int) async throws(RedisError) -> [ClaimedCase] {
+        let cursor = state.withLock { $0.cursor }
+        let idle = Int64(configuration.visibilityTimeout.inMilliseconds.rounded(.up))
         let reply = try await redis.send([
             "XAUTOCLAIM", keys.cases, group, configuration.consumer, String(idle), cursor, "COUNT", String(max),
         ])
@@ -112,7 +155,12 @@ public final class RedisWorkQueue: WorkQueue {
         guard let parts = reply.array, parts.count >= 2 else {
             throw .protocolError("XAUTOCLAIM returned \(reply), expected [cursor, entries, ...]")
         }
-        claimCursor.withLock { $0 = parts[0].text ?? "0-0" }
+        let next = parts[0].text ?? "0-0"
+        state.withLock { state in
+            state.cursor = next
+            // More of the pending list to scan: continue at the next claim, not a beat later.
+            if next != "0-0" { state.nextCheck = nil }
+        }
         return try await entries(parts[1], reclaimed: true)
     }
 
@@ -137,26 +185,57 @@ public final class RedisWorkQueue: WorkQueue {
         return out
     }
 
-    public func record(_ result: CaseResult, for claimed: ClaimedCase) async throws -> RecordOutcome {
-        let ttl = String(max(1, (plan.withLock { $0?.resultTTL } ?? RunPlan.defaultResultTTL).components.seconds))
-        var scriptKeys = [keys.cases, keys.meta, keys.recorded, keys.results, keys.counters]
-        var arguments = [
-            group, claimed.entryID, result.caseID, JSONWriter.string(result.json), ttl, String(result.targets.count),
-        ]
-        for target in result.targets {
-            scriptKeys += [keys.latency(target.target), keys.failing(target.target)]
-            arguments += [String(target.latencyMs), target.passed ? "0" : "1"]
+    public var claimRefreshInterval: Duration? { configuration.beatInterval }
+
+    /// Resets the idle time of every entry this consumer holds (one `XCLAIM … JUSTID`), so none
+    /// lapses while this consumer lives, however long its case takes.
+    public func refreshClaims() async throws {
+        let held = state.withLock { Array($0.held) }
+        guard !held.isEmpty else { return }
+        _ = try await redis.send(
+            ["XCLAIM", keys.cases, group, configuration.consumer, "0"] + held.sorted() + ["JUSTID"])
+    }
+
+    public func record(_ batch: [FinishedCase]) async throws -> [RecordOutcome] {
+        guard !batch.isEmpty else { return [] }
+        let plan = plan.withLock { $0 }
+        let ttl = String(max(1, (plan?.resultTTL ?? RunPlan.defaultResultTTL).components.seconds))
+        var targets: [String] = []
+        for finished in batch {
+            for target in finished.result.targets where !targets.contains(target.target) {
+                targets.append(target.target)
+            }
         }
-        for (field, amount) in RunTally.increments(for: result) {
-            arguments += [field, String(amount)]
+        var arguments = [group, ttl, String(batch.count), String(targets.count), String(plan?.cases.count ?? 0)]
+        for finished in batch {
+            let result = finished.result
+            arguments += [finished.claimed.entryID, result.caseID, JSONWriter.string(result.json)]
+            for name in targets {
+                let target = result.targets.first { $0.target == name }
+                arguments += [target.map { String($0.latencyMs) } ?? "", target?.passed == false ? "1" : "0"]
+            }
+            let increments = RunTally.increments(for: result)
+            arguments.append(String(increments.count))
+            for (field, amount) in increments { arguments += [field, String(amount)] }
         }
+        let scriptKeys =
+            [keys.cases, keys.meta, keys.recorded, keys.results, keys.counters]
+            + targets.flatMap { [keys.latency($0), keys.failing($0)] }
         let reply = try await redis.run(RunScripts.record, keys: scriptKeys, arguments: arguments)
-        switch reply.integer {
-        case 1: return .recorded
-        case 0: return .duplicate
-        case -1: return .cancelled
-        default: throw RedisError.protocolError("the record script returned \(reply), expected 1, 0 or -1")
+        state.withLock { $0.held.subtract(batch.map(\.claimed.entryID)) }
+        if reply.integer == -1 { return batch.map { _ in .cancelled } }
+        let outcomes: [RecordOutcome] = (reply.array ?? []).compactMap {
+            switch $0.integer {
+            case 1: .recorded
+            case 0: .duplicate
+            default: nil
+            }
         }
+        guard outcomes.count == batch.count else {
+            throw RedisError.protocolError(
+                "the record script returned \(reply), expected -1 or one 1 or 0 per case of \(batch.count)")
+        }
+        return outcomes
     }
 
     public func aggregates() async throws -> RunAggregates? {

@@ -36,33 +36,101 @@ enum RunScripts {
         return added
         """)
 
+    /// Keys' time to live is refreshed on the first result, every this many results and on the last,
+    /// not on every result: the keys live days (`resultTTL`), so a refresh per 64 results keeps
+    /// the same bound at 1/64 of the `EXPIRE` commands. (Our choice.)
+    static let expiryRefreshEvery = 64
+
     /// KEYS: cases, meta, recorded, results, counters, then latency and failing per target.
-    /// ARGV: group, entry id, case id, result JSON, ttl seconds, target count, then per target its
-    /// latency and 1 if it failed, then counter name/amount pairs.
-    /// Records the case's result unless one is recorded already, and acknowledges the entry either
-    /// way: 1 recorded, 0 duplicate, -1 cancelled (nothing written).
+    /// ARGV: group, ttl seconds, case count n, target count, the run's total (0 if unknown); then
+    /// per case its entry id, case id and result JSON, per target its latency ('' when the result
+    /// has none) and 1 if it failed, then the number of counters and their name/amount pairs.
+    ///
+    /// Records, in one atomic step, each case of the batch that has no result yet (the `recorded`
+    /// hash is the exactly-once guard), adds the recorded ones to the aggregates (counters summed
+    /// in recording order, so a recount of the results gives the same doubles) and acknowledges
+    /// every entry. Returns -1 when the run is cancelled (nothing written), else per case 1
+    /// recorded or 0 duplicate. About ten commands per batch, whatever its size.
     static let record = RedisScript(
         """
         if redis.call('HGET', KEYS[2], 'cancelled') == '1' then return -1 end
-        if redis.call('HSETNX', KEYS[3], ARGV[3], ARGV[2]) == 0 then
-          redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
-          return 0
+        local n, targets, total = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+        local cases, ids, entries = {}, {}, {}
+        local i = 6
+        for c = 1, n do
+          local case = {entry = ARGV[i], id = ARGV[i + 1], json = ARGV[i + 2], latency = {}, failed = {}, counters = {}}
+          i = i + 3
+          for t = 1, targets do
+            case.latency[t], case.failed[t] = ARGV[i], ARGV[i + 1]
+            i = i + 2
+          end
+          local k = tonumber(ARGV[i])
+          for j = 1, 2 * k do case.counters[j] = ARGV[i + j] end
+          i = i + 1 + 2 * k
+          cases[c], ids[c], entries[c] = case, case.id, case.entry
         end
-        redis.call('RPUSH', KEYS[4], ARGV[4])
-        local targets = tonumber(ARGV[6])
-        local i = 7
-        for t = 1, targets do
-          redis.call('ZADD', KEYS[4 + 2 * t], ARGV[i], ARGV[3])
-          if ARGV[i + 1] == '1' then redis.call('ZADD', KEYS[5 + 2 * t], 0, ARGV[3]) end
-          i = i + 2
+        local seen = redis.call('HMGET', KEYS[3], unpack(ids))
+        local outcomes, taken, fresh, guard, results = {}, {}, {}, {}, {}
+        local latency, failing, fields, known = {}, {}, {}, {}
+        for t = 1, targets do latency[t], failing[t] = {}, {} end
+        for c = 1, n do
+          local case = cases[c]
+          if seen[c] == false and not taken[case.id] then
+            taken[case.id] = true
+            outcomes[c] = 1
+            fresh[#fresh + 1] = case
+            guard[#guard + 1], guard[#guard + 2] = case.id, case.entry
+            results[#results + 1] = case.json
+            for t = 1, targets do
+              if case.latency[t] ~= '' then
+                local l = latency[t]
+                l[#l + 1], l[#l + 2] = case.latency[t], case.id
+              end
+              if case.failed[t] == '1' then
+                local f = failing[t]
+                f[#f + 1], f[#f + 2] = 0, case.id
+              end
+            end
+            for j = 1, #case.counters, 2 do
+              local field = case.counters[j]
+              if not known[field] then
+                known[field] = true
+                fields[#fields + 1] = field
+              end
+            end
+          else
+            outcomes[c] = 0
+          end
         end
-        while i < #ARGV do
-          redis.call('HINCRBYFLOAT', KEYS[5], ARGV[i], ARGV[i + 1])
-          i = i + 2
+        if #fresh > 0 then
+          redis.call('HSET', KEYS[3], unpack(guard))
+          redis.call('RPUSH', KEYS[4], unpack(results))
+          for t = 1, targets do
+            if #latency[t] > 0 then redis.call('ZADD', KEYS[4 + 2 * t], unpack(latency[t])) end
+            if #failing[t] > 0 then redis.call('ZADD', KEYS[5 + 2 * t], unpack(failing[t])) end
+          end
+          local current = redis.call('HMGET', KEYS[5], unpack(fields))
+          local sums = {}
+          for f = 1, #fields do sums[fields[f]] = tonumber(current[f]) or 0 end
+          local before = sums['cases'] or 0
+          for _, case in ipairs(fresh) do
+            for j = 1, #case.counters, 2 do
+              local field = case.counters[j]
+              sums[field] = sums[field] + tonumber(case.counters[j + 1])
+            end
+          end
+          local writes = {}
+          for f = 1, #fields do
+            writes[2 * f - 1], writes[2 * f] = fields[f], string.format('%.17g', sums[fields[f]])
+          end
+          redis.call('HSET', KEYS[5], unpack(writes))
+          local after, every = sums['cases'] or 0, \(expiryRefreshEvery)
+          if before == 0 or math.floor(before / every) ~= math.floor(after / every) or (total > 0 and after >= total) then
+            for k = 1, #KEYS do redis.call('EXPIRE', KEYS[k], ARGV[2]) end
+          end
         end
-        redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
-        for k = 1, #KEYS do redis.call('EXPIRE', KEYS[k], ARGV[5]) end
-        return 1
+        redis.call('XACK', KEYS[1], ARGV[1], unpack(entries))
+        return outcomes
         """)
 
     /// KEYS: meta. Marks an existing run cancelled (a missing run stays missing); returns 1 if marked.

@@ -48,6 +48,9 @@ public enum SuitePhase: String, Sendable, Hashable, CaseIterable {
         case specChanged
         /// The suite was deleted or edited under the run.
         case cancelled
+        /// The evaluators' preflight found a provider that cannot be called (a missing Secret key):
+        /// the run ends before any case runs.
+        case preflightFailed
     }
 
     /// The phase a run's stored counters imply: the events folded from `.seeding`.
@@ -86,6 +89,7 @@ public struct SuitePhaseMachine: StateMachine {
         case (_, .specInvalid): .invalid
         case (.invalid, _): state
         case (_, .cancelled): .cancelled
+        case (_, .preflightFailed): .failed
         case (.pending, .childrenReady), (.pending, .seeded), (.seeding, .seeded): .running
         case (.pending, .progressed(let completed, let total, let meets)),
             (.running, .progressed(let completed, let total, let meets)):

@@ -1,9 +1,9 @@
-/// A case handed to one evaluator, to be recorded with ``WorkQueue/record(_:for:)``.
+/// A case handed to one evaluator, to be recorded with ``WorkQueue/record(_:)``.
 public struct ClaimedCase: Sendable, Hashable {
     /// The queue's handle for the delivery (a stream entry id in Redis).
     public var entryID: String
     public var suiteCase: SuiteCase
-    /// Whether the case was taken over from a consumer that did not finish it in time.
+    /// Whether the case was taken over from a consumer that stopped refreshing its claims.
     public var reclaimed: Bool
 
     public init(entryID: String, suiteCase: SuiteCase, reclaimed: Bool = false) {
@@ -23,21 +23,49 @@ public enum RecordOutcome: Sendable, Hashable {
     case cancelled
 }
 
+/// A claimed case and its result, ready to record.
+public struct FinishedCase: Sendable, Hashable {
+    public var result: CaseResult
+    public var claimed: ClaimedCase
+
+    public init(result: CaseResult, claimed: ClaimedCase) {
+        self.result = result
+        self.claimed = claimed
+    }
+}
+
 /// The cases of one run, shared by every evaluator working on it. Recording a result and
 /// acknowledging its case happen atomically, so each case ends with exactly one result however
 /// often it was delivered.
+///
+/// A claim stays with its consumer while the consumer refreshes it (``refreshClaims()`` every
+/// ``claimRefreshInterval``); claims a consumer stopped refreshing are taken over by ``claim(max:)``
+/// of another.
 public protocol WorkQueue: Sendable {
     /// Creates the run and queues its cases; idempotent, so every process may call it (seeding twice
     /// adds nothing).
     func prepare(_ plan: RunPlan) async throws
-    /// Up to `max` cases for this consumer: first ones another consumer left unfinished past the
-    /// visibility timeout, then new ones. Empty when nothing is claimable right now.
+    /// Up to `max` cases for this consumer: new ones, and ones whose consumer stopped refreshing its
+    /// claims. Empty when nothing is claimable right now.
     func claim(max: Int) async throws -> [ClaimedCase]
-    func record(_ result: CaseResult, for claimed: ClaimedCase) async throws -> RecordOutcome
+    /// Records finished cases in one step (a batch amortises the round trip and the aggregate
+    /// updates); one outcome per case, in order.
+    func record(_ batch: [FinishedCase]) async throws -> [RecordOutcome]
+    /// How often a live consumer calls ``refreshClaims()``; `nil` when claims never lapse.
+    var claimRefreshInterval: Duration? { get }
+    /// Marks this consumer's unfinished claims as alive (the heartbeat), so no other consumer takes them.
+    func refreshClaims() async throws
     /// The live aggregates; `nil` when the run does not exist (never created, or expired).
     func aggregates() async throws -> RunAggregates?
     /// Case results in recording order.
     func results(offset: Int, limit: Int) async throws -> [CaseResult]
     /// Stops the run: no more results are recorded and consumers stop claiming.
     func cancel() async throws
+}
+
+extension WorkQueue {
+    /// Records one finished case.
+    public func record(_ result: CaseResult, for claimed: ClaimedCase) async throws -> RecordOutcome {
+        try await record([FinishedCase(result: result, claimed: claimed)])[0]
+    }
 }
