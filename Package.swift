@@ -58,10 +58,11 @@ let package = Package(
             name: "Gateway", dependencies: ["AssayCore", "AssayHTTP", "AssayRedis", "AssayResilience", "Providers"],
             path: "Sources/Gateway", swiftSettings: strict),
         // Suites and their runs: the spec (one definition for files and the CRD), datasets, run ids,
-        // the work queue (in process or on a Redis stream), results, aggregates, progress, routes.
+        // the work queue (in process or on a Redis stream), results, aggregates, progress, routes,
+        // and the verdict (intervals, comparisons, baselines) from Scoring's statistics.
         .target(
             name: "Suites",
-            dependencies: ["AssayCore", "AssayHTTP", "AssayRedis", "AssayResilience", "Providers"],
+            dependencies: ["AssayCore", "AssayHTTP", "AssayRedis", "AssayResilience", "Providers", "Scoring"],
             path: "Sources/Suites", swiftSettings: strict),
         // Scoring: criteria decoded with field paths, JSON Schema, bounded regexes, similarity
         // metrics, statistics. Pure: no sockets, no Redis (the LLM judges' calls are the evaluator's).

@@ -27,17 +27,34 @@ package struct SuiteEvaluator: Sendable {
             pool: pool, defaultJudge: spec.judge?.providers.map(\.config), generationTimeout: generationTimeout)
     }
 
-    /// Every target's output for `suiteCase` (given, or generated), scored.
+    /// Every target's output for `suiteCase` (given, or generated), scored. An offline suite's
+    /// targets are the outputs the case carries (``SuiteTargets``; checked before the run is queued).
     package func evaluate(_ suiteCase: SuiteCase, consumer: String) async -> CaseResult {
         var targets: [TargetResult] = []
-        for target in spec.targets {
-            targets.append(await evaluate(suiteCase, on: target))
+        if spec.isOffline {
+            let names = suiteCase.outputs.isEmpty ? [SuiteCase.offlineOutputName] : suiteCase.outputs.map(\.name)
+            for name in names {
+                guard let output = suiteCase.output(for: name) else {
+                    targets.append(
+                        TargetResult(
+                            target: name, output: "", passed: false, score: 0, criteria: [],
+                            error: "the case has no output to score and the suite has no targets to generate one"))
+                    continue
+                }
+                targets.append(await evaluate(suiteCase, subject: .output(output), named: name))
+            }
+        } else {
+            for target in spec.targets {
+                let subject: CaseEvaluation.Subject = suiteCase.output.map { .output($0) } ?? .target(target)
+                targets.append(await evaluate(suiteCase, subject: subject, named: target.name))
+            }
         }
         return CaseResult(caseID: suiteCase.id, targets: targets, consumer: consumer)
     }
 
-    private func evaluate(_ suiteCase: SuiteCase, on target: TargetSpec) async -> TargetResult {
-        let subject: CaseEvaluation.Subject = suiteCase.output.map { .output($0) } ?? .target(target)
+    private func evaluate(_ suiteCase: SuiteCase, subject: CaseEvaluation.Subject, named name: String) async
+        -> TargetResult
+    {
         let outcome = await evaluation.evaluate(subject, inputs: .init(suiteCase), scorecard: scorecard) {
             scorecard, context in scorecard.evaluate(context)
         }
@@ -49,17 +66,17 @@ package struct SuiteEvaluator: Sendable {
                     reason: result.reason)
             }
             return TargetResult(
-                target: target.name, output: output, provider: generation?.provider,
+                target: name, output: output, provider: generation?.provider,
                 latencyMs: generation?.latency.inMilliseconds ?? 0, inputTokens: generation?.usage.inputTokens ?? 0,
                 outputTokens: generation?.usage.outputTokens ?? 0, passed: scored.passed, score: scored.score,
                 criteria: criteria)
         case .generationFailed(let failure):
             return TargetResult(
-                target: target.name, output: "", latencyMs: failure.latency.inMilliseconds, passed: false, score: 0,
+                target: name, output: "", latencyMs: failure.latency.inMilliseconds, passed: false, score: 0,
                 criteria: [], error: failure.description)
         case .generationUnavailable:
             return TargetResult(
-                target: target.name, output: "", passed: false, score: 0, criteria: [],
+                target: name, output: "", passed: false, score: 0, criteria: [],
                 error: "the case has no output and this evaluator has no HTTP client to generate one")
         }
     }

@@ -35,6 +35,12 @@ struct ClusterRunTests {
         #expect(status["progress"]?["summary"]?.stringValue == "600/600")
         #expect(status["progress"]?["failed"]?.doubleValue == 60)
         #expect(status["passRate"]?.doubleValue == 0.9)
+        // statsmodels proportion_confint(540, 600, method="wilson").
+        let interval = status["targets"]?.arrayValue?.first?["passRateInterval"]
+        #expect(
+            abs((interval?["low"]?.doubleValue ?? 0) - 0.8733923087771034) < 1e-9, "\(String(describing: interval))")
+        #expect(abs((interval?["high"]?.doubleValue ?? 0) - 0.9215183304119361) < 1e-9)
+        #expect(interval?["method"] == "wilson" && interval?["level"] == 0.95)
         #expect(status["runID"]?.stringValue == fixture.runID.rawValue)
         #expect(
             status["breakers"] == [["target": "given", "provider": "openai", "state": "closed"]],
@@ -125,6 +131,17 @@ struct ClusterRunTests {
         #expect(seen.allSatisfy { $0 <= Double(count) })
         let metrics = try await LocalHTTP.get(metricsURL).body
         #expect(metrics.contains("# TYPE assay_run_backlog gauge"))
+        // The pass rate with its Wilson bounds (36 of 40 at 95%), in an exposition promtool accepts.
+        let lines = metrics.split(separator: "\n").map(String.init)
+        func sample(_ bound: String) -> Double? {
+            let series = "assay_run_pass_rate{suite=\"backlog\",target=\"given\",bound=\"\(bound)\"} "
+            return lines.first { $0.hasPrefix(series) }.flatMap { Double($0.dropFirst(series.count)) }
+        }
+        #expect(sample("estimate") == 0.9, "\(lines.filter { $0.contains("pass_rate") })")
+        #expect(abs((sample("lower") ?? 0) - 0.7694822477247771) < 1e-9)
+        #expect(abs((sample("upper") ?? 0) - 0.9604204713173936) < 1e-9)
+        let (promtool, complaints) = try promtoolCheck(Array(metrics.utf8))
+        #expect(promtool == 0, "promtool: \(complaints)")
         try await ClusterRunFixture.stop(workers)
     }
 

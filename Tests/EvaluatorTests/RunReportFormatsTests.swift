@@ -50,14 +50,33 @@ struct RunReportFormatsTests {
         return (aggregates, cases)
     }
 
+    /// The fixture's analysis with the defaults (95%, every pair compared, no baseline).
+    static func analysis(_ aggregates: RunAggregates, _ cases: [CaseResult]) -> RunAnalysis {
+        RunAnalysis(
+            aggregates, cases: cases,
+            spec: EvaluationSuiteSpec(targets: [], dataset: .inline([]), criteria: [], passThreshold: 0.5))
+    }
+
     @Test("JUnit XML parses and has one testsuite per target and one testcase per case and target")
     func junitStructure() throws {
         let (aggregates, cases) = Self.fixture()
-        let document = try XMLDocument(xmlString: JUnitReport.xml(aggregates, cases: cases), options: [])
+        let document = try XMLDocument(
+            xmlString: JUnitReport.xml(aggregates, cases: cases, analysis: Self.analysis(aggregates, cases)),
+            options: [])
         let root = try #require(document.rootElement())
         #expect(root.name == "testsuites")
         #expect(root.attribute(forName: "tests")?.stringValue == "6")
         #expect(root.attribute(forName: "failures")?.stringValue == "2")
+        // Each testsuite carries the target's interval, comparison and top error reasons as properties.
+        let properties = try root.nodes(forXPath: "testsuite/properties/property").compactMap { $0 as? XMLElement }
+        let values = Dictionary(
+            properties.map {
+                ($0.attribute(forName: "name")?.stringValue ?? "", $0.attribute(forName: "value")?.stringValue ?? "")
+            },
+            uniquingKeysWith: { first, _ in first })
+        #expect(values["passRate"] == "66.7% [20.8, 93.9]")
+        #expect(values["comparison.a.b"]?.hasPrefix("a vs b: +33.3 pp [") == true)
+        #expect(values["errorReason.1"] == "1× every provider failed: <timeout> & \"429\"")
         #expect(root.attribute(forName: "errors")?.stringValue == "1")
         let suites = root.elements(forName: "testsuite")
         #expect(suites.map { $0.attribute(forName: "name")?.stringValue } == ["tiny<suite>.a", "tiny<suite>.b"])
@@ -83,7 +102,7 @@ struct RunReportFormatsTests {
     @Test("JUnit XML escapes quotes, apostrophes, <, > and & and strips characters XML 1.0 forbids")
     func junitEscaping() throws {
         let (aggregates, cases) = Self.fixture()
-        let xml = JUnitReport.xml(aggregates, cases: cases)
+        let xml = JUnitReport.xml(aggregates, cases: cases, analysis: Self.analysis(aggregates, cases))
         #expect(!xml.unicodeScalars.contains { !ReportEscaping.isXMLCharacter($0) })
         #expect(xml.contains("name=\"c&lt;&amp;&quot;&apos;&gt;x\""))
         let document = try XMLDocument(xmlString: xml, options: [])
@@ -102,7 +121,7 @@ struct RunReportFormatsTests {
     @Test("the HTML report is self-contained, has its sections and escapes hostile text")
     func htmlReport() throws {
         let (aggregates, cases) = Self.fixture()
-        let html = HTMLReport.html(aggregates, cases: cases)
+        let html = HTMLReport.html(aggregates, cases: cases, analysis: Self.analysis(aggregates, cases))
         #expect(!html.contains("http://"))
         #expect(!html.contains("https://"))
         #expect(!html.lowercased().contains("<script"))
@@ -122,15 +141,43 @@ struct RunReportFormatsTests {
         #expect(html.contains("66.7%"))
         #expect(html.contains("33.3%"))
         #expect(!html.contains("id=\"truncated\""))
+        // Intervals as text and error bars; the comparison and the error reasons have sections.
+        #expect(html.contains("66.7% [20.8, 93.9]"))
+        #expect(html.contains("class=\"errorbar\""))
+        #expect(html.contains("id=\"comparisons\"") && html.contains("a vs b: +33.3 pp"))
+        #expect(html.contains("id=\"errors\"") && html.contains("every provider failed: &lt;timeout&gt;"))
         // Each case row holds a cell per target.
         let rows = html.components(separatedBy: "<td class=\"case\">").count - 1
         #expect(rows == 3)
     }
 
+    @Test("with a baseline, the HTML report lists the newly failing cases first and marks them")
+    func htmlNewlyFailingFirst() {
+        let (aggregates, cases) = Self.fixture()
+        // In the baseline every case passed on both targets: c3 (b) and the hostile case now fail.
+        let passed = BaselineReport.Outcome(passed: true, score: 1)
+        let ids = cases.map(\.caseID)
+        let baseline = BaselineReport(targets: [
+            "a": Dictionary(uniqueKeysWithValues: ids.map { ($0, passed) }),
+            "b": Dictionary(uniqueKeysWithValues: ids.map { ($0, passed) }),
+        ])
+        let analysis = RunAnalysis(
+            aggregates, cases: cases,
+            spec: EvaluationSuiteSpec(targets: [], dataset: .inline([]), criteria: [], passThreshold: 0.5),
+            baseline: baseline)
+        let html = HTMLReport.html(aggregates, cases: cases, analysis: analysis)
+        let rows = html.components(separatedBy: "<td class=\"case\">").dropFirst().map { $0.prefix(80) }
+        #expect(rows.count == 3)
+        #expect(rows.last?.hasPrefix("c1</td>") == true, "\(rows)")
+        #expect(rows.prefix(2).allSatisfy { $0.contains("NEWLY FAILING") })
+        #expect(html.contains("id=\"baseline\"") && html.contains("newly failing:"))
+    }
+
     @Test("the HTML report shows at most the first N cases and says when it left some out")
     func htmlTruncation() {
         let (aggregates, cases) = Self.fixture()
-        let html = HTMLReport.html(aggregates, cases: cases, maxCases: 2)
+        let html = HTMLReport.html(
+            aggregates, cases: cases, analysis: Self.analysis(aggregates, cases), maxCases: 2)
         #expect(html.components(separatedBy: "<td class=\"case\">").count - 1 == 2)
         #expect(html.contains("id=\"truncated\""))
         #expect(html.contains("first 2 of 3 cases"))
@@ -140,7 +187,7 @@ struct RunReportFormatsTests {
     @Test("the JSON report holds the aggregates and every case")
     func jsonReport() throws {
         let (aggregates, cases) = Self.fixture()
-        let text = RunReport.render(.json, aggregates, cases: cases)
+        let text = RunReport.render(.json, aggregates, cases: cases, analysis: Self.analysis(aggregates, cases))
         #expect(text.hasPrefix("{\"id\""))
         #expect(text.hasSuffix("}\n"))
         let json = try JSONParser.parse(text)
@@ -152,6 +199,10 @@ struct RunReportFormatsTests {
         #expect(items.count == 3)
         #expect(items[1]["id"] == .string(Self.hostileID))
         #expect(try CaseResult.decode(items[2]) == cases[2])
+        #expect(json["targets"]?.arrayValue?.first?["passRateInterval"]?["method"] == "wilson")
+        #expect(json["comparisons"]?.arrayValue?.first?["test"] == "mcnemar-exact")
+        #expect(json["targets"]?.arrayValue?.last?["errorReasons"]?.arrayValue?.first?["count"] == 1)
+        #expect(json["verdict"] == "FAIL")
     }
 
     @Test("progress lines show counts, rate and ETA; the bar fills with the fraction done")

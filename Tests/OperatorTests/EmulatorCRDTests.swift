@@ -13,6 +13,21 @@ import Testing
 struct EmulatorCRDTests {
     static let invalidSuites: [(name: String, spec: String, message: String)] = [
         (
+            "baseline",
+            "dataset: {cases: [{id: a}]}\nbaseline: {suite: a, configMap: {name: b, key: c}}",
+            "exactly one of suite or configMap must be set"
+        ),
+        (
+            "level",
+            "dataset: {cases: [{id: a}]}\nconfidenceLevel: 1",
+            "confidenceLevel must be between 0 and 1 (exclusive)"
+        ),
+        (
+            "gate",
+            "dataset: {cases: [{id: a}]}\ngate: {\"on\": upperBound}",
+            "Unsupported value: \"upperBound\""
+        ),
+        (
             "replicas",
             """
             dataset: {cases: [{id: a, input: x}]}
@@ -55,6 +70,22 @@ struct EmulatorCRDTests {
         #expect(crd.status == 0, "\(crd.combined)")
         let sample = try emulator.kubectl(["apply", "-f", Repository.path("config/samples/capitals.yaml")])
         #expect(sample.status == 0, "\(sample.combined)")
+        // An offline suite has no targets, and a gate, a comparison reference and a level.
+        let offline = try emulator.write(
+            "offline.yaml",
+            """
+            apiVersion: eval.assay.dev/v1alpha1
+            kind: EvaluationSuite
+            metadata: {name: offline}
+            spec:
+              dataset: {cases: [{id: a, outputs: {large: x, small: y}}]}
+              criteria: [{type: isJSON}]
+              confidenceLevel: 0.9
+              gate: {"on": lowerBound, alpha: 0.01, maxRegression: 0.02}
+              compare: {reference: small}
+            """)
+        let applied = try emulator.kubectl(["apply", "-f", offline])
+        #expect(applied.status == 0, "\(applied.combined)")
 
         for invalid in Self.invalidSuites {
             let file = try emulator.write("\(invalid.name).yaml", Self.suite(invalid.name, invalid.spec))

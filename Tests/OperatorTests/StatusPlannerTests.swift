@@ -172,4 +172,49 @@ struct StatusPlannerTests {
         #expect(patch?["completionTime"] == .null)
         #expect(patch?["phase"] == "Running")
     }
+
+    @Test("a finished run's comparisons and error reasons go onto the status once, and read back equal")
+    func verdictOnCompletion() throws {
+        var verdict = VerdictStatus()
+        verdict.comparisons = [
+            .init(
+                a: "large", b: "small", difference: 0.35, low: 0.117, high: 0.526, pValue: 0.039, cases: 20,
+                summary: "large vs small: +35.0 pp [11.7, 52.6], p = 0.039")
+        ]
+        verdict.errorReasons = [.init(target: "small", reason: "no API key", count: 3)]
+        var running = Self.input(Self.status(.running), completed: 2, passed: 2)
+        running.verdict = verdict
+        #expect(StatusPlanner.plan(running).status.verdict == VerdictStatus(), "not before the run is over")
+        var done = Self.input(Self.status(.running), completed: 4, passed: 4, meets: true)
+        done.verdict = verdict
+        let status = StatusPlanner.plan(done).status
+        #expect(status.verdict == verdict)
+        #expect(
+            status.json["comparisons"]?.arrayValue?.first?["summary"]
+                == "large vs small: +35.0 pp [11.7, 52.6], p = 0.039")
+        #expect(status.json["errorReasons"]?.arrayValue?.first?["count"] == 3)
+        #expect(SuiteStatus(json: status.json) == status)
+        #expect(status.mergePatch["status"]?["comparisons"] != nil)
+    }
+
+    @Test(
+        "the Regressed condition follows the baseline verdict once the run is over",
+        arguments: [
+            (true as Bool?, "True", "Regressed"), (false, "False", "NoRegression"),
+            (nil, "Unknown", "BaselineUnavailable"),
+        ])
+    func regressedCondition(regressed: Bool?, status expected: String, reason: String) {
+        var verdict = VerdictStatus()
+        verdict.baseline = VerdictStatus.Baseline(source: "suite default/old", regressed: regressed, message: "m")
+        var done = Self.input(Self.status(.running), completed: 4, passed: 4, meets: regressed != true)
+        done.verdict = verdict
+        let status = StatusPlanner.plan(done).status
+        let condition = status.conditions.first { $0.type == "Regressed" }
+        #expect(condition?.status.rawValue == expected)
+        #expect(condition?.reason == reason)
+        #expect(SuiteStatus(json: status.json) == status)
+        var running = Self.input(Self.status(.running), completed: 2, passed: 2)
+        running.verdict = verdict
+        #expect(!StatusPlanner.plan(running).status.conditions.contains { $0.type == "Regressed" })
+    }
 }

@@ -45,6 +45,29 @@ struct SuiteLoaderTests {
         #expect(invalid.message.hasPrefix(field), "\(invalid.message)")
     }
 
+    @Test("an offline suite's targets are the outputs its cases carry; a case lacking one is refused, naming it")
+    func offlineTargets() throws {
+        let loader = SuiteLoader(client: KubeClient(connection: KubeConnection(server: "http://127.0.0.1:1")))
+        let cases: JSONValue = [
+            ["id": "a", "outputs": ["large": "x", "small": "y"]], ["id": "b", "outputs": ["large": "x"]],
+        ]
+        let object = KubeObject([
+            "apiVersion": "eval.assay.dev/v1alpha1", "kind": "EvaluationSuite",
+            "metadata": ["name": "s", "namespace": "default", "uid": "u", "generation": 1],
+            "spec": ["dataset": ["cases": cases], "criteria": [["type": "contains", "value": "x"]]],
+        ])
+        guard case .success(let suite) = loader.decode(object), case .inline(let items) = suite.spec.dataset else {
+            Issue.record("an offline suite was refused")
+            return
+        }
+        #expect((try? loader.targets(of: suite, cases: Array(items.prefix(1))).get()) == ["large", "small"])
+        guard case .failure(let invalid) = loader.targets(of: suite, cases: items) else {
+            Issue.record("a case without an output was accepted")
+            return
+        }
+        #expect(invalid.message.hasPrefix("spec.dataset.cases[1].outputs.small: case \"b\""), "\(invalid.message)")
+    }
+
     @Test("cases come from the ConfigMap the spec names; a missing key or a bad line is reported with its place")
     func configMapCases() async throws {
         let emulator = try EmulatorProcess()

@@ -195,6 +195,6 @@ struct SpecDecodingTests {
         for type in types {
             #expect(type.structuralSchema["type"] == "object", "\(type)")
         }
-        #expect(EvaluationSuiteSpec.structuralSchema["required"] == ["targets", "dataset", "criteria"])
+        #expect(EvaluationSuiteSpec.structuralSchema["required"] == ["dataset", "criteria"])
     }
 }

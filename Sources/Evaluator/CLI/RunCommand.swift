@@ -11,8 +11,9 @@ import Suites
 /// cases go through an in-process queue; with it, through the same Redis stream as the pods, and
 /// every process started with the same suite and `--redis` shares the one run.
 ///
-/// Exit codes: 0 the pass rate meets `passThreshold`, 1 it does not (or the run was cancelled),
-/// 2 invalid input (the message names the file, the field and the line).
+/// Exit codes: 0 the pass rate meets `passThreshold`, 1 it does not (or the run was cancelled, or
+/// a target regressed against `--baseline`), 2 invalid input (the message names the file, the
+/// field and the line).
 struct RunCommand {
     /// How long `run` waits for an unreachable `--redis` before it exits 2: long enough for a Redis
     /// started next to it (a CI service container, a port-forward) to come up, short enough that a
@@ -44,6 +45,9 @@ struct RunCommand {
         parser.option(
             "out", env: "ASSAY_RUN_OUT",
             help: "Write the report to this file; standard output then gets a one-line summary")
+        parser.option(
+            "baseline", env: "ASSAY_RUN_BASELINE",
+            help: "A JSON report of an earlier run: exit 1 when a target is significantly worse (spec.gate)")
         parser.option(
             "concurrency", env: "ASSAY_CONCURRENCY", help: "In-flight cases (default: the suite's concurrency)")
         parser.option(
@@ -98,6 +102,7 @@ struct RunCommand {
         }
 
         let file: SuiteFile
+        let baseline: BaselineReport?
         let evaluator: SuiteEvaluator
         let options: RunWorker.Options
         let plan: RunPlan
@@ -111,10 +116,11 @@ struct RunCommand {
             } catch {
                 throw InvalidSuite(message: error.description)
             }
+            baseline = try values.string("baseline").flatMap { $0.isEmpty ? nil : try readBaseline($0) }
             let generationTimeout = try positive(values, "generation-timeout-seconds") ?? 30
             // A pool is needed to generate outputs, and to call llmJudge criteria's judges.
             let needsGeneration =
-                file.dataset.cases.contains { $0.output == nil }
+                (!file.suite.spec.isOffline && file.dataset.cases.contains { $0.output == nil })
                 || file.suite.spec.criteria.contains { $0["type"] == "llmJudge" }
             let pool = needsGeneration ? try makePool(file.suite.spec, logger: logger) : nil
             do {
@@ -196,17 +202,20 @@ struct RunCommand {
                 Data("assay-evaluator: run \(plan.id) interrupted before it finished\n".utf8))
             return CommandLineExit.failedGate
         }
-        var cases: [CaseResult] = []
-        if format.needsCases {
-            do {
-                cases = try await RunReport.allResults(from: queue)
-            } catch {
-                FileHandle.standardError.write(
-                    Data("assay-evaluator: cannot read the case results of run \(plan.id): \(error)\n".utf8))
-                return CommandLineExit.failedGate
-            }
+        // Every format's intervals and comparisons are computed from the case results.
+        let cases: [CaseResult]
+        do {
+            cases = try await queue.allResults()
+        } catch {
+            FileHandle.standardError.write(
+                Data("assay-evaluator: cannot read the case results of run \(plan.id): \(error)\n".utf8))
+            return CommandLineExit.failedGate
         }
-        let output = RunReport.render(format, aggregates, cases: cases)
+        var clusters: [String: String] = [:]
+        for suiteCase in plan.cases { if let cluster = suiteCase.field("cluster") { clusters[suiteCase.id] = cluster } }
+        let analysis = RunAnalysis(
+            aggregates, cases: cases, clusters: clusters, spec: file.suite.spec, baseline: baseline)
+        let output = RunReport.render(format, aggregates, cases: cases, analysis: analysis)
         if let outPath {
             do {
                 try Data(output.utf8).write(to: URL(fileURLWithPath: outPath), options: .atomic)
@@ -214,11 +223,29 @@ struct RunCommand {
                 FileHandle.standardError.write(Data("assay-evaluator: cannot write \(outPath): \(error)\n".utf8))
                 return CommandLineExit.invalidInput
             }
-            FileHandle.standardOutput.write(Data(RunReport.summary(aggregates, wrote: outPath, format: format).utf8))
+            FileHandle.standardOutput.write(
+                Data(RunReport.summary(aggregates, analysis: analysis, wrote: outPath, format: format).utf8))
         } else {
             FileHandle.standardOutput.write(Data(output.utf8))
         }
-        return aggregates.verdict.passed ? CommandLineExit.success : CommandLineExit.failedGate
+        return analysis.verdict.passed ? CommandLineExit.success : CommandLineExit.failedGate
+    }
+
+    /// The `--baseline` report; a file that cannot be read or is not a JSON report is invalid input.
+    private static func readBaseline(_ path: String) throws -> BaselineReport {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw InvalidSuite(message: "\(path): cannot read the baseline: \((error as NSError).localizedDescription)")
+        }
+        do {
+            return try BaselineReport.decode(try JSONParser.parse(Array(data)))
+        } catch let error as FieldError {
+            throw InvalidSuite(message: "\(path): \(error)")
+        } catch {
+            throw InvalidSuite(message: "\(path): is not a JSON report of an earlier run: \(error)")
+        }
     }
 
     /// Creates the run, waiting up to `wait` seconds for an unreachable Redis with one line on

@@ -108,7 +108,9 @@ struct ClusterRun: Sendable {
         guard let first = await waitForRun(queue, outages: outages) else { return .cancelled }
 
         let backlog = RunBacklogMetrics(registry: registry, suite: settings.suite, run: settings.runID)
+        let passRates = RunPassRateMetrics(registry: registry, suite: settings.suite, level: suite.spec.confidenceLevel)
         backlog.update(first)
+        passRates.update(first)
         let writer = SuiteStatusWriter(
             client: client, redis: redis, suite: settings.suite, namespace: settings.namespace,
             runID: settings.runID, consumer: settings.consumer, interval: settings.statusInterval, logger: logger,
@@ -116,7 +118,8 @@ struct ClusterRun: Sendable {
         let spec = suite.spec
         let pool = self.pool
         let progress: @Sendable (RunAggregates) -> SuiteProgress = { aggregates in
-            SuiteProgress(aggregates, breakers: SuiteBreakers.states(of: spec, in: pool))
+            SuiteProgress(
+                aggregates, breakers: SuiteBreakers.states(of: spec, in: pool), level: spec.confidenceLevel)
         }
         let concurrency = settings.concurrency ?? spec.concurrency
         logger.info(
@@ -134,7 +137,8 @@ struct ClusterRun: Sendable {
         await withDiscardingTaskGroup { group in
             group.addTask {
                 await refreshPeriodically(
-                    queue, backlog: backlog, writer: writer, progress: progress, outages: outages)
+                    queue, backlog: backlog, passRates: passRates, writer: writer, progress: progress,
+                    outages: outages)
             }
             last = await worker.run()
             group.cancelAll()
@@ -142,6 +146,7 @@ struct ClusterRun: Sendable {
         if Task.isCancelled { return .cancelled }
         guard let last else { return .failed("the run's aggregates could not be read when the worker ended") }
         backlog.update(last)
+        passRates.update(last)
         await writer.writeFinal(progress(last))
         return .finished(recorded: last.recorded, total: last.total)
     }
@@ -149,7 +154,7 @@ struct ClusterRun: Sendable {
     /// Every status interval until cancelled: the backlog gauge from the run's aggregates, and a
     /// status write if this evaluator wins the round.
     private func refreshPeriodically(
-        _ queue: RedisWorkQueue, backlog: RunBacklogMetrics, writer: SuiteStatusWriter,
+        _ queue: RedisWorkQueue, backlog: RunBacklogMetrics, passRates: RunPassRateMetrics, writer: SuiteStatusWriter,
         progress: @Sendable (RunAggregates) -> SuiteProgress, outages: OutageLog
     ) async {
         while !Task.isCancelled {
@@ -168,6 +173,7 @@ struct ClusterRun: Sendable {
             }
             guard let aggregates else { continue }
             backlog.update(aggregates)
+            passRates.update(aggregates)
             await writer.writeIfHolder(progress(aggregates))
         }
     }

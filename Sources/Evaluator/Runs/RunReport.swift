@@ -9,70 +9,73 @@ enum RunReport {
     enum Format: String, CaseIterable, Sendable {
         case table, json, junit, html
 
-        /// Whether the report lists every case (read from the queue page by page).
-        var needsCases: Bool { self != .table }
     }
 
-    /// The report of `aggregates` in `format`; `cases` is used by every format but the table.
-    static func render(_ format: Format, _ aggregates: RunAggregates, cases: [CaseResult]) -> String {
+    /// The report of `aggregates` in `format`, with the intervals, comparisons and baseline of `analysis`.
+    static func render(_ format: Format, _ aggregates: RunAggregates, cases: [CaseResult], analysis: RunAnalysis)
+        -> String
+    {
         switch format {
-        case .table: table(aggregates)
-        case .json: JSONWriter.string(json(aggregates, cases: cases)) + "\n"
-        case .junit: JUnitReport.xml(aggregates, cases: cases)
-        case .html: HTMLReport.html(aggregates, cases: cases)
+        case .table: table(aggregates, analysis: analysis)
+        case .json: JSONWriter.string(json(aggregates, cases: cases, analysis: analysis)) + "\n"
+        case .junit: JUnitReport.xml(aggregates, cases: cases, analysis: analysis)
+        case .html: HTMLReport.html(aggregates, cases: cases, analysis: analysis)
         }
     }
 
-    /// The aggregates' JSON with a `cases` member holding every case result.
-    static func json(_ aggregates: RunAggregates, cases: [CaseResult]) -> JSONValue {
-        guard case .object(var object) = aggregates.json else { return aggregates.json }
+    /// The aggregates' JSON with the analysis merged in and a `cases` member holding every case result.
+    static func json(_ aggregates: RunAggregates, cases: [CaseResult], analysis: RunAnalysis) -> JSONValue {
+        let merged = analysis.json(merging: aggregates.json)
+        guard case .object(var object) = merged else { return merged }
         object["cases"] = .array(cases.map(\.json))
         return .object(object)
     }
 
-    /// Every recorded case result, read `pageSize` at a time in recording order.
-    static func allResults(from queue: any WorkQueue, pageSize: Int = 500) async throws -> [CaseResult] {
-        var results: [CaseResult] = []
-        while true {
-            let page = try await queue.results(offset: results.count, limit: pageSize)
-            results += page
-            if page.count < pageSize { return results }
-        }
-    }
-
     /// One line for standard output when the report went to a file.
-    static func summary(_ aggregates: RunAggregates, wrote path: String, format: Format) -> String {
-        let targets = aggregates.targets.map { "\($0.name) \(percent($0.passRate))" }.joined(separator: ", ")
+    static func summary(_ aggregates: RunAggregates, analysis: RunAnalysis, wrote path: String, format: Format)
+        -> String
+    {
+        let targets = analysis.targets.map { "\($0.name) \(VerdictText.rate($0.passRate, $0.passRateInterval))" }
+            .joined(separator: ", ")
+        let regressed = analysis.baseline?.regressed == true ? " (regressed against the baseline)" : ""
         return
-            "\(aggregates.verdict.rawValue) suite \(aggregates.info.suiteName) run \(aggregates.info.id) \(aggregates.phase.rawValue): "
+            "\(analysis.verdict.rawValue)\(regressed) suite \(aggregates.info.suiteName) run \(aggregates.info.id) \(aggregates.phase.rawValue): "
             + "\(aggregates.recorded)/\(aggregates.total) cases, \(targets) (threshold "
             + "\(percent(aggregates.info.passThreshold))); \(format.rawValue) report written to \(path)\n"
     }
 
-    static func table(_ aggregates: RunAggregates) -> String {
+    static func table(_ aggregates: RunAggregates, analysis: RunAnalysis) -> String {
         var lines: [String] = []
         lines.append(
             "Suite \(aggregates.info.suiteName)  run \(aggregates.info.id)  \(aggregates.phase.rawValue)  "
                 + "\(aggregates.recorded)/\(aggregates.total) cases  threshold \(percent(aggregates.info.passThreshold))"
+                + (analysis.gate.on == .lowerBound ? " (on the interval's lower bound)" : "")
         )
         var rows = [
-            ["TARGET", "PASS RATE", "PASSED", "FAILED", "ERRORS", "P50 MS", "P95 MS", "TOKENS IN", "TOKENS OUT"]
+            [
+                "TARGET", "PASS RATE [\(level(analysis.level)) CI]", "MEAN SCORE", "PASSED", "FAILED", "ERRORS",
+                "P50 MS",
+                "P95 MS", "TOKENS IN", "TOKENS OUT", "VERDICT",
+            ]
         ]
-        for target in aggregates.targets {
+        for (target, statistics) in zip(aggregates.targets, analysis.targets) {
             rows.append([
-                target.name, percent(target.passRate), String(target.passed), String(target.failed),
-                String(target.errors), milliseconds(target.latencyP50Ms), milliseconds(target.latencyP95Ms),
-                String(target.inputTokens), String(target.outputTokens),
+                target.name, VerdictText.rate(target.passRate, statistics.passRateInterval),
+                VerdictText.score(statistics.meanScore, statistics.meanScoreInterval), String(target.passed),
+                String(target.failed), String(target.errors), milliseconds(target.latencyP50Ms),
+                milliseconds(target.latencyP95Ms), String(target.inputTokens), String(target.outputTokens),
+                statistics.verdict.rawValue,
             ])
         }
         lines += align(rows)
-        for target in aggregates.targets {
+        for (target, statistics) in zip(aggregates.targets, analysis.targets) {
             lines.append("")
             lines.append("\(target.name) criteria:")
             var criteria = [["  CRITERION", "PASS RATE", "MEAN SCORE"]]
-            for criterion in target.criteria {
+            for (criterion, interval) in zip(target.criteria, statistics.criteria) {
                 criteria.append([
-                    "  " + criterion.name, percent(criterion.passRate), String(format3(criterion.meanScore)),
+                    "  " + criterion.name, VerdictText.rate(criterion.passRate, interval.passRateInterval),
+                    VerdictText.score(criterion.meanScore, interval.meanScoreInterval),
                 ])
             }
             lines += align(criteria)
@@ -80,9 +83,42 @@ enum RunReport {
                 let more = target.failed > target.failingCaseIDs.count ? ", ..." : ""
                 lines.append("  failing: " + target.failingCaseIDs.joined(separator: ", ") + more)
             }
+            if !statistics.errorReasons.isEmpty {
+                lines.append("  top error reasons:")
+                lines += statistics.errorReasons.map { "    " + VerdictText.errorReason($0) }
+            }
         }
+        if !analysis.comparisons.isEmpty {
+            lines.append("")
+            lines.append("Comparisons (paired, \(level(analysis.level)) CI, McNemar exact):")
+            lines += analysis.comparisons.map { "  " + VerdictText.comparison($0) + ", n = \($0.result.cases)" }
+        }
+        if let baseline = analysis.baseline {
+            lines.append("")
+            lines.append(
+                "Baseline: \(baseline.regressed ? "REGRESSED" : "no regression") (alpha \(analysis.gate.alpha), "
+                    + "max drop \(percent(analysis.gate.maxRegression)))")
+            for target in baseline.targets {
+                lines.append("  " + VerdictText.baseline(target) + ", n = \(target.cases)")
+                if !target.newlyFailing.isEmpty {
+                    lines.append("    newly failing: " + target.newlyFailing.joined(separator: ", "))
+                }
+                if !target.newlyPassing.isEmpty {
+                    lines.append("    newly passing: " + target.newlyPassing.joined(separator: ", "))
+                }
+            }
+        }
+        lines.append("")
+        var reasons = analysis.targets.filter { !$0.verdict.passed }.map { "\($0.name) below the threshold" }
+        reasons += (analysis.baseline?.targets ?? []).filter(\.regressed).map { "\($0.name) regressed" }
+        if !aggregates.isComplete { reasons.append("incomplete") }
+        let why = analysis.verdict.passed || reasons.isEmpty ? "" : " (\(reasons.joined(separator: ", ")))"
+        lines.append("Verdict: \(analysis.verdict.rawValue)\(why)")
         return lines.joined(separator: "\n") + "\n"
     }
+
+    /// "95%".
+    private static func level(_ level: Double) -> String { VerdictText.decimal(level * 100, places: 0) + "%" }
 
     private static func align(_ rows: [[String]]) -> [String] {
         let widths = (0..<(rows.first?.count ?? 0)).map { column in rows.map { $0[column].count }.max() ?? 0 }
@@ -93,18 +129,12 @@ enum RunReport {
         }
     }
 
-    private static func percent(_ fraction: Double) -> String { "\(format1(fraction * 100))%" }
+    private static func percent(_ fraction: Double) -> String { VerdictText.percent(fraction) }
 
     private static func milliseconds(_ value: Double?) -> String { value.map(format1) ?? "-" }
 
     private static func format1(_ value: Double) -> String {
         let tenths = (value * 10).rounded()
         return "\(Int(tenths) / 10).\(abs(Int(tenths)) % 10)"
-    }
-
-    private static func format3(_ value: Double) -> String {
-        let thousandths = Int((value * 1000).rounded())
-        let fraction = String(abs(thousandths) % 1000)
-        return "\(thousandths / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)"
     }
 }

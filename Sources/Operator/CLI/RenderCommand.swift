@@ -41,6 +41,15 @@ enum RenderCommand {
         do {
             // What the cluster will hold: keys only from apiKey Secret references.
             suite = try EvaluationSuite.parse(text, source: source, providers: .resource)
+            // An offline suite's inline cases must carry an output for every target.
+            if case .inline(let cases) = suite.spec.dataset {
+                do {
+                    _ = try SuiteTargets.names(suite.spec, cases: cases)
+                } catch {
+                    throw SuiteError.invalid(
+                        source: source, error, line: YAMLFieldLocator.line(of: error.path, in: text))
+                }
+            }
         } catch {
             return .init(status: OperatorCommand.usageStatus, error: "\(error)\n")
         }

@@ -37,7 +37,7 @@ final class Reconciler: Sendable {
     /// Redis outages, told once when they start and once when they end, however many reconciles
     /// fail meanwhile (the controller reports a reconcile's Redis failure here instead of a line).
     let redisOutages: OutageLog
-    private let loader: SuiteLoader
+    let loader: SuiteLoader
     /// What the reconciler keeps between reconciles of one suite.
     private struct Remembered: Sendable {
         /// Breakers already reported open, so each opening is one Event.
@@ -109,18 +109,30 @@ final class Reconciler: Sendable {
                     input.validity = .invalid(invalid.message)
                     retry = invalid.retryAfter
                 case .success(let cases):
-                    try await queue.prepare(
-                        RunPlan(
-                            id: runID, suiteName: decoded.metadata.name, cases: cases,
-                            targets: decoded.spec.targets.map(\.name), criteria: decoded.spec.criterionNames,
-                            passThreshold: decoded.spec.passThreshold))
-                    aggregates = try await queue.aggregates()
+                    switch loader.targets(of: decoded, cases: cases) {
+                    case .failure(let invalid):
+                        input.validity = .invalid(invalid.message)
+                    case .success(let targets):
+                        try await queue.prepare(
+                            RunPlan(
+                                id: runID, suiteName: decoded.metadata.name, cases: cases, targets: targets,
+                                criteria: decoded.spec.criterionNames, passThreshold: decoded.spec.passThreshold))
+                        aggregates = try await queue.aggregates()
+                    }
                 }
             }
             if let aggregates, case .valid = input.validity {
                 input.validity = .valid(total: aggregates.total)
-                input.progress = SuiteProgress(aggregates)
-                input.meetsThreshold = aggregates.meetsThreshold
+                input.progress = SuiteProgress(aggregates, level: decoded.spec.confidenceLevel)
+                input.meetsThreshold = RunVerdict.meetsThreshold(
+                    aggregates.targets, passThreshold: aggregates.info.passThreshold, gate: decoded.spec.gate,
+                    level: decoded.spec.confidenceLevel)
+                if aggregates.isComplete {
+                    let verdict = try await verdict(of: decoded, aggregates: aggregates, queue: queue)
+                    input.verdict = verdict
+                    // A regression against spec.baseline fails the run, as it fails a local run.
+                    if verdict.baseline?.regressed == true { input.meetsThreshold = false }
+                }
             }
         }
 

@@ -42,6 +42,20 @@ struct SuiteLoader: Sendable {
         }
     }
 
+    /// The run's targets (``SuiteTargets``): an offline suite's cases must each carry an output for
+    /// every target the cases name.
+    func targets(of suite: EvaluationSuite, cases: [SuiteCase]) -> Result<[String], Invalid> {
+        do {
+            return .success(
+                try SuiteTargets.names(suite.spec, cases: cases) { index in
+                    if case .inline = suite.spec.dataset { return SuiteTargets.datasetCasePath(index) }
+                    return "spec.dataset.configMap case \"\(cases[index].id)\""
+                })
+        } catch {
+            return .failure(Invalid(message: error.description))
+        }
+    }
+
     /// The suite's cases: inline, or read from its ConfigMap.
     func cases(of suite: EvaluationSuite) async throws(KubeError) -> Result<[SuiteCase], Invalid> {
         switch suite.spec.dataset {

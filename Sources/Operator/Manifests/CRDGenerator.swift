@@ -34,7 +34,15 @@ enum CRDGenerator {
     static let specRules = [
         Rule(
             expression: "!has(self.passThreshold) || (self.passThreshold >= 0.0 && self.passThreshold <= 1.0)",
-            message: "passThreshold must be a fraction between 0 and 1")
+            message: "passThreshold must be a fraction between 0 and 1"),
+        Rule(
+            expression: "!has(self.confidenceLevel) || (self.confidenceLevel > 0.0 && self.confidenceLevel < 1.0)",
+            message: "confidenceLevel must be between 0 and 1 (exclusive)"),
+    ]
+    static let baselineRules = [
+        Rule(
+            expression: "[has(self.suite), has(self.configMap)].filter(x, x).size() == 1",
+            message: "exactly one of suite or configMap must be set")
     ]
     static let breakerRules = [
         Rule(
@@ -105,6 +113,7 @@ enum CRDGenerator {
         spec = patched(spec, at: ["evaluators"], rules: scalingRules)
         spec = patched(spec, at: ["dataset"], rules: datasetRules)
         spec = patched(spec, at: ["circuitBreaker"], rules: breakerRules)
+        spec = patched(spec, at: ["baseline"], rules: baselineRules)
         spec = patched(spec, at: [], rules: specRules)
         return spec
     }

@@ -77,6 +77,10 @@ enum Conditions {
     static let progressing = "Progressing"
     /// Something needs attention: an invalid spec, or a provider's circuit is open.
     static let degraded = "Degraded"
+    /// The finished run against `spec.baseline`: True when a target is significantly worse
+    /// (`kubectl wait --for=condition=Regressed=false` gates on it), Unknown when the baseline
+    /// could not be read.
+    static let regressed = "Regressed"
 
     static func set(_ condition: Condition, in list: [Condition]) -> [Condition] {
         var result = list

@@ -25,6 +25,8 @@ enum StatusPlanner {
         var progress: SuiteProgress?
         /// Whether every target's pass rate meets the suite's `passThreshold` (the gate).
         var meetsThreshold: Bool
+        /// The comparisons and error reasons of a complete run, from every case's result.
+        var verdict: VerdictStatus? = nil
         /// Where the run's full results are read.
         var resultsURL: String?
         /// Breakers (`target/provider`) already reported open, so each opening is one event.
@@ -142,6 +144,7 @@ enum StatusPlanner {
             }
             if status.phase.isFinal {
                 status.completionTime = input.now
+                if let verdict = input.verdict { status.verdict = verdict }
                 let rate = status.run.passRate.map { " (pass rate \(percent($0)))" } ?? ""
                 let summary = "\(status.run.counts.passed) of \(status.run.counts.total) cases passed\(rate)"
                 events.append(
@@ -183,7 +186,12 @@ enum StatusPlanner {
         case .failed:
             status.conditions = conditions(
                 status.conditions, generation: input.generation, now: input.now,
-                ready: (.isFalse, "RunFailed", "A target is below passThreshold; \(progressText)"),
+                ready: (
+                    .isFalse, "RunFailed",
+                    (status.verdict.baseline?.regressed == true
+                        ? "A target regressed against the baseline or is below passThreshold; "
+                        : "A target is below passThreshold; ") + progressText
+                ),
                 progressing: (.isFalse, "RunComplete", progressText), degraded: (.isFalse, "AsExpected", ""))
         default:
             let degraded: (Condition.Status, String, String) =
@@ -194,6 +202,19 @@ enum StatusPlanner {
                 status.conditions, generation: input.generation, now: input.now,
                 ready: (.isFalse, "RunInProgress", progressText), progressing: (.isTrue, "RunInProgress", progressText),
                 degraded: degraded)
+        }
+        if status.phase.isFinal, let baseline = status.verdict.baseline {
+            let value: (Condition.Status, String) =
+                switch baseline.regressed {
+                case true?: (.isTrue, "Regressed")
+                case false?: (.isFalse, "NoRegression")
+                case nil: (.unknown, "BaselineUnavailable")
+                }
+            status.conditions = Conditions.set(
+                Condition(
+                    type: Conditions.regressed, status: value.0, observedGeneration: input.generation,
+                    lastTransitionTime: input.now, reason: value.1, message: String(baseline.message.prefix(32768))),
+                in: status.conditions)
         }
         return Plan(
             status: status, children: status.phase.isFinal ? .scaledDown : .run, events: events,

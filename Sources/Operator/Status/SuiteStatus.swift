@@ -12,6 +12,8 @@ struct SuiteStatus: Sendable, Hashable {
     var observedGeneration: Int?
     /// Counts, summaries, breakers and failing cases of the current run.
     var run = SuiteProgress()
+    /// Comparisons and error reasons of the finished run (empty while it runs).
+    var verdict = VerdictStatus()
     /// RFC 3339 times, as the API server writes them.
     var startTime: String?
     var completionTime: String?
@@ -24,6 +26,7 @@ struct SuiteStatus: Sendable, Hashable {
         var members: [(String, JSONValue)] = [("phase", .string(phase.rawValue))]
         if let observedGeneration { members.append(("observedGeneration", .number(Double(observedGeneration)))) }
         members += run.members
+        members += verdict.members
         if let startTime { members.append(("startTime", .string(startTime))) }
         if let completionTime { members.append(("completionTime", .string(completionTime))) }
         if !conditions.isEmpty { members.append(("conditions", .array(conditions.map(\.json)))) }
@@ -41,6 +44,7 @@ struct SuiteStatus: Sendable, Hashable {
             .flatMap { SuitePhase.resourcePhases.contains($0) ? $0 : nil } ?? .pending
         observedGeneration = json?["observedGeneration"]?.doubleValue.map { Int($0) }
         run = SuiteProgress(status: json)
+        verdict = VerdictStatus(status: json)
         startTime = json?["startTime"]?.stringValue
         completionTime = json?["completionTime"]?.stringValue
         conditions = (json?["conditions"]?.arrayValue ?? []).compactMap(Condition.init(json:))
@@ -50,7 +54,7 @@ struct SuiteStatus: Sendable, Hashable {
 
     /// Every member name ``json`` may write, so a merge patch can clear the ones now absent.
     static let memberNames =
-        ["phase", "observedGeneration"] + SuiteProgress.memberNames + [
+        ["phase", "observedGeneration"] + SuiteProgress.memberNames + VerdictStatus.memberNames + [
             "startTime", "completionTime", "conditions", "runID", "resultsURL",
         ]
 
@@ -66,7 +70,16 @@ struct SuiteStatus: Sendable, Hashable {
         let count = SpecSchema.integer(minimum: 0)
         let rate = SpecSchema.number(minimum: 0, maximum: 1)
         let summary = SpecSchema.object(
-            [("name", SpecSchema.string()), ("passed", count), ("failed", count), ("passRate", rate)],
+            [
+                ("name", SpecSchema.string()), ("passed", count), ("failed", count), ("passRate", rate),
+                (
+                    "passRateInterval",
+                    described(
+                        SpecSchema.object([
+                            ("low", rate), ("high", rate), ("level", rate), ("method", SpecSchema.string()),
+                        ]), "Wilson score interval of passRate at spec.confidenceLevel.")
+                ),
+            ],
             required: ["name", "passed", "failed"])
         return SpecSchema.object(
             [
@@ -105,6 +118,7 @@ struct SuiteStatus: Sendable, Hashable {
                                 required: ["id"])),
                         maxFailingCases)
                 ),
+            ] + VerdictStatus.structuralSchema + [
                 ("startTime", dateTime),
                 ("completionTime", dateTime),
                 ("conditions", Condition.listSchema),

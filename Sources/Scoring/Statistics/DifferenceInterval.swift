@@ -14,6 +14,11 @@ package struct DifferenceInterval: ConfidenceInterval, Equatable {
     package var method: Method
     package var methodName: String { method.rawValue }
 
+    /// The interval of the opposite difference, passRate(b) - passRate(a).
+    package var negated: DifferenceInterval {
+        DifferenceInterval(low: -high, high: -low, level: level, method: method)
+    }
+
     /// Newcombe's method 10 for passRate(a) - passRate(b).
     ///
     /// Each pass rate gets its Wilson interval; the two half-widths on either side are combined

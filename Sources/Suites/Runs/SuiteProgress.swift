@@ -1,5 +1,6 @@
 import AssayCore
 import AssayResilience
+import Scoring
 
 /// The part of an `EvaluationSuite`'s status that describes its run, computed from the run's
 /// ``RunAggregates``: counts, pass rates per criterion and per target, provider breaker states and
@@ -29,18 +30,56 @@ public struct SuiteProgress: Sendable, Hashable {
         public var summary: String { "\(completed)/\(total)" }
     }
 
-    /// Pass counts of one criterion or one target.
+    /// A pass rate's Wilson interval as the status carries it.
+    public struct Interval: Sendable, Hashable {
+        public var low: Double
+        public var high: Double
+        public var level: Double
+
+        public init(low: Double, high: Double, level: Double) {
+            self.low = low
+            self.high = high
+            self.level = level
+        }
+
+        /// Wilson's interval for `passed` of `passed + failed` at `level`; nil with no cases.
+        init?(passed: Int, failed: Int, level: Double) {
+            guard
+                let interval = try? ProportionInterval.wilson(successes: passed, trials: passed + failed, level: level)
+            else { return nil }
+            self.init(low: interval.low, high: interval.high, level: level)
+        }
+
+        public var json: JSONValue {
+            .object(
+                JSONObject([
+                    ("low", .number(low)), ("high", .number(high)), ("level", .number(level)),
+                    ("method", .string(ProportionInterval.Method.wilson.rawValue)),
+                ]))
+        }
+
+        init?(json: JSONValue?) {
+            guard let low = json?["low"]?.doubleValue, let high = json?["high"]?.doubleValue,
+                let level = json?["level"]?.doubleValue
+            else { return nil }
+            self.init(low: low, high: high, level: level)
+        }
+    }
+
+    /// Pass counts of one criterion or one target, with the pass rate's interval.
     public struct Summary: Sendable, Hashable {
         public var name: String
         public var passed: Int
         public var failed: Int
         public var passRate: Double?
+        public var passRateInterval: Interval?
 
-        public init(name: String, passed: Int, failed: Int, passRate: Double?) {
+        public init(name: String, passed: Int, failed: Int, passRate: Double?, passRateInterval: Interval? = nil) {
             self.name = name
             self.passed = passed
             self.failed = failed
             self.passRate = passRate
+            self.passRateInterval = passRateInterval
         }
     }
 
@@ -89,8 +128,11 @@ public struct SuiteProgress: Sendable, Hashable {
 
     /// The progress of `aggregates`. A case is `passed` when every target passed it, `errored`
     /// when some target's output could not be generated, `failed` otherwise; criteria are summed
-    /// over targets.
-    public init(_ aggregates: RunAggregates, breakers: [Breaker] = []) {
+    /// over targets. Pass rates carry Wilson intervals at `level` (the suite's `confidenceLevel`).
+    public init(
+        _ aggregates: RunAggregates, breakers: [Breaker] = [],
+        level: Double = EvaluationSuiteSpec.defaultConfidenceLevel
+    ) {
         let errored = aggregates.targets.map(\.errors).max() ?? 0
         counts = Counts(
             total: aggregates.total, completed: aggregates.recorded, passed: aggregates.passed,
@@ -99,7 +141,8 @@ public struct SuiteProgress: Sendable, Hashable {
         targets = aggregates.targets.map {
             Summary(
                 name: $0.name, passed: $0.passed, failed: $0.failed,
-                passRate: $0.passed + $0.failed == 0 ? nil : $0.passRate)
+                passRate: $0.passed + $0.failed == 0 ? nil : $0.passRate,
+                passRateInterval: Interval(passed: $0.passed, failed: $0.failed, level: level))
         }
         criteria = aggregates.info.criteria.enumerated().map { index, name in
             var passed = 0
@@ -110,7 +153,8 @@ public struct SuiteProgress: Sendable, Hashable {
             }
             return Summary(
                 name: name, passed: passed, failed: count - passed,
-                passRate: count == 0 ? nil : Double(passed) / Double(count))
+                passRate: count == 0 ? nil : Double(passed) / Double(count),
+                passRateInterval: Interval(passed: passed, failed: count - passed, level: level))
         }
         var failing: [FailingCase] = []
         for target in aggregates.targets {
@@ -172,7 +216,8 @@ public struct SuiteProgress: Sendable, Hashable {
                 guard let name = item["name"]?.stringValue else { return nil }
                 return Summary(
                     name: name, passed: Int(item["passed"]?.doubleValue ?? 0),
-                    failed: Int(item["failed"]?.doubleValue ?? 0), passRate: item["passRate"]?.doubleValue)
+                    failed: Int(item["failed"]?.doubleValue ?? 0), passRate: item["passRate"]?.doubleValue,
+                    passRateInterval: Interval(json: item["passRateInterval"]))
             }
         }
         criteria = summaries("criteria")
@@ -195,6 +240,7 @@ extension SuiteProgress.Summary {
             ("name", .string(name)), ("passed", .number(Double(passed))), ("failed", .number(Double(failed))),
         ]
         if let passRate { members.append(("passRate", .number(passRate))) }
+        if let passRateInterval { members.append(("passRateInterval", passRateInterval.json)) }
         return .object(JSONObject(members))
     }
 }

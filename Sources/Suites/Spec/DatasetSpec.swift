@@ -47,13 +47,8 @@ public enum DatasetSpec: SpecDecodable, Hashable {
             }
             return .file(file)
         }
-        let reference = try fields.required("configMap", fields.objectFields)
-        try reference.rejectUnknown(allowed: ["name", "key"])
-        let name = try reference.required("name", reference.string)
-        let key = try reference.required("key", reference.string)
-        if name.isEmpty { throw FieldError(path: reference.path("name"), message: "must not be empty") }
-        if key.isEmpty { throw FieldError(path: reference.path("key"), message: "must not be empty") }
-        return .configMap(name: name, key: key)
+        let reference = try ConfigMapKeyReference.decode(fields, at: "configMap")
+        return .configMap(name: reference.name, key: reference.key)
     }
 
     public static var structuralSchema: JSONValue {
@@ -61,12 +56,7 @@ public enum DatasetSpec: SpecDecodable, Hashable {
             [
                 ("cases", SpecSchema.array(SpecSchema.preserved, minItems: 1)),
                 ("file", SpecSchema.string(minLength: 1)),
-                (
-                    "configMap",
-                    SpecSchema.object(
-                        [("name", SpecSchema.string(minLength: 1)), ("key", SpecSchema.string(minLength: 1))],
-                        required: ["name", "key"])
-                ),
+                ("configMap", ConfigMapKeyReference.structuralSchema),
             ], description: "Exactly one of cases, file or configMap.")
     }
 }

@@ -12,7 +12,12 @@ public struct EvaluationSuiteSpec: SpecDecodable, Hashable {
     public static let maxConcurrency = 1024
     /// Targets one suite may compare. (Our choice.)
     public static let maxTargets = 16
+    /// The level of every interval in a run's verdict: 95%, the convention of the references we
+    /// check against and of Miller 2024, "Adding Error Bars to Evals". (Issue 13's default.)
+    public static let defaultConfidenceLevel = 0.95
 
+    /// The models under test; empty for an offline suite, whose cases carry their outputs
+    /// (``SuiteTargets``).
     public var targets: [TargetSpec]
     public var judge: JudgeSpec?
     public var dataset: DatasetSpec
@@ -23,12 +28,20 @@ public struct EvaluationSuiteSpec: SpecDecodable, Hashable {
     public var concurrency: Int
     public var evaluators: EvaluatorScalingSpec
     public var circuitBreaker: CircuitBreakerSpec
+    /// The level of every pass-rate, mean-score and difference interval (`spec.confidenceLevel`).
+    public var confidenceLevel: Double
+    public var gate: GateSpec
+    public var compare: CompareSpec
+    /// A cluster run's baseline (`spec.baseline`); a local run takes `--baseline` instead.
+    public var baseline: BaselineSpec?
 
     public init(
         targets: [TargetSpec], judge: JudgeSpec? = nil, dataset: DatasetSpec, criteria: [JSONValue],
         passThreshold: Double = defaultPassThreshold, concurrency: Int = defaultConcurrency,
         evaluators: EvaluatorScalingSpec = EvaluatorScalingSpec(),
-        circuitBreaker: CircuitBreakerSpec = CircuitBreakerSpec()
+        circuitBreaker: CircuitBreakerSpec = CircuitBreakerSpec(),
+        confidenceLevel: Double = defaultConfidenceLevel, gate: GateSpec = GateSpec(),
+        compare: CompareSpec = CompareSpec(), baseline: BaselineSpec? = nil
     ) {
         self.targets = targets
         self.judge = judge
@@ -38,10 +51,15 @@ public struct EvaluationSuiteSpec: SpecDecodable, Hashable {
         self.concurrency = concurrency
         self.evaluators = evaluators
         self.circuitBreaker = circuitBreaker
+        self.confidenceLevel = confidenceLevel
+        self.gate = gate
+        self.compare = compare
+        self.baseline = baseline
     }
 
     static let fieldNames: Set<String> = [
         "targets", "judge", "dataset", "criteria", "passThreshold", "concurrency", "evaluators", "circuitBreaker",
+        "confidenceLevel", "gate", "compare", "baseline",
     ]
 
     public static func decode(_ json: JSONValue, at path: String) throws(FieldError) -> EvaluationSuiteSpec {
@@ -55,9 +73,11 @@ public struct EvaluationSuiteSpec: SpecDecodable, Hashable {
     {
         let fields = try JSONFields(json, at: path)
         try fields.rejectUnknown(allowed: fieldNames)
-        let targetItems = try fields.required("targets", fields.array)
-        guard !targetItems.isEmpty else {
-            throw FieldError(path: fields.path("targets"), message: "must list at least one target")
+        let targetItems = try fields.array("targets") ?? []
+        guard !targetItems.isEmpty || !fields.has("targets") else {
+            throw FieldError(
+                path: fields.path("targets"),
+                message: "must list at least one target; leave it out to score the outputs the cases carry")
         }
         guard targetItems.count <= maxTargets else {
             throw FieldError(
@@ -114,10 +134,30 @@ public struct EvaluationSuiteSpec: SpecDecodable, Hashable {
         let breaker = try fields.value("circuitBreaker").map { (json) throws(FieldError) in
             try CircuitBreakerSpec.decode(json, at: fields.path("circuitBreaker"))
         }
+        let level = try fields.number("confidenceLevel") ?? defaultConfidenceLevel
+        guard level > 0, level < 1 else {
+            throw FieldError(
+                path: fields.path("confidenceLevel"), message: "must be between 0 and 1 (exclusive), got \(level)")
+        }
+        let gate = try fields.value("gate").map { (json) throws(FieldError) in
+            try GateSpec.decode(json, at: fields.path("gate"))
+        }
+        let compare = try fields.value("compare").map { (json) throws(FieldError) in
+            try CompareSpec.decode(json, at: fields.path("compare"))
+        }
+        if let reference = compare?.reference, !targets.isEmpty, !targets.contains(where: { $0.name == reference }) {
+            throw FieldError(
+                path: FieldError.join(fields.path("compare"), "reference"),
+                message: "\"\(reference)\" is not a target; targets are \(targets.map(\.name).joined(separator: ", "))")
+        }
         return EvaluationSuiteSpec(
             targets: targets, judge: judge, dataset: dataset, criteria: criteria, passThreshold: threshold,
             concurrency: concurrency, evaluators: evaluators ?? EvaluatorScalingSpec(),
-            circuitBreaker: breaker ?? CircuitBreakerSpec())
+            circuitBreaker: breaker ?? CircuitBreakerSpec(), confidenceLevel: level, gate: gate ?? GateSpec(),
+            compare: compare ?? CompareSpec(),
+            baseline: try fields.value("baseline").map { (json) throws(FieldError) in
+                try BaselineSpec.decode(json, at: fields.path("baseline"))
+            })
     }
 
     /// The structural part of criteria: a non-empty array of objects each with a string `type`.
@@ -133,6 +173,9 @@ public struct EvaluationSuiteSpec: SpecDecodable, Hashable {
         }
         return items
     }
+
+    /// Whether the suite scores the outputs its cases carry instead of generating them.
+    public var isOffline: Bool { targets.isEmpty }
 
     /// Each criterion's display name: its `name`, else its `type`, made unique with `#2`, `#3`.
     public var criterionNames: [String] {
@@ -161,6 +204,10 @@ public struct EvaluationSuiteSpec: SpecDecodable, Hashable {
                 ("concurrency", SpecSchema.integer(minimum: 1)),
                 ("evaluators", EvaluatorScalingSpec.structuralSchema),
                 ("circuitBreaker", CircuitBreakerSpec.structuralSchema),
-            ], required: ["targets", "dataset", "criteria"])
+                ("confidenceLevel", SpecSchema.number(minimum: 0, maximum: 1)),
+                ("gate", GateSpec.structuralSchema),
+                ("compare", CompareSpec.structuralSchema),
+                ("baseline", BaselineSpec.structuralSchema),
+            ], required: ["dataset", "criteria"])
     }
 }

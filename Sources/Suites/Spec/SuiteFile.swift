@@ -7,6 +7,8 @@ public struct SuiteFile: Sendable {
     public var suite: EvaluationSuite
     public var dataset: Dataset
     public var runID: RunID
+    /// The run's targets (``SuiteTargets``): the spec's, or an offline suite's output names.
+    public var targets: [String]
 
     /// Reads and validates `path` and its dataset; any problem names the file and the field or line.
     public static func load(path: String) throws(SuiteError) -> SuiteFile {
@@ -36,17 +38,28 @@ public struct SuiteFile: Sendable {
                     message: "is read by evaluators in a cluster; to run locally, use dataset.file or dataset.cases"),
                 line: YAMLFieldLocator.line(of: "spec.dataset.configMap", in: text))
         }
-        if let uid = suite.metadata.uid, let generation = suite.metadata.generation {
-            return SuiteFile(suite: suite, dataset: dataset, runID: .resource(uid: uid, generation: generation))
+        let targets: [String]
+        do {
+            targets = try SuiteTargets.names(suite.spec, cases: dataset.cases) { index in
+                if case .inline = suite.spec.dataset { return SuiteTargets.datasetCasePath(index) }
+                return "spec.dataset.file case \"\(dataset.cases[index].id)\""
+            }
+        } catch {
+            throw .invalid(source: path, error, line: YAMLFieldLocator.line(of: error.path, in: text))
         }
-        return SuiteFile(
-            suite: suite, dataset: dataset, runID: .content(name: suite.metadata.name, documents: documents))
+        let runID: RunID =
+            if let uid = suite.metadata.uid, let generation = suite.metadata.generation {
+                .resource(uid: uid, generation: generation)
+            } else {
+                .content(name: suite.metadata.name, documents: documents)
+            }
+        return SuiteFile(suite: suite, dataset: dataset, runID: runID, targets: targets)
     }
 
     /// The run these files describe.
     public func plan(resultTTL: Duration = RunPlan.defaultResultTTL) -> RunPlan {
         RunPlan(
-            id: runID, suiteName: suite.metadata.name, cases: dataset.cases, targets: suite.spec.targets.map(\.name),
+            id: runID, suiteName: suite.metadata.name, cases: dataset.cases, targets: targets,
             criteria: suite.spec.criterionNames, passThreshold: suite.spec.passThreshold, resultTTL: resultTTL)
     }
 

@@ -4,14 +4,18 @@ import Suites
 /// A run as one self-contained HTML page: inline CSS and SVG, no scripts and no external
 /// references. It holds an overview (each target's pass rate against the threshold and a
 /// PASS/FAIL badge), a bar chart of each criterion's pass rate per target, and a side-by-side
-/// table of the targets' verdicts for the first `maxCases` cases.
+/// table of the targets' verdicts for the first `maxCases` cases. Pass rates carry their intervals
+/// (as error bars); the baseline's newly failing cases, the comparisons and the top error
+/// reasons come before the charts (`HTMLReport+Verdict`).
 enum HTMLReport {
     /// Cases shown in the side-by-side table; the page says when more were left out.
     static let maxCases = 500
 
-    static func html(_ aggregates: RunAggregates, cases: [CaseResult], maxCases: Int = maxCases) -> String {
+    static func html(
+        _ aggregates: RunAggregates, cases: [CaseResult], analysis: RunAnalysis, maxCases: Int = maxCases
+    ) -> String {
         let info = aggregates.info
-        let verdict = aggregates.verdict
+        let verdict = analysis.verdict
         var page: [String] = [
             "<!DOCTYPE html>",
             "<html lang=\"en\">",
@@ -27,30 +31,34 @@ enum HTMLReport {
                 + "\(aggregates.recorded)/\(aggregates.total) cases &middot; \(aggregates.passed) passed by every target "
                 + "&middot; threshold \(ReportEscaping.percent(info.passThreshold))</p>",
         ]
-        page += overview(aggregates)
-        page += criteria(aggregates)
-        page += targets(aggregates, cases: cases, maxCases: maxCases)
+        page += overview(aggregates, analysis: analysis)
+        page += verdictSections(analysis)
+        page += criteria(aggregates, analysis: analysis)
+        page += targets(aggregates, cases: cases, analysis: analysis, maxCases: maxCases)
         page += ["</body>", "</html>"]
         return page.joined(separator: "\n") + "\n"
     }
 
-    private static func overview(_ aggregates: RunAggregates) -> [String] {
+    private static func overview(_ aggregates: RunAggregates, analysis: RunAnalysis) -> [String] {
         var lines = [
             "<section id=\"overview\">",
             "<h2>Overview</h2>",
             "<table>",
             "<tr><th>Target</th><th>Pass rate</th><th>Threshold</th><th>Passed</th><th>Failed</th><th>Errors</th>"
-                + "<th>p50 ms</th><th>p95 ms</th><th>Tokens in</th><th>Tokens out</th><th>Verdict</th></tr>",
+                + "<th>p50 ms</th><th>p95 ms</th><th>Tokens in</th><th>Tokens out</th><th>Mean score</th><th>Verdict</th></tr>",
         ]
-        for target in aggregates.targets {
-            let verdict = RunVerdict(target: target, passThreshold: aggregates.info.passThreshold)
+        for (target, statistics) in zip(aggregates.targets, analysis.targets) {
+            let verdict = statistics.verdict
+            let bar = bar(
+                target.passRate, threshold: aggregates.info.passThreshold, interval: statistics.passRateInterval)
             lines.append(
-                "<tr><td>\(escape(target.name))</td><td>\(bar(target.passRate, threshold: aggregates.info.passThreshold))"
-                    + " \(ReportEscaping.percent(target.passRate))</td>"
+                "<tr><td>\(escape(target.name))</td><td>\(bar)"
+                    + " \(escape(VerdictText.rate(target.passRate, statistics.passRateInterval)))</td>"
                     + "<td>\(ReportEscaping.percent(aggregates.info.passThreshold))</td>"
                     + "<td>\(target.passed)</td><td>\(target.failed)</td><td>\(target.errors)</td>"
                     + "<td>\(milliseconds(target.latencyP50Ms))</td><td>\(milliseconds(target.latencyP95Ms))</td>"
                     + "<td>\(target.inputTokens)</td><td>\(target.outputTokens)</td>"
+                    + "<td>\(VerdictText.score(statistics.meanScore, statistics.meanScoreInterval))</td>"
                     + "<td><span class=\"badge \(verdict.passed ? "pass" : "fail")\">\(verdict.rawValue)</span></td></tr>"
             )
         }
@@ -59,7 +67,7 @@ enum HTMLReport {
     }
 
     /// One horizontal SVG bar chart per criterion: a bar per target.
-    private static func criteria(_ aggregates: RunAggregates) -> [String] {
+    private static func criteria(_ aggregates: RunAggregates, analysis: RunAnalysis) -> [String] {
         var lines = ["<section id=\"criteria\">", "<h2>Criteria</h2>"]
         let targets = aggregates.targets
         for (index, name) in aggregates.info.criteria.enumerated() {
@@ -83,9 +91,10 @@ enum HTMLReport {
                         + "<text x=\"458\" y=\"\(y + 15)\" class=\"label\">\(ReportEscaping.percent(rate))</text>")
             }
             lines.append("</svg>")
-            let means = targets.map { target in
+            let means = zip(targets, analysis.targets).map { target, statistics in
                 let mean = index < target.criteria.count ? target.criteria[index].meanScore : 0
-                return "\(escape(target.name)): mean score \(format3(mean))"
+                let interval = index < statistics.criteria.count ? statistics.criteria[index].meanScoreInterval : nil
+                return "\(escape(target.name)): mean score \(VerdictText.score(mean, interval))"
             }
             lines.append("<p class=\"meta\">\(means.joined(separator: " &middot; "))</p>")
             lines.append("</figure>")
@@ -94,7 +103,13 @@ enum HTMLReport {
         return lines
     }
 
-    private static func targets(_ aggregates: RunAggregates, cases: [CaseResult], maxCases: Int) -> [String] {
+    /// The side-by-side table; with a baseline, the cases that newly fail come first, marked.
+    private static func targets(
+        _ aggregates: RunAggregates, cases: [CaseResult], analysis: RunAnalysis, maxCases: Int
+    ) -> [String] {
+        let newlyFailing = Set(analysis.baseline?.targets.flatMap(\.newlyFailing) ?? [])
+        let ordered =
+            cases.filter { newlyFailing.contains($0.caseID) } + cases.filter { !newlyFailing.contains($0.caseID) }
         let names = aggregates.info.targets
         var lines = [
             "<section id=\"targets\">",
@@ -102,8 +117,10 @@ enum HTMLReport {
             "<table>",
             "<tr><th>Case</th>" + names.map { "<th>\(escape($0))</th>" }.joined() + "</tr>",
         ]
-        for result in cases.prefix(maxCases) {
-            var row = "<tr><td class=\"case\">\(escape(result.caseID))</td>"
+        for result in ordered.prefix(maxCases) {
+            let mark =
+                newlyFailing.contains(result.caseID) ? " <span class=\"badge fail newly\">NEWLY FAILING</span>" : ""
+            var row = "<tr><td class=\"case\">\(escape(result.caseID))\(mark)</td>"
             for name in names {
                 guard let outcome = result.targets.first(where: { $0.target == name }) else {
                     row += "<td>-</td>"
@@ -138,16 +155,6 @@ enum HTMLReport {
         return lines
     }
 
-    /// An inline SVG bar for a pass rate with the threshold marked.
-    private static func bar(_ rate: Double, threshold: Double) -> String {
-        let width = Int((rate * 120).rounded())
-        let mark = Int((threshold * 120).rounded())
-        return "<svg width=\"122\" height=\"12\" class=\"rate\">"
-            + "<rect x=\"0\" y=\"1\" width=\"120\" height=\"10\" class=\"track\"/>"
-            + "<rect x=\"0\" y=\"1\" width=\"\(width)\" height=\"10\" class=\"\(rate >= threshold ? "barpass" : "barfail")\"/>"
-            + "<line x1=\"\(mark)\" y1=\"0\" x2=\"\(mark)\" y2=\"12\" class=\"threshold\"/></svg>"
-    }
-
     private static let style = """
         body{font-family:system-ui,sans-serif;margin:2em;color:#222}\
         table{border-collapse:collapse;margin:1em 0}\
@@ -157,10 +164,11 @@ enum HTMLReport {
         .meta,.note{color:#555}.output{font-family:monospace;white-space:pre-wrap;max-width:40em}\
         .why{color:#c62828;font-size:.9em}.score{color:#555;font-size:.85em}\
         .track{fill:#eee}.barpass{fill:#2e7d32}.barfail{fill:#c62828}.threshold{stroke:#000;stroke-width:2}\
+        .errorbar{stroke:#111;stroke-width:1.5}\
         .label{font-size:12px;fill:#222}.chart{margin:1em 0}
         """
 
-    private static func escape(_ text: String) -> String { ReportEscaping.markup(text) }
+    static func escape(_ text: String) -> String { ReportEscaping.markup(text) }
 
     private static func truncated(_ text: String, _ limit: Int) -> String {
         text.count > limit ? String(text.prefix(limit)) + "\u{2026}" : text

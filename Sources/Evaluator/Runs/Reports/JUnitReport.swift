@@ -4,9 +4,10 @@ import Suites
 /// A run as JUnit XML for CI systems: one `<testsuite>` per target and, in it, one `<testcase>`
 /// per case (named by the case id, classed `<suite>.<target>`). A target whose criteria failed
 /// gets a `<failure>` naming them with their reasons; one whose output could not be generated
-/// gets an `<error>`.
+/// gets an `<error>`. Each `<testsuite>` carries `<properties>`: the target's pass rate with its
+/// interval, its comparisons with the other targets, its baseline verdict and top error reasons.
 enum JUnitReport {
-    static func xml(_ aggregates: RunAggregates, cases: [CaseResult]) -> String {
+    static func xml(_ aggregates: RunAggregates, cases: [CaseResult], analysis: RunAnalysis) -> String {
         let suite = aggregates.info.suiteName
         var lines = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>"]
         var suites: [String] = []
@@ -48,6 +49,7 @@ enum JUnitReport {
                 "  <testsuite name=\"\(escape("\(suite).\(target)"))\" tests=\"\(counts.tests)\" "
                     + "failures=\"\(counts.failures)\" errors=\"\(counts.errors)\" skipped=\"0\" "
                     + "time=\"\(ReportEscaping.seconds(milliseconds: counts.milliseconds))\">")
+            suites += properties(of: target, analysis)
             suites += body
             suites.append("  </testsuite>")
             totals.tests += counts.tests
@@ -61,6 +63,28 @@ enum JUnitReport {
         lines += suites
         lines.append("</testsuites>")
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The target's verdict as JUnit properties ("large vs small: +12.0 pp [4.1, 19.9], p = 0.003").
+    private static func properties(of target: String, _ analysis: RunAnalysis) -> [String] {
+        var properties: [(String, String)] = []
+        if let statistics = analysis.targets.first(where: { $0.name == target }) {
+            properties.append(("passRate", VerdictText.rate(statistics.passRate, statistics.passRateInterval)))
+            properties.append(("verdict", statistics.verdict.rawValue))
+            for (rank, reason) in statistics.errorReasons.enumerated() {
+                properties.append(("errorReason.\(rank + 1)", VerdictText.errorReason(reason)))
+            }
+        }
+        for comparison in analysis.comparisons where comparison.a == target || comparison.b == target {
+            properties.append(("comparison.\(comparison.a).\(comparison.b)", VerdictText.comparison(comparison)))
+        }
+        if let baseline = analysis.baseline?.targets.first(where: { $0.name == target }) {
+            properties.append(("baseline", VerdictText.baseline(baseline)))
+        }
+        guard !properties.isEmpty else { return [] }
+        return ["    <properties>"]
+            + properties.map { "      <property name=\"\(escape($0.0))\" value=\"\(escape($0.1))\"/>" }
+            + ["    </properties>"]
     }
 
     private static func escape(_ text: String) -> String { ReportEscaping.markup(text) }

@@ -1,0 +1,145 @@
+import AssayCore
+import Scoring
+
+/// What a finished run's numbers support: a Wilson interval on every pass rate, a normal interval
+/// on every mean score (cluster-robust when cases share a dataset `cluster`), paired comparisons
+/// between targets, the comparison with a baseline run, the most frequent error reasons, and the
+/// one ``RunVerdict`` these gate. Reports, the exit status and the status read it.
+package struct RunAnalysis: Sendable {
+    /// Error reasons a report lists per target. (Issue 13: the top 5.)
+    package static let maxErrorReasons = 5
+
+    package struct CriterionStatistics: Sendable {
+        package var name: String
+        package var passRateInterval: ProportionInterval?
+        package var meanScoreInterval: MeanInterval?
+    }
+
+    package struct TargetStatistics: Sendable {
+        package var name: String
+        package var passRate: Double
+        package var passRateInterval: ProportionInterval?
+        package var meanScore: Double?
+        package var meanScoreInterval: MeanInterval?
+        package var criteria: [CriterionStatistics]
+        /// The most frequent reasons an output could not be produced, most frequent first.
+        package var errorReasons: [ErrorReason]
+        package var verdict: RunVerdict
+    }
+
+    package struct ErrorReason: Sendable, Hashable {
+        package var reason: String
+        package var count: Int
+    }
+
+    package struct Comparison: Sendable {
+        package var a: String
+        package var b: String
+        package var result: PairedComparison
+    }
+
+    package var level: Double
+    package var gate: GateSpec
+    package var targets: [TargetStatistics]
+    package var comparisons: [Comparison]
+    package var baseline: BaselineVerdict?
+    package var verdict: RunVerdict
+
+    /// Analyses `aggregates` and their `cases`; `clusters` maps a case id to its dataset
+    /// `cluster` (cases without one are independent).
+    package init(
+        _ aggregates: RunAggregates, cases: [CaseResult], clusters: [String: String] = [:],
+        spec: EvaluationSuiteSpec, baseline: BaselineReport? = nil
+    ) {
+        level = spec.confidenceLevel
+        gate = spec.gate
+        let outcomes = TargetOutcomes(cases: cases, clusters: clusters)
+        targets = aggregates.targets.map { target in
+            Self.statistics(target, outcomes: outcomes, level: spec.confidenceLevel, spec: spec, aggregates: aggregates)
+        }
+        comparisons = spec.compare.pairs(aggregates.info.targets).compactMap { pair in
+            let paired = outcomes.paired(pair.a, pair.b)
+            guard let result = try? PairedComparison.compare(paired, level: spec.confidenceLevel) else { return nil }
+            return Comparison(a: pair.a, b: pair.b, result: result)
+        }
+        self.baseline = baseline.map {
+            BaselineVerdict(baseline: $0, current: outcomes, targets: aggregates.info.targets, spec: spec)
+        }
+        verdict = RunVerdict(
+            aggregates, gate: spec.gate, level: spec.confidenceLevel, regressed: self.baseline?.regressed ?? false)
+    }
+
+    private static func statistics(
+        _ target: RunAggregates.TargetAggregates, outcomes: TargetOutcomes, level: Double, spec: EvaluationSuiteSpec,
+        aggregates: RunAggregates
+    ) -> TargetStatistics {
+        let results = outcomes.results(of: target.name)
+        let scores = results.map(\.result.score)
+        let criteria = target.criteria.enumerated().map { index, criterion in
+            let carried = results.filter { index < $0.result.criteria.count }
+            return CriterionStatistics(
+                name: criterion.name,
+                passRateInterval: try? ProportionInterval.wilson(
+                    successes: criterion.passed, trials: criterion.count, level: level),
+                meanScoreInterval: meanInterval(
+                    carried.map { $0.result.criteria[index].score }, clusters: carried.map(\.cluster), level: level))
+        }
+        var counts: [String: Int] = [:]
+        for result in results { if let error = result.result.error { counts[error, default: 0] += 1 } }
+        let reasons = counts.map { ErrorReason(reason: $0.key, count: $0.value) }
+            .sorted { $0.count != $1.count ? $0.count > $1.count : $0.reason < $1.reason }
+        return TargetStatistics(
+            name: target.name, passRate: target.passRate,
+            passRateInterval: try? ProportionInterval.wilson(
+                successes: target.passed, trials: target.passed + target.failed, level: level),
+            meanScore: scores.isEmpty ? nil : scores.reduce(0, +) / Double(scores.count),
+            meanScoreInterval: meanInterval(scores, clusters: results.map(\.cluster), level: level),
+            criteria: criteria, errorReasons: Array(reasons.prefix(maxErrorReasons)),
+            verdict: RunVerdict(
+                target: target, passThreshold: aggregates.info.passThreshold, gate: spec.gate, level: level))
+    }
+
+    /// The normal interval of `values`, cluster-robust when any value has a cluster; `nil` when
+    /// no standard error can be estimated (fewer than two values or clusters).
+    static func meanInterval(_ values: [Double], clusters: [String?], level: Double) -> MeanInterval? {
+        let clustered = clusters.contains { $0 != nil }
+        let labels = clusters.enumerated().map { index, cluster in cluster.map { "c:" + $0 } ?? "i:\(index)" }
+        return try? MeanInterval.normal(values, clusters: clustered ? labels : nil, level: level)
+    }
+}
+
+/// Every case's result per target, in recording order, with its cluster: what the intervals and
+/// paired comparisons are computed from.
+package struct TargetOutcomes: Sendable {
+    package struct Outcome: Sendable {
+        package var caseID: String
+        package var cluster: String?
+        package var result: TargetResult
+    }
+
+    private var byTarget: [String: [Outcome]] = [:]
+
+    package init(cases: [CaseResult], clusters: [String: String]) {
+        for item in cases {
+            for result in item.targets {
+                byTarget[result.target, default: []].append(
+                    Outcome(caseID: item.caseID, cluster: clusters[item.caseID], result: result))
+            }
+        }
+    }
+
+    package func results(of target: String) -> [Outcome] { byTarget[target] ?? [] }
+
+    /// The cases both targets have a result for, as paired outcomes.
+    func paired(_ a: String, _ b: String) -> [PairedComparison.Case] {
+        var other: [String: TargetResult] = [:]
+        for outcome in results(of: b) { other[outcome.caseID] = outcome.result }
+        return results(of: a).compactMap { outcome in
+            other[outcome.caseID].map {
+                PairedComparison.Case(
+                    passedA: outcome.result.passed, passedB: $0.passed, scoreA: outcome.result.score, scoreB: $0.score,
+                    cluster: outcome.cluster)
+            }
+        }
+    }
+}
