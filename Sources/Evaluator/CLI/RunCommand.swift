@@ -49,6 +49,8 @@ struct RunCommand {
             "baseline", env: "ASSAY_RUN_BASELINE",
             help: "A JSON report of an earlier run: exit 1 when a target is significantly worse (spec.gate)")
         parser.option(
+            "repeats", env: "ASSAY_REPEATS", help: "Evaluate every case this many times (default: the suite's repeats)")
+        parser.option(
             "concurrency", env: "ASSAY_CONCURRENCY", help: "In-flight cases (default: the suite's concurrency)")
         parser.option(
             "consumer", env: "ASSAY_CONSUMER",
@@ -101,7 +103,7 @@ struct RunCommand {
             }
         }
 
-        let file: SuiteFile
+        var file: SuiteFile
         let baseline: BaselineReport?
         let evaluator: SuiteEvaluator
         let options: RunWorker.Options
@@ -115,6 +117,16 @@ struct RunCommand {
                 file = try SuiteFile.load(path: path)
             } catch {
                 throw InvalidSuite(message: error.description)
+            }
+            if let repeats = try values.int("repeats"), repeats != file.suite.spec.repeats {
+                guard (1...EvaluationSuiteSpec.maxRepeats).contains(repeats) else {
+                    throw OptionError.invalidValue(
+                        name: "repeats", value: String(repeats), expected: "1 to \(EvaluationSuiteSpec.maxRepeats)")
+                }
+                // Another number of repeats is another run: its own id, so a shared --redis never
+                // mixes it with the suite's own.
+                file.suite.spec.repeats = repeats
+                file.runID = RunID("\(file.runID.rawValue)-r\(repeats)") ?? file.runID
             }
             baseline = try values.string("baseline").flatMap { $0.isEmpty ? nil : try readBaseline($0) }
             let generationTimeout = try positive(values, "generation-timeout-seconds") ?? 30
@@ -172,7 +184,7 @@ struct RunCommand {
         }
         // A status line for the user (and for tests, which wait for it).
         FileHandle.standardError.write(
-            Data("assay-evaluator: run \(plan.id): \(plan.cases.count) cases queued; consumer \(consumer)\n".utf8))
+            Data("assay-evaluator: run \(plan.id): \(queuedText(plan)) queued; consumer \(consumer)\n".utf8))
 
         let worker = RunWorker(
             queue: queue, evaluator: evaluator, consumer: consumer, options: options, logger: logger,
@@ -229,6 +241,11 @@ struct RunCommand {
             FileHandle.standardOutput.write(Data(output.utf8))
         }
         return analysis.verdict.passed ? CommandLineExit.success : CommandLineExit.failedGate
+    }
+
+    /// "30 cases", or "30 cases × 3 repeats".
+    private static func queuedText(_ plan: RunPlan) -> String {
+        plan.repeats > 1 ? "\(plan.cases.count) cases × \(plan.repeats) repeats" : "\(plan.cases.count) cases"
     }
 
     /// The `--baseline` report; a file that cannot be read or is not a JSON report is invalid input.

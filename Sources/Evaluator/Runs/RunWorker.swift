@@ -99,7 +99,8 @@ struct RunWorker: Sendable {
                     shared.inFlight.add(1, ordering: .relaxed)
                     group.addTask {
                         if options.caseDelay > .zero { try? await Task.sleep(for: options.caseDelay) }
-                        let result = await evaluator.evaluate(item.suiteCase, consumer: consumer)
+                        var result = await evaluator.evaluate(item.suiteCase, consumer: consumer)
+                        result.repeat = item.repeat
                         shared.finished.withLock { $0.append(FinishedCase(result: result, claimed: item)) }
                         ready.yield()
                     }

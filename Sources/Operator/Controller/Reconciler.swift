@@ -116,7 +116,8 @@ final class Reconciler: Sendable {
                         try await queue.prepare(
                             RunPlan(
                                 id: runID, suiteName: decoded.metadata.name, cases: cases, targets: targets,
-                                criteria: decoded.spec.criterionNames, passThreshold: decoded.spec.passThreshold))
+                                criteria: decoded.spec.criterionNames, passThreshold: decoded.spec.passThreshold,
+                                repeats: decoded.spec.repeats))
                         aggregates = try await queue.aggregates()
                     }
                 }

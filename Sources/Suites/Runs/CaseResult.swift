@@ -56,24 +56,36 @@ public struct CaseResult: Sendable, Hashable {
     public var targets: [TargetResult]
     /// The evaluator that recorded it (diagnostics only).
     public var consumer: String
+    /// Which of the run's `repeats` this result is, from 1 (`spec.repeats`).
+    public var `repeat`: Int
 
-    public init(caseID: String, targets: [TargetResult], consumer: String) {
+    public init(caseID: String, targets: [TargetResult], consumer: String, repeat: Int = 1) {
         self.caseID = caseID
         self.targets = targets
         self.consumer = consumer
+        self.repeat = `repeat`
+    }
+
+    /// What the run counts once: the case id, with `:<repeat>` after the first repeat (a case id
+    /// never contains ':').
+    public var recordKey: String { Self.recordKey(caseID, repeat: `repeat`) }
+
+    public static func recordKey(_ caseID: String, repeat: Int) -> String {
+        `repeat` <= 1 ? caseID : "\(caseID):\(`repeat`)"
     }
 
     /// Whether every target passed.
     public var passed: Bool { targets.allSatisfy(\.passed) }
 
+    /// The result as stored; `repeat` only after the first repeat, so a run without repeats reads
+    /// as before.
     public var json: JSONValue {
-        .object(
-            JSONObject([
-                ("id", .string(caseID)),
-                ("passed", .bool(passed)),
-                ("consumer", .string(consumer)),
-                ("targets", .array(targets.map(\.json))),
-            ]))
+        var members: [(String, JSONValue)] = [("id", .string(caseID))]
+        if `repeat` > 1 { members.append(("repeat", .number(Double(`repeat`)))) }
+        members += [
+            ("passed", .bool(passed)), ("consumer", .string(consumer)), ("targets", .array(targets.map(\.json))),
+        ]
+        return .object(JSONObject(members))
     }
 
     public static func decode(_ json: JSONValue) throws(FieldError) -> CaseResult {
@@ -84,7 +96,7 @@ public struct CaseResult: Sendable, Hashable {
         }
         return CaseResult(
             caseID: try fields.required("id", fields.string), targets: targets,
-            consumer: try fields.string("consumer") ?? "")
+            consumer: try fields.string("consumer") ?? "", repeat: try fields.integer("repeat") ?? 1)
     }
 }
 

@@ -80,7 +80,8 @@ public final class RedisWorkQueue: WorkQueue {
         }
         let ttl = String(max(1, plan.resultTTL.components.seconds))
         let meta: [String] = [
-            "suite", plan.suiteName, "total", String(plan.cases.count), "seeded", "0",
+            "suite", plan.suiteName, "total", String(plan.workItemCount), "seeded", "0",
+            "repeats", String(plan.repeats),
             "targets", JSONWriter.string(.array(plan.targets.map(JSONValue.string))),
             "criteria", JSONWriter.string(.array(plan.criteria.map(JSONValue.string))),
             "passThreshold", String(plan.passThreshold), "cancelled", "0",
@@ -88,12 +89,15 @@ public final class RedisWorkQueue: WorkQueue {
         let created = try await redis.run(
             RunScripts.create, keys: [keys.meta, keys.cases], arguments: [group, ttl] + meta)
         var seeded = Int(created.integer ?? 0)
-        while seeded < plan.cases.count {
-            let batch = plan.cases[seeded..<min(plan.cases.count, seeded + Configuration.seedBatch)]
-            let payload = batch.map { JSONWriter.string($0.json) }
+        while seeded < plan.workItemCount {
+            let batch = seeded..<min(plan.workItemCount, seeded + Configuration.seedBatch)
+            let payload = batch.flatMap { index in
+                let item = plan.workItem(index)
+                return [JSONWriter.string(item.suiteCase.json), String(item.repeat)]
+            }
             _ = try await redis.run(
                 RunScripts.seed, keys: [keys.meta, keys.cases], arguments: [String(seeded), ttl] + payload)
-            seeded = batch.endIndex
+            seeded = batch.upperBound
         }
     }
 
@@ -180,7 +184,9 @@ public final class RedisWorkQueue: WorkQueue {
                 _ = try await redis.send(["XACK", keys.cases, group, id])
                 continue
             }
-            out.append(ClaimedCase(entryID: id, suiteCase: suiteCase, reclaimed: reclaimed))
+            // Entries seeded before repeats existed carry no `repeat` field: the first.
+            let repeatIndex = fields.count >= 4 && fields[2].text == "repeat" ? Int(fields[3].text ?? "") ?? 1 : 1
+            out.append(ClaimedCase(entryID: id, suiteCase: suiteCase, reclaimed: reclaimed, repeat: repeatIndex))
         }
         return out
     }
@@ -206,10 +212,10 @@ public final class RedisWorkQueue: WorkQueue {
                 targets.append(target.target)
             }
         }
-        var arguments = [group, ttl, String(batch.count), String(targets.count), String(plan?.cases.count ?? 0)]
+        var arguments = [group, ttl, String(batch.count), String(targets.count), String(plan?.workItemCount ?? 0)]
         for finished in batch {
             let result = finished.result
-            arguments += [finished.claimed.entryID, result.caseID, JSONWriter.string(result.json)]
+            arguments += [finished.claimed.entryID, result.recordKey, JSONWriter.string(result.json)]
             for name in targets {
                 let target = result.targets.first { $0.target == name }
                 arguments += [target.map { String($0.latencyMs) } ?? "", target?.passed == false ? "1" : "0"]
@@ -244,7 +250,8 @@ public final class RedisWorkQueue: WorkQueue {
         let targets = Self.names(meta["targets"])
         let info = RunInfo(
             id: configuration.run, suiteName: meta["suite"] ?? "", total: total, targets: targets,
-            criteria: Self.names(meta["criteria"]), passThreshold: meta["passThreshold"].flatMap { Double($0) } ?? 1)
+            criteria: Self.names(meta["criteria"]), passThreshold: meta["passThreshold"].flatMap { Double($0) } ?? 1,
+            repeats: meta["repeats"].flatMap { Int($0) } ?? 1)
         let counters = try await hash(keys.counters).compactMapValues { Double($0) }
         var samples: [String: RunAggregates.TargetSamples] = [:]
         for target in targets {

@@ -12,10 +12,12 @@ public struct RunPlan: Sendable, Hashable {
     public var criteria: [String]
     public var passThreshold: Double
     public var resultTTL: Duration
+    /// How many times every case is evaluated (`spec.repeats`); each repeat is a work item of its own.
+    public var repeats: Int
 
     public init(
         id: RunID, suiteName: String, cases: [SuiteCase], targets: [String], criteria: [String],
-        passThreshold: Double, resultTTL: Duration = defaultResultTTL
+        passThreshold: Double, resultTTL: Duration = defaultResultTTL, repeats: Int = 1
     ) {
         self.id = id
         self.suiteName = suiteName
@@ -24,12 +26,22 @@ public struct RunPlan: Sendable, Hashable {
         self.criteria = criteria
         self.passThreshold = passThreshold
         self.resultTTL = resultTTL
+        self.repeats = max(1, repeats)
     }
 
     public var info: RunInfo {
         RunInfo(
-            id: id, suiteName: suiteName, total: cases.count, targets: targets, criteria: criteria,
-            passThreshold: passThreshold)
+            id: id, suiteName: suiteName, total: workItemCount, targets: targets, criteria: criteria,
+            passThreshold: passThreshold, repeats: repeats)
+    }
+
+    /// Cases times repeats: what the run counts.
+    public var workItemCount: Int { cases.count * repeats }
+
+    /// The work item at `index`: repeat-major (every case once, then every case again), so a run
+    /// stopped early (a budget) has evaluated whole repeats first. Repeats count from 1.
+    public func workItem(_ index: Int) -> (suiteCase: SuiteCase, repeat: Int) {
+        (cases[index % cases.count], index / cases.count + 1)
     }
 }
 
@@ -41,9 +53,12 @@ public struct RunInfo: Sendable, Hashable {
     public var targets: [String]
     public var criteria: [String]
     public var passThreshold: Double
+    /// Every case is evaluated this many times; `total` counts each repeat.
+    public var repeats: Int
 
     public init(
-        id: RunID, suiteName: String, total: Int, targets: [String], criteria: [String], passThreshold: Double
+        id: RunID, suiteName: String, total: Int, targets: [String], criteria: [String], passThreshold: Double,
+        repeats: Int = 1
     ) {
         self.id = id
         self.suiteName = suiteName
@@ -51,5 +66,6 @@ public struct RunInfo: Sendable, Hashable {
         self.targets = targets
         self.criteria = criteria
         self.passThreshold = passThreshold
+        self.repeats = repeats
     }
 }

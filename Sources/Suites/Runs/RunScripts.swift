@@ -15,18 +15,18 @@ enum RunScripts {
         return tonumber(redis.call('HGET', KEYS[1], 'seeded') or '0')
         """)
 
-    /// KEYS: meta, cases. ARGV: first case index, ttl seconds, then the cases' JSON.
-    /// Appends the cases at and after `seeded` with ids `0-<index + 1>`, so seeding twice, or two
-    /// seeders racing, queue each case once. Returns the number of cases added.
+    /// KEYS: meta, cases. ARGV: first work item index, ttl seconds, then per work item its case's
+    /// JSON and its repeat. Appends the items at and after `seeded` with ids `0-<index + 1>`, so
+    /// seeding twice, or two seeders racing, queue each (case, repeat) once. Returns the number added.
     static let seed = RedisScript(
         """
         local seeded = tonumber(redis.call('HGET', KEYS[1], 'seeded') or '0')
         local first = tonumber(ARGV[1])
         local added = 0
-        for j = 3, #ARGV do
-          local index = first + j - 3
+        for j = 3, #ARGV, 2 do
+          local index = first + (j - 3) / 2
           if index == seeded then
-            redis.call('XADD', KEYS[2], '0-' .. (index + 1), 'case', ARGV[j])
+            redis.call('XADD', KEYS[2], '0-' .. (index + 1), 'case', ARGV[j], 'repeat', ARGV[j + 1])
             seeded = seeded + 1
             added = added + 1
           end
@@ -43,7 +43,7 @@ enum RunScripts {
 
     /// KEYS: cases, meta, recorded, results, counters, then latency and failing per target.
     /// ARGV: group, ttl seconds, case count n, target count, the run's total (0 if unknown); then
-    /// per case its entry id, case id and result JSON, per target its latency ('' when the result
+    /// per case its entry id, record key (the case id, with its repeat after the first) and result JSON, per target its latency ('' when the result
     /// has none) and 1 if it failed, then the number of counters and their name/amount pairs.
     ///
     /// Records, in one atomic step, each case of the batch that has no result yet (the `recorded`

@@ -19,7 +19,7 @@ public struct RunTally: Sendable, Hashable {
         for (field, amount) in Self.increments(for: result) { counters[field, default: 0] += amount }
         for target in result.targets {
             latencies[target.target, default: []].append(target.latencyMs)
-            if !target.passed { failing[target.target, default: []].insert(result.caseID) }
+            if !target.passed { failing[target.target, default: []].insert(result.recordKey) }
         }
     }
 

@@ -48,6 +48,12 @@ package enum VerdictText {
             + (target.regressed ? "regressed" : "no regression")
     }
 
+    /// "pass^3 80.0% (8 of 10 cases), mean per-case pass fraction 90.0%, 2 flaky".
+    package static func repeats(_ statistics: RepeatStatistics) -> String {
+        "pass^\(statistics.repeats) \(percent(statistics.passAll)) (\(statistics.passedAll) of \(statistics.cases) cases), "
+            + "mean per-case pass fraction \(percent(statistics.meanPassFraction)), \(statistics.flakyCount) flaky"
+    }
+
     /// "3000 × no API key: ..." lines' text: "3000× reason".
     package static func errorReason(_ reason: RunAnalysis.ErrorReason) -> String { "\(reason.count)× \(reason.reason)" }
 
