@@ -18,24 +18,18 @@ struct RunRepeatsTests {
         let cases = (0..<count).map { index in
             "{\"id\": \"case-\(index)\", \"output\": \"\(index % 10 == 0 ? "wrong" : "answer \(index)")\"}"
         }
-        let directory = try RunCommandTests.directory([
-            "suite.yaml": """
-            apiVersion: eval.assay.dev/v1alpha1
-            kind: EvaluationSuite
-            metadata: {name: \(name)}
-            spec:
-              targets:
-              - name: given
-                prompt: "{{input}}"
-                providers: [{type: openai, model: m}]
-              dataset: {file: cases.jsonl}
-              criteria: [{type: contains, value: answer}]
-              passThreshold: 0.85
-              repeats: \(repeats)
-            """,
-            "cases.jsonl": cases.joined(separator: "\n"),
-        ])
-        return directory.appendingPathComponent("suite.yaml").path
+        return try RunCommandTests.suiteFile(
+            name,
+            spec: """
+                  targets:
+                  - name: given
+                    prompt: "{{input}}"
+                    providers: [{type: openai, model: m}]
+                  dataset: {file: cases.jsonl}
+                  criteria: [{type: contains, value: answer}]
+                  passThreshold: 0.85
+                  repeats: \(repeats)
+                """, cases: cases)
     }
 
     @Test(

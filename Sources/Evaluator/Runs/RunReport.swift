@@ -117,9 +117,14 @@ enum RunReport {
                 }
             }
         }
+        if let budget = aggregates.info.budget {
+            lines.append("")
+            lines.append(VerdictText.budget(budget, aggregates))
+        }
         lines.append("")
         var reasons = analysis.targets.filter { !$0.verdict.passed }.map { "\($0.name) below the threshold" }
         reasons += (analysis.baseline?.targets ?? []).filter(\.regressed).map { "\($0.name) regressed" }
+        if aggregates.budgetExceeded { reasons.append("BudgetExceeded") }
         if !aggregates.isComplete { reasons.append("incomplete") }
         let why = analysis.verdict.passed || reasons.isEmpty ? "" : " (\(reasons.joined(separator: ", ")))"
         lines.append("Verdict: \(analysis.verdict.rawValue)\(why)")

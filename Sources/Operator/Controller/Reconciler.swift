@@ -117,7 +117,7 @@ final class Reconciler: Sendable {
                             RunPlan(
                                 id: runID, suiteName: decoded.metadata.name, cases: cases, targets: targets,
                                 criteria: decoded.spec.criterionNames, passThreshold: decoded.spec.passThreshold,
-                                repeats: decoded.spec.repeats))
+                                repeats: decoded.spec.repeats, budget: decoded.spec.budget))
                         aggregates = try await queue.aggregates()
                     }
                 }

@@ -32,10 +32,13 @@ public struct TargetResult: Sendable, Hashable {
     public var criteria: [CriterionScore]
     /// Why no output could be produced (every provider failed); such a target fails the case.
     public var error: String?
+    /// What the generation cost by the suite's `prices` (``RunPricing``); `nil` without a price.
+    public var cost: Double?
 
     public init(
         target: String, output: String, provider: String? = nil, latencyMs: Double = 0, inputTokens: Int = 0,
-        outputTokens: Int = 0, passed: Bool, score: Double, criteria: [CriterionScore], error: String? = nil
+        outputTokens: Int = 0, passed: Bool, score: Double, criteria: [CriterionScore], error: String? = nil,
+        cost: Double? = nil
     ) {
         self.target = target
         self.output = output
@@ -47,6 +50,7 @@ public struct TargetResult: Sendable, Hashable {
         self.score = score
         self.criteria = criteria
         self.error = error
+        self.cost = cost
     }
 }
 
@@ -109,6 +113,7 @@ extension TargetResult {
             ("passed", .bool(passed)), ("score", .number(score)), ("criteria", .array(criteria.map(\.json))),
         ]
         if let error { members.append(("error", .string(error))) }
+        if let cost { members.append(("cost", .number(cost))) }
         return .object(JSONObject(members))
     }
 
@@ -130,7 +135,7 @@ extension TargetResult {
             provider: try fields.string("provider"), latencyMs: try fields.number("latencyMs") ?? 0,
             inputTokens: try tokens?.integer("input") ?? 0, outputTokens: try tokens?.integer("output") ?? 0,
             passed: try fields.required("passed", fields.bool), score: try fields.required("score", fields.number),
-            criteria: criteria, error: try fields.string("error"))
+            criteria: criteria, error: try fields.string("error"), cost: try fields.number("cost"))
     }
 }
 

@@ -11,6 +11,7 @@ public final class LocalWorkQueue: WorkQueue {
         var results: [CaseResult] = []
         var tally = RunTally()
         var cancelled = false
+        var budgetExceeded = false
     }
 
     private let state = Mutex(State())
@@ -27,7 +28,7 @@ public final class LocalWorkQueue: WorkQueue {
 
     public func claim(max: Int) async throws -> [ClaimedCase] {
         state.withLock { state in
-            guard !state.cancelled, let plan = state.plan else { return [] }
+            guard !state.cancelled, !state.budgetExceeded, let plan = state.plan else { return [] }
             let end = min(plan.workItemCount, state.nextIndex + max)
             let claimed = (state.nextIndex..<end).map { index in
                 let item = plan.workItem(index)
@@ -45,6 +46,9 @@ public final class LocalWorkQueue: WorkQueue {
                 guard state.recorded.insert(finished.result.recordKey).inserted else { return .duplicate }
                 state.results.append(finished.result)
                 state.tally.add(finished.result)
+                if RunAggregates.spends(state.plan?.budget, counters: state.tally.counters) {
+                    state.budgetExceeded = true
+                }
                 return .recorded
             }
         }
@@ -57,7 +61,10 @@ public final class LocalWorkQueue: WorkQueue {
 
     public func aggregates() async throws -> RunAggregates? {
         state.withLock { state in
-            state.info.map { state.tally.aggregates(info: $0, seeded: true, cancelled: state.cancelled) }
+            state.info.map {
+                state.tally.aggregates(
+                    info: $0, seeded: true, cancelled: state.cancelled, budgetExceeded: state.budgetExceeded)
+            }
         }
     }
 

@@ -14,11 +14,14 @@ public struct RunPlan: Sendable, Hashable {
     public var resultTTL: Duration
     /// How many times every case is evaluated (`spec.repeats`); each repeat is a work item of its own.
     public var repeats: Int
+    /// The spending limit counted across every evaluator (`spec.budget`).
+    public var budget: BudgetSpec?
 
     public init(
         id: RunID, suiteName: String, cases: [SuiteCase], targets: [String], criteria: [String],
-        passThreshold: Double, resultTTL: Duration = defaultResultTTL, repeats: Int = 1
+        passThreshold: Double, resultTTL: Duration = defaultResultTTL, repeats: Int = 1, budget: BudgetSpec? = nil
     ) {
+        self.budget = budget
         self.id = id
         self.suiteName = suiteName
         self.cases = cases
@@ -32,7 +35,7 @@ public struct RunPlan: Sendable, Hashable {
     public var info: RunInfo {
         RunInfo(
             id: id, suiteName: suiteName, total: workItemCount, targets: targets, criteria: criteria,
-            passThreshold: passThreshold, repeats: repeats)
+            passThreshold: passThreshold, repeats: repeats, budget: budget)
     }
 
     /// Cases times repeats: what the run counts.
@@ -55,11 +58,13 @@ public struct RunInfo: Sendable, Hashable {
     public var passThreshold: Double
     /// Every case is evaluated this many times; `total` counts each repeat.
     public var repeats: Int
+    public var budget: BudgetSpec?
 
     public init(
         id: RunID, suiteName: String, total: Int, targets: [String], criteria: [String], passThreshold: Double,
-        repeats: Int = 1
+        repeats: Int = 1, budget: BudgetSpec? = nil
     ) {
+        self.budget = budget
         self.id = id
         self.suiteName = suiteName
         self.total = total

@@ -42,21 +42,27 @@ enum RunScripts {
     static let expiryRefreshEvery = 64
 
     /// KEYS: cases, meta, recorded, results, counters, then latency and failing per target.
-    /// ARGV: group, ttl seconds, case count n, target count, the run's total (0 if unknown); then
+    /// ARGV: group, ttl seconds, case count n, target count, the run's total (0 if unknown), the
+    /// budget's maxTokens and maxCost ('' for none); then
     /// per case its entry id, record key (the case id, with its repeat after the first) and result JSON, per target its latency ('' when the result
     /// has none) and 1 if it failed, then the number of counters and their name/amount pairs.
     ///
     /// Records, in one atomic step, each case of the batch that has no result yet (the `recorded`
     /// hash is the exactly-once guard), adds the recorded ones to the aggregates (counters summed
     /// in recording order, so a recount of the results gives the same doubles) and acknowledges
-    /// every entry. Returns -1 when the run is cancelled (nothing written), else per case 1
-    /// recorded or 0 duplicate. About ten commands per batch, whatever its size.
+    /// every entry. Once the spent tokens or cost reach the budget it marks the run's meta
+    /// `budgetExceeded` (every evaluator stops claiming). Returns -1 when the run is cancelled
+    /// (nothing written), else per case 1 recorded or 0 duplicate, then 2 if the budget is spent.
+    /// About ten commands per batch, whatever its size.
     static let record = RedisScript(
         """
-        if redis.call('HGET', KEYS[2], 'cancelled') == '1' then return -1 end
+        local flags = redis.call('HMGET', KEYS[2], 'cancelled', 'budgetExceeded')
+        if flags[1] == '1' then return -1 end
+        local spent = flags[2] == '1'
         local n, targets, total = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+        local maxTokens, maxCost = tonumber(ARGV[6]), tonumber(ARGV[7])
         local cases, ids, entries = {}, {}, {}
-        local i = 6
+        local i = 8
         for c = 1, n do
           local case = {entry = ARGV[i], id = ARGV[i + 1], json = ARGV[i + 2], latency = {}, failed = {}, counters = {}}
           i = i + 3
@@ -124,12 +130,18 @@ enum RunScripts {
             writes[2 * f - 1], writes[2 * f] = fields[f], string.format('%.17g', sums[fields[f]])
           end
           redis.call('HSET', KEYS[5], unpack(writes))
+          if not spent and ((maxTokens and (sums['spent:tokens'] or 0) >= maxTokens)
+              or (maxCost and (sums['spent:cost'] or 0) >= maxCost)) then
+            spent = true
+            redis.call('HSET', KEYS[2], 'budgetExceeded', '1')
+          end
           local after, every = sums['cases'] or 0, \(expiryRefreshEvery)
           if before == 0 or math.floor(before / every) ~= math.floor(after / every) or (total > 0 and after >= total) then
             for k = 1, #KEYS do redis.call('EXPIRE', KEYS[k], ARGV[2]) end
           end
         end
         redis.call('XACK', KEYS[1], ARGV[1], unpack(entries))
+        if spent then outcomes[n + 1] = 2 end
         return outcomes
         """)
 

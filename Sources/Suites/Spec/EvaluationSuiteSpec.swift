@@ -40,6 +40,8 @@ public struct EvaluationSuiteSpec: SpecDecodable, Hashable {
     /// How many times every case is evaluated against every target (`spec.repeats`, 1 by default):
     /// each (case, repeat) is counted once, and the report adds pass^N and flaky cases.
     public var repeats: Int
+    /// The run's spending limit (`spec.budget`); `nil` for none.
+    public var budget: BudgetSpec?
 
     public init(
         targets: [TargetSpec], judge: JudgeSpec? = nil, dataset: DatasetSpec, criteria: [JSONValue],
@@ -47,7 +49,8 @@ public struct EvaluationSuiteSpec: SpecDecodable, Hashable {
         evaluators: EvaluatorScalingSpec = EvaluatorScalingSpec(),
         circuitBreaker: CircuitBreakerSpec = CircuitBreakerSpec(),
         confidenceLevel: Double = defaultConfidenceLevel, gate: GateSpec = GateSpec(),
-        compare: CompareSpec = CompareSpec(), baseline: BaselineSpec? = nil, repeats: Int = 1
+        compare: CompareSpec = CompareSpec(), baseline: BaselineSpec? = nil, repeats: Int = 1,
+        budget: BudgetSpec? = nil
     ) {
         self.targets = targets
         self.judge = judge
@@ -62,11 +65,12 @@ public struct EvaluationSuiteSpec: SpecDecodable, Hashable {
         self.compare = compare
         self.baseline = baseline
         self.repeats = repeats
+        self.budget = budget
     }
 
     static let fieldNames: Set<String> = [
         "targets", "judge", "dataset", "criteria", "passThreshold", "concurrency", "evaluators", "circuitBreaker",
-        "confidenceLevel", "gate", "compare", "baseline", "repeats",
+        "confidenceLevel", "gate", "compare", "baseline", "repeats", "budget",
     ]
 
     public static func decode(_ json: JSONValue, at path: String) throws(FieldError) -> EvaluationSuiteSpec {
@@ -162,6 +166,16 @@ public struct EvaluationSuiteSpec: SpecDecodable, Hashable {
             throw FieldError(
                 path: fields.path("repeats"), message: "must be between 1 and \(maxRepeats), got \(repeats)")
         }
+        let budget = try fields.value("budget").map { (json) throws(FieldError) in
+            try BudgetSpec.decode(json, at: fields.path("budget"))
+        }
+        if budget?.maxCost != nil,
+            !criteria.contains(where: { $0["type"]?.stringValue == "cost" && $0["prices"] != nil })
+        {
+            throw FieldError(
+                path: FieldError.join(fields.path("budget"), "maxCost"),
+                message: "needs prices: add a cost criterion with prices (per million tokens by model)")
+        }
         return EvaluationSuiteSpec(
             targets: targets, judge: judge, dataset: dataset, criteria: criteria, passThreshold: threshold,
             concurrency: concurrency, evaluators: evaluators ?? EvaluatorScalingSpec(),
@@ -169,7 +183,7 @@ public struct EvaluationSuiteSpec: SpecDecodable, Hashable {
             compare: compare ?? CompareSpec(),
             baseline: try fields.value("baseline").map { (json) throws(FieldError) in
                 try BaselineSpec.decode(json, at: fields.path("baseline"))
-            }, repeats: repeats)
+            }, repeats: repeats, budget: budget)
     }
 
     /// The structural part of criteria: a non-empty array of objects each with a string `type`.
@@ -221,6 +235,7 @@ public struct EvaluationSuiteSpec: SpecDecodable, Hashable {
                 ("compare", CompareSpec.structuralSchema),
                 ("baseline", BaselineSpec.structuralSchema),
                 ("repeats", SpecSchema.integer(minimum: 1, maximum: maxRepeats)),
+                ("budget", BudgetSpec.structuralSchema),
             ], required: ["dataset", "criteria"])
     }
 }

@@ -61,7 +61,7 @@ public struct SuiteFile: Sendable {
         RunPlan(
             id: runID, suiteName: suite.metadata.name, cases: dataset.cases, targets: targets,
             criteria: suite.spec.criterionNames, passThreshold: suite.spec.passThreshold, resultTTL: resultTTL,
-            repeats: suite.spec.repeats)
+            repeats: suite.spec.repeats, budget: suite.spec.budget)
     }
 
     private static func read(_ path: String) throws(SuiteError) -> String {

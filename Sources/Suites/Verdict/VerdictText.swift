@@ -54,6 +54,20 @@ package enum VerdictText {
             + "mean per-case pass fraction \(percent(statistics.meanPassFraction)), \(statistics.flakyCount) flaky"
     }
 
+    /// "Budget: 1200 tokens of 1000, cost 0.0021 of 0.01; exceeded (BudgetExceeded) after 40 of 300 cases".
+    package static func budget(_ budget: BudgetSpec, _ aggregates: RunAggregates) -> String {
+        var parts: [String] = []
+        if let maxTokens = budget.maxTokens { parts.append("\(aggregates.spentTokens) tokens of \(maxTokens)") }
+        if let maxCost = budget.maxCost {
+            parts.append("cost \(decimal(aggregates.spentCost, places: 4)) of \(decimal(maxCost, places: 4))")
+        }
+        let state =
+            aggregates.budgetExceeded
+            ? "exceeded (BudgetExceeded) after \(aggregates.recorded) of \(aggregates.total) cases"
+            : "within the budget"
+        return "Budget: " + parts.joined(separator: ", ") + "; " + state
+    }
+
     /// "3000 × no API key: ..." lines' text: "3000× reason".
     package static func errorReason(_ reason: RunAnalysis.ErrorReason) -> String { "\(reason.count)× \(reason.reason)" }
 
