@@ -48,6 +48,11 @@ struct RunCommand {
         parser.option(
             "baseline", env: "ASSAY_RUN_BASELINE",
             help: "A JSON report of an earlier run: exit 1 when a target is significantly worse (spec.gate)")
+        parser.flag(
+            "retry-errors", env: "ASSAY_RETRY_ERRORS",
+            help:
+                "With --redis: queue the run's errored cases (provider failures, timeouts) again; each ends counted once"
+        )
         parser.option(
             "repeats", env: "ASSAY_REPEATS", help: "Evaluate every case this many times (default: the suite's repeats)")
         parser.option(
@@ -111,6 +116,7 @@ struct RunCommand {
         let queue: any WorkQueue
         var redisURL: RedisURL?
         let redisWait: Double
+        let retryErrors: Bool
         let consumer = values.string("consumer") ?? defaultConsumer()
         do {
             do {
@@ -173,6 +179,11 @@ struct RunCommand {
             } else {
                 queue = LocalWorkQueue()
             }
+            retryErrors = try values.bool("retry-errors")
+            guard !retryErrors || redisURL != nil else {
+                throw OptionError.invalidValue(
+                    name: "retry-errors", value: "true", expected: "--redis too: the errored results live in Redis")
+            }
         } catch {
             return CommandLineExit.report(error)
         }
@@ -181,6 +192,17 @@ struct RunCommand {
         if let failure = await prepare(plan, on: queue, redis: redisURL, wait: redisWait) {
             FileHandle.standardError.write(Data("assay-evaluator: \(failure)\n".utf8))
             return CommandLineExit.invalidInput
+        }
+        if retryErrors, let redisQueue = queue as? RedisWorkQueue {
+            do {
+                let queued = try await redisQueue.requeueErrored(plan)
+                FileHandle.standardError.write(
+                    Data("assay-evaluator: run \(plan.id): \(queued) errored cases queued again\n".utf8))
+            } catch {
+                FileHandle.standardError.write(
+                    Data("assay-evaluator: cannot queue the errored cases of run \(plan.id) again: \(error)\n".utf8))
+                return CommandLineExit.failedGate
+            }
         }
         // A status line for the user (and for tests, which wait for it).
         FileHandle.standardError.write(

@@ -145,6 +145,35 @@ enum RunScripts {
         return outcomes
         """)
 
+    /// KEYS: cases, recorded, results, counters, then latency and failing per target. ARGV: the
+    /// number n of results to retry; per result its record key, its stored JSON, its case's JSON
+    /// and its repeat; then the counters of the results kept (name/amount pairs).
+    ///
+    /// Takes each result back out of the run (its `recorded` guard, its place in `results`, its
+    /// latency and failing entries) and queues its (case, repeat) again as a new stream entry,
+    /// then writes the counters as the recount of the results kept: in one atomic step, so every
+    /// aggregate counts each case once, before and after. Returns the number of entries queued.
+    static let requeue = RedisScript(
+        """
+        local n = tonumber(ARGV[1])
+        local i, queued = 2, 0
+        for c = 1, n do
+          local key, json, case, rep = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+          i = i + 4
+          if redis.call('HDEL', KEYS[2], key) == 1 then
+            redis.call('LREM', KEYS[3], 1, json)
+            for k = 5, #KEYS do redis.call('ZREM', KEYS[k], key) end
+            redis.call('XADD', KEYS[1], '*', 'case', case, 'repeat', rep)
+            queued = queued + 1
+          end
+        end
+        if queued > 0 then
+          redis.call('DEL', KEYS[4])
+          if #ARGV >= i then redis.call('HSET', KEYS[4], unpack(ARGV, i)) end
+        end
+        return queued
+        """)
+
     /// KEYS: meta. Marks an existing run cancelled (a missing run stays missing); returns 1 if marked.
     static let cancel = RedisScript(
         """
