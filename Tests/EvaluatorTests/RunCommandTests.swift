@@ -23,6 +23,16 @@ struct RunCommandTests {
         return directory
     }
 
+    /// A suite file `name` whose spec is `spec` (YAML, indented by two spaces) over a dataset file of
+    /// `cases` (JSON lines); returns the suite file's path.
+    static func suiteFile(_ name: String, spec: String, cases: [String]) throws -> String {
+        let header = "apiVersion: eval.assay.dev/v1alpha1\nkind: EvaluationSuite\nmetadata: {name: \(name)}\nspec:\n"
+        let directory = try directory([
+            "suite.yaml": header + spec, "cases.jsonl": cases.joined(separator: "\n"),
+        ])
+        return directory.appendingPathComponent("suite.yaml").path
+    }
+
     /// Runs the command to its exit and returns its status and every output line (the output is
     /// drained before the exit is reported).
     static func run(_ arguments: [String]) async throws -> (status: Int32, output: [String]) {

@@ -27,6 +27,20 @@ struct RunKillTests {
         }
     }
 
+    /// Waits (on Redis's state, not a timer) until `results` are recorded and the first evaluator
+    /// holds unfinished cases, then SIGKILLs it.
+    static func killFirst(_ evaluators: [ChildProcess], after results: Int64, queue: RedisWorkQueue) async throws {
+        try await eventually("\(results) results", within: .seconds(60), every: .milliseconds(5)) {
+            let recorded = try await queue.redis.send(["HLEN", queue.keys.recorded]).integer ?? 0
+            let held = try await queue.redis.send([
+                "XPENDING", queue.keys.cases, RedisWorkQueue.Configuration.group, "-", "+", "1", "evaluator-1",
+            ])
+            return recorded >= results && !(held.array ?? []).isEmpty
+        }
+        evaluators[0].signal(SIGKILL)
+        #expect(try await evaluators[0].waitForExit() == .signalled(SIGKILL))
+    }
+
     @Test("three evaluators share a 2,000-case run; one is SIGKILLed mid-run; every case ends with exactly one result")
     func killOneOfThree() async throws {
         let redis = try await RedisServer.start()
@@ -62,17 +76,7 @@ struct RunKillTests {
         for evaluator in evaluators {
             _ = try await evaluator.waitForLine("cases queued", timeout: .seconds(30)) { $0.contains("cases queued") }
         }
-        // Wait (on Redis's state, not a timer) until the run is well under way and the first
-        // evaluator holds unfinished cases, then kill it.
-        try await eventually("300 results", within: .seconds(60), every: .milliseconds(5)) {
-            let recorded = try await client.send(["HLEN", queue.keys.recorded]).integer ?? 0
-            let held = try await client.send([
-                "XPENDING", queue.keys.cases, RedisWorkQueue.Configuration.group, "-", "+", "1", "evaluator-1",
-            ])
-            return recorded >= 300 && !(held.array ?? []).isEmpty
-        }
-        evaluators[0].signal(SIGKILL)
-        #expect(try await evaluators[0].waitForExit() == .signalled(SIGKILL))
+        try await Self.killFirst(evaluators, after: 300, queue: queue)
         let recordedAtKill = try await client.send(["HLEN", queue.keys.recorded]).integer ?? 0
         #expect(recordedAtKill < Int64(Self.caseCount), "the kill landed mid-run")
         let pending = try await client.send(["XPENDING", queue.keys.cases, RedisWorkQueue.Configuration.group])

@@ -54,3 +54,29 @@ struct StatusPlannerPreflightTests {
         #expect(edited.status.conditions.first { $0.type == "Ready" }?.reason == "RunInProgress")
     }
 }
+
+/// The operator's side of `spec.budget`: the evaluators mark it spent in Redis, the run ends.
+@Suite("StatusPlanner ends a run whose budget is spent")
+struct StatusPlannerBudgetTests {
+    static let spent = "Budget: 1210 tokens of 1000; exceeded (BudgetExceeded) after 40 of 300 cases"
+
+    @Test("a spent budget fails a running run once with condition BudgetExceeded, without cancelling its results")
+    func failsTheRun() {
+        var input = StatusPlannerTests.input(StatusPlannerTests.status(.running), generation: 1, completed: 0)
+        input.budgetExceeded = Self.spent
+        let plan = StatusPlanner.plan(input)
+        #expect(plan.status.phase == .failed)
+        #expect(plan.children == .scaledDown)
+        #expect(plan.events.map(\.reason) == ["BudgetExceeded"])
+        #expect(plan.cancelRun == nil)
+        for type in ["Ready", "Progressing"] {
+            let condition = plan.status.conditions.first { $0.type == type }
+            #expect(condition?.status == .isFalse && condition?.reason == "BudgetExceeded")
+            #expect(condition?.message == Self.spent)
+        }
+        var again = input
+        again.current = plan.status
+        let replanned = StatusPlanner.plan(again)
+        #expect(replanned.status == plan.status && replanned.events.isEmpty)
+    }
+}

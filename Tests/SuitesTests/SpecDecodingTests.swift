@@ -121,6 +121,17 @@ struct SpecDecodingTests {
             ),
             ("  concurrency: 8", "  concurency: 8", "spec.concurency", "not a known field", 29),
             ("kind: EvaluationSuite", "kind: Suite", "kind", "must be EvaluationSuite", 2),
+            ("  concurrency: 8", "  concurrency: 8\n  repeats: 0", "spec.repeats", "between 1 and 100", 30),
+            ("  concurrency: 8", "  concurrency: 8\n  repeats: 101", "spec.repeats", "between 1 and 100", 30),
+            ("  concurrency: 8", "  concurrency: 8\n  budget: {}", "spec.budget", "give maxTokens, maxCost", 30),
+            (
+                "  concurrency: 8", "  concurrency: 8\n  budget: {maxTokens: 0}", "spec.budget.maxTokens", "at least 1",
+                30
+            ),
+            (
+                "  concurrency: 8", "  concurrency: 8\n  budget: {maxCost: 1}", "spec.budget.maxCost",
+                "needs prices: add a cost criterion", 30
+            ),
         ])
     func refusesInvalid(original: String, replacement: String, path: String, message: String, line: Int) throws {
         #expect(Self.valid.contains(original), "the table's original line must exist")
@@ -132,6 +143,29 @@ struct SpecDecodingTests {
             return source == "suite.yaml" && fieldError.path == path && fieldError.message.contains(message)
                 && found == line
         }
+    }
+
+    @Test("repeats and a budget decode; a cost budget takes the cost criterion's prices")
+    func repeatsAndBudget() throws {
+        let text = Self.valid.replacingOccurrences(
+            of: "  concurrency: 8",
+            with: "  concurrency: 8\n  repeats: 5\n  budget: {maxTokens: 5000, maxCost: 0.5}\n"
+                + "  criteria:\n  - {type: cost, maxTokens: 100, prices: {gpt-4o: {inputPerMillion: 2.5, outputPerMillion: 10}}}"
+        ).replacingOccurrences(
+            of: "  criteria:\n  - {type: contains, value: Paris}\n  - {type: contains, value: Paris, name: again}\n"
+                + "  - {type: contains, value: Paris}\n", with: "")
+        let spec = try EvaluationSuite.parse(text, source: "suite.yaml").spec
+        #expect(spec.repeats == 5 && spec.budget == BudgetSpec(maxTokens: 5000, maxCost: 0.5))
+        let result = CaseResult(
+            caseID: "c1",
+            targets: [
+                TargetResult(
+                    target: "large", output: "", provider: "openai", inputTokens: 1000, outputTokens: 100, passed: true,
+                    score: 1, criteria: [])
+            ], consumer: "x")
+        // The provider's name is its type here; its model is gpt-4o: 1000 × 2.5 + 100 × 10 per million.
+        let cost = try #require(RunPricing(spec).priced(result).targets[0].cost)
+        #expect(abs(cost - 0.0035) < 1e-12)
     }
 
     @Test("a dataset must come one way: cases, file or configMap")

@@ -48,6 +48,13 @@ struct RunCommand {
         parser.option(
             "baseline", env: "ASSAY_RUN_BASELINE",
             help: "A JSON report of an earlier run: exit 1 when a target is significantly worse (spec.gate)")
+        parser.flag(
+            "retry-errors", env: "ASSAY_RETRY_ERRORS",
+            help:
+                "With --redis: queue the run's errored cases (provider failures, timeouts) again; each ends counted once"
+        )
+        parser.option(
+            "repeats", env: "ASSAY_REPEATS", help: "Evaluate every case this many times (default: the suite's repeats)")
         parser.option(
             "concurrency", env: "ASSAY_CONCURRENCY", help: "In-flight cases (default: the suite's concurrency)")
         parser.option(
@@ -101,7 +108,7 @@ struct RunCommand {
             }
         }
 
-        let file: SuiteFile
+        var file: SuiteFile
         let baseline: BaselineReport?
         let evaluator: SuiteEvaluator
         let options: RunWorker.Options
@@ -109,12 +116,23 @@ struct RunCommand {
         let queue: any WorkQueue
         var redisURL: RedisURL?
         let redisWait: Double
+        let retryErrors: Bool
         let consumer = values.string("consumer") ?? defaultConsumer()
         do {
             do {
                 file = try SuiteFile.load(path: path)
             } catch {
                 throw InvalidSuite(message: error.description)
+            }
+            if let repeats = try values.int("repeats"), repeats != file.suite.spec.repeats {
+                guard (1...EvaluationSuiteSpec.maxRepeats).contains(repeats) else {
+                    throw OptionError.invalidValue(
+                        name: "repeats", value: String(repeats), expected: "1 to \(EvaluationSuiteSpec.maxRepeats)")
+                }
+                // Another number of repeats is another run: its own id, so a shared --redis never
+                // mixes it with the suite's own.
+                file.suite.spec.repeats = repeats
+                file.runID = RunID("\(file.runID.rawValue)-r\(repeats)") ?? file.runID
             }
             baseline = try values.string("baseline").flatMap { $0.isEmpty ? nil : try readBaseline($0) }
             let generationTimeout = try positive(values, "generation-timeout-seconds") ?? 30
@@ -161,6 +179,11 @@ struct RunCommand {
             } else {
                 queue = LocalWorkQueue()
             }
+            retryErrors = try values.bool("retry-errors")
+            guard !retryErrors || redisURL != nil else {
+                throw OptionError.invalidValue(
+                    name: "retry-errors", value: "true", expected: "--redis too: the errored results live in Redis")
+            }
         } catch {
             return CommandLineExit.report(error)
         }
@@ -170,9 +193,20 @@ struct RunCommand {
             FileHandle.standardError.write(Data("assay-evaluator: \(failure)\n".utf8))
             return CommandLineExit.invalidInput
         }
+        if retryErrors, let redisQueue = queue as? RedisWorkQueue {
+            do {
+                let queued = try await redisQueue.requeueErrored(plan)
+                FileHandle.standardError.write(
+                    Data("assay-evaluator: run \(plan.id): \(queued) errored cases queued again\n".utf8))
+            } catch {
+                FileHandle.standardError.write(
+                    Data("assay-evaluator: cannot queue the errored cases of run \(plan.id) again: \(error)\n".utf8))
+                return CommandLineExit.failedGate
+            }
+        }
         // A status line for the user (and for tests, which wait for it).
         FileHandle.standardError.write(
-            Data("assay-evaluator: run \(plan.id): \(plan.cases.count) cases queued; consumer \(consumer)\n".utf8))
+            Data("assay-evaluator: run \(plan.id): \(queuedText(plan)) queued; consumer \(consumer)\n".utf8))
 
         let worker = RunWorker(
             queue: queue, evaluator: evaluator, consumer: consumer, options: options, logger: logger,
@@ -229,6 +263,11 @@ struct RunCommand {
             FileHandle.standardOutput.write(Data(output.utf8))
         }
         return analysis.verdict.passed ? CommandLineExit.success : CommandLineExit.failedGate
+    }
+
+    /// "30 cases", or "30 cases × 3 repeats".
+    private static func queuedText(_ plan: RunPlan) -> String {
+        plan.repeats > 1 ? "\(plan.cases.count) cases × \(plan.repeats) repeats" : "\(plan.cases.count) cases"
     }
 
     /// The `--baseline` report; a file that cannot be read or is not a JSON report is invalid input.

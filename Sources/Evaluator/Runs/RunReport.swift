@@ -48,7 +48,9 @@ enum RunReport {
         var lines: [String] = []
         lines.append(
             "Suite \(aggregates.info.suiteName)  run \(aggregates.info.id)  \(aggregates.phase.rawValue)  "
-                + "\(aggregates.recorded)/\(aggregates.total) cases  threshold \(percent(aggregates.info.passThreshold))"
+                + "\(aggregates.recorded)/\(aggregates.total) cases"
+                + (aggregates.info.repeats > 1 ? " (\(aggregates.info.repeats) repeats each)" : "")
+                + "  threshold \(percent(aggregates.info.passThreshold))"
                 + (analysis.gate.on == .lowerBound ? " (on the interval's lower bound)" : "")
         )
         var rows = [
@@ -79,6 +81,13 @@ enum RunReport {
                 ])
             }
             lines += align(criteria)
+            if let repeats = statistics.repeats {
+                lines.append("  " + VerdictText.repeats(repeats))
+                if !repeats.flakyCaseIDs.isEmpty {
+                    let more = repeats.flakyCount > repeats.flakyCaseIDs.count ? ", ..." : ""
+                    lines.append("  flaky: " + repeats.flakyCaseIDs.joined(separator: ", ") + more)
+                }
+            }
             if !target.failingCaseIDs.isEmpty {
                 let more = target.failed > target.failingCaseIDs.count ? ", ..." : ""
                 lines.append("  failing: " + target.failingCaseIDs.joined(separator: ", ") + more)
@@ -108,9 +117,14 @@ enum RunReport {
                 }
             }
         }
+        if let budget = aggregates.info.budget {
+            lines.append("")
+            lines.append(VerdictText.budget(budget, aggregates))
+        }
         lines.append("")
         var reasons = analysis.targets.filter { !$0.verdict.passed }.map { "\($0.name) below the threshold" }
         reasons += (analysis.baseline?.targets ?? []).filter(\.regressed).map { "\($0.name) regressed" }
+        if aggregates.budgetExceeded { reasons.append("BudgetExceeded") }
         if !aggregates.isComplete { reasons.append("incomplete") }
         let why = analysis.verdict.passed || reasons.isEmpty ? "" : " (\(reasons.joined(separator: ", ")))"
         lines.append("Verdict: \(analysis.verdict.rawValue)\(why)")

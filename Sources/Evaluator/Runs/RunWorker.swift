@@ -76,6 +76,8 @@ struct RunWorker: Sendable {
     ) async -> RunAggregates? {
         var freedIterator = freed.makeAsyncIterator()
         var last: RunAggregates?
+        // Prices each result for the budget and the reports.
+        let pricing = RunPricing(evaluator.spec)
         await withDiscardingTaskGroup { group in
             var failures = BackoffCounter(Options.queueBackoff)
             var idlePoll = options.pollInterval
@@ -99,7 +101,9 @@ struct RunWorker: Sendable {
                     shared.inFlight.add(1, ordering: .relaxed)
                     group.addTask {
                         if options.caseDelay > .zero { try? await Task.sleep(for: options.caseDelay) }
-                        let result = await evaluator.evaluate(item.suiteCase, consumer: consumer)
+                        var result = await evaluator.evaluate(item.suiteCase, consumer: consumer)
+                        result.repeat = item.repeat
+                        result = pricing.priced(result)
                         shared.finished.withLock { $0.append(FinishedCase(result: result, claimed: item)) }
                         ready.yield()
                     }
@@ -111,7 +115,9 @@ struct RunWorker: Sendable {
                 if shared.inFlight.load(ordering: .relaxed) == 0 {
                     if let aggregates = try? await queue.aggregates() {
                         last = aggregates
-                        if aggregates.isComplete || aggregates.phase == .cancelled { break }
+                        if aggregates.isComplete || aggregates.phase == .cancelled || aggregates.budgetExceeded {
+                            break
+                        }
                     }
                     try? await Task.sleep(for: idlePoll)
                     idlePoll = min(idlePoll * 2, Options.maxIdlePollInterval)

@@ -116,7 +116,8 @@ final class Reconciler: Sendable {
                         try await queue.prepare(
                             RunPlan(
                                 id: runID, suiteName: decoded.metadata.name, cases: cases, targets: targets,
-                                criteria: decoded.spec.criterionNames, passThreshold: decoded.spec.passThreshold))
+                                criteria: decoded.spec.criterionNames, passThreshold: decoded.spec.passThreshold,
+                                repeats: decoded.spec.repeats, budget: decoded.spec.budget))
                         aggregates = try await queue.aggregates()
                     }
                 }
@@ -127,6 +128,9 @@ final class Reconciler: Sendable {
                 input.meetsThreshold = RunVerdict.meetsThreshold(
                     aggregates.targets, passThreshold: aggregates.info.passThreshold, gate: decoded.spec.gate,
                     level: decoded.spec.confidenceLevel)
+                if aggregates.budgetExceeded, let budget = aggregates.info.budget {
+                    input.budgetExceeded = VerdictText.budget(budget, aggregates)
+                }
                 if aggregates.isComplete {
                     let verdict = try await verdict(of: decoded, aggregates: aggregates, queue: queue)
                     input.verdict = verdict

@@ -36,7 +36,13 @@ enum StatusPlanner {
         /// Why this generation's evaluators cannot call their providers (their `Preflight`
         /// condition); nil when they can, or have not said.
         var preflightFailure: String? = nil
+        /// How far the run got when its `spec.budget` ran out (the evaluators' record script
+        /// marks it in Redis); nil while within the budget.
+        var budgetExceeded: String? = nil
     }
+
+    /// The condition reason (and event) of a run whose budget ran out.
+    static let budgetExceededReason = "BudgetExceeded"
 
     /// What should exist besides the resource.
     enum Children: Sendable, Hashable {
@@ -116,14 +122,21 @@ enum StatusPlanner {
             status.resultsURL = input.resultsURL
         }
 
-        if let failure = input.preflightFailure, !status.phase.isFinal {
-            // No case can run: end the run now, and stop the evaluators.
-            status.phase = phases.transition(status.phase, .preflightFailed).state
+        // A run ended before its cases did: no case can run (preflight), or the budget is spent.
+        let stop: (reason: String, message: String, event: SuitePhase.Event)? =
+            input.preflightFailure.map { (PreflightCondition.failedReason, $0, .preflightFailed) }
+            ?? input.budgetExceeded.map { (budgetExceededReason, $0, .budgetExceeded) }
+        if let stop, !status.phase.isFinal {
+            status.phase = phases.transition(status.phase, stop.event).state
             status.completionTime = input.now
-            events.append(
-                Event(
-                    kind: .warning, reason: PreflightCondition.failedReason, message: "Run \(input.runID): \(failure)"))
-            cancelRun = input.runID
+            if var progress = input.progress {
+                if progress.breakers.isEmpty { progress.breakers = status.run.breakers }
+                status.run = progress
+            }
+            events.append(Event(kind: .warning, reason: stop.reason, message: "Run \(input.runID): \(stop.message)"))
+            // Stop the evaluators now; a spent budget's evaluators stop claiming by themselves and
+            // may still record the cases they hold.
+            if stop.event == .preflightFailed { cancelRun = input.runID }
         }
         var openBreakers: Set<String> = []
         if !status.phase.isFinal {
@@ -172,9 +185,9 @@ enum StatusPlanner {
         let counts = status.run.counts
         let progressText = "\(counts.completed) of \(counts.total) cases evaluated"
         switch status.phase {
-        case .failed where input.preflightFailure != nil:
-            let failure = input.preflightFailure ?? ""
-            let reason = PreflightCondition.failedReason
+        case .failed where stop != nil:
+            let reason = stop?.reason ?? ""
+            let failure = stop?.message ?? ""
             status.conditions = conditions(
                 status.conditions, generation: input.generation, now: input.now, ready: (.isFalse, reason, failure),
                 progressing: (.isFalse, reason, failure), degraded: (.isTrue, reason, failure))

@@ -55,6 +55,14 @@ package struct CostCriterion: Sendable {
         }
     }
 
+    /// What `generation` cost by ``prices`` (its model's, else its provider's); `nil` without a price.
+    package func cost(of generation: GenerationFacts) -> Double? {
+        guard let price = prices[generation.model] ?? prices[generation.provider] else { return nil }
+        return
+            (Double(generation.inputTokens) * price.inputPerMillion
+            + Double(generation.outputTokens) * price.outputPerMillion) / 1_000_000
+    }
+
     package func evaluate(_ generation: GenerationFacts?) -> Verdict {
         guard let generation else {
             return .fail("no generation to cost: cost needs a target instead of output")
@@ -69,15 +77,12 @@ package struct CostCriterion: Sendable {
                     + "\(tokens <= maxTokens ? "within" : "over") the limit of \(maxTokens)")
         }
         if let maxCost {
-            guard let price = prices[generation.model] ?? prices[generation.provider] else {
+            guard let cost = cost(of: generation) else {
                 let known = prices.keys.sorted().joined(separator: ", ")
                 return .fail(
                     "no price for model \(Quoting.quote(generation.model)) or provider "
                         + "\(Quoting.quote(generation.provider)) in prices (has: \(known))")
             }
-            let cost =
-                (Double(generation.inputTokens) * price.inputPerMillion
-                    + Double(generation.outputTokens) * price.outputPerMillion) / 1_000_000
             passed = passed && cost <= maxCost
             reasons.append("cost \(cost), \(cost <= maxCost ? "within" : "over") the limit of \(maxCost)")
         }

@@ -32,10 +32,13 @@ public struct TargetResult: Sendable, Hashable {
     public var criteria: [CriterionScore]
     /// Why no output could be produced (every provider failed); such a target fails the case.
     public var error: String?
+    /// What the generation cost by the suite's `prices` (``RunPricing``); `nil` without a price.
+    public var cost: Double?
 
     public init(
         target: String, output: String, provider: String? = nil, latencyMs: Double = 0, inputTokens: Int = 0,
-        outputTokens: Int = 0, passed: Bool, score: Double, criteria: [CriterionScore], error: String? = nil
+        outputTokens: Int = 0, passed: Bool, score: Double, criteria: [CriterionScore], error: String? = nil,
+        cost: Double? = nil
     ) {
         self.target = target
         self.output = output
@@ -47,6 +50,7 @@ public struct TargetResult: Sendable, Hashable {
         self.score = score
         self.criteria = criteria
         self.error = error
+        self.cost = cost
     }
 }
 
@@ -56,24 +60,36 @@ public struct CaseResult: Sendable, Hashable {
     public var targets: [TargetResult]
     /// The evaluator that recorded it (diagnostics only).
     public var consumer: String
+    /// Which of the run's `repeats` this result is, from 1 (`spec.repeats`).
+    public var `repeat`: Int
 
-    public init(caseID: String, targets: [TargetResult], consumer: String) {
+    public init(caseID: String, targets: [TargetResult], consumer: String, repeat: Int = 1) {
         self.caseID = caseID
         self.targets = targets
         self.consumer = consumer
+        self.repeat = `repeat`
+    }
+
+    /// What the run counts once: the case id, with `:<repeat>` after the first repeat (a case id
+    /// never contains ':').
+    public var recordKey: String { Self.recordKey(caseID, repeat: `repeat`) }
+
+    public static func recordKey(_ caseID: String, repeat: Int) -> String {
+        `repeat` <= 1 ? caseID : "\(caseID):\(`repeat`)"
     }
 
     /// Whether every target passed.
     public var passed: Bool { targets.allSatisfy(\.passed) }
 
+    /// The result as stored; `repeat` only after the first repeat, so a run without repeats reads
+    /// as before.
     public var json: JSONValue {
-        .object(
-            JSONObject([
-                ("id", .string(caseID)),
-                ("passed", .bool(passed)),
-                ("consumer", .string(consumer)),
-                ("targets", .array(targets.map(\.json))),
-            ]))
+        var members: [(String, JSONValue)] = [("id", .string(caseID))]
+        if `repeat` > 1 { members.append(("repeat", .number(Double(`repeat`)))) }
+        members += [
+            ("passed", .bool(passed)), ("consumer", .string(consumer)), ("targets", .array(targets.map(\.json))),
+        ]
+        return .object(JSONObject(members))
     }
 
     public static func decode(_ json: JSONValue) throws(FieldError) -> CaseResult {
@@ -84,7 +100,7 @@ public struct CaseResult: Sendable, Hashable {
         }
         return CaseResult(
             caseID: try fields.required("id", fields.string), targets: targets,
-            consumer: try fields.string("consumer") ?? "")
+            consumer: try fields.string("consumer") ?? "", repeat: try fields.integer("repeat") ?? 1)
     }
 }
 
@@ -97,6 +113,7 @@ extension TargetResult {
             ("passed", .bool(passed)), ("score", .number(score)), ("criteria", .array(criteria.map(\.json))),
         ]
         if let error { members.append(("error", .string(error))) }
+        if let cost { members.append(("cost", .number(cost))) }
         return .object(JSONObject(members))
     }
 
@@ -118,7 +135,7 @@ extension TargetResult {
             provider: try fields.string("provider"), latencyMs: try fields.number("latencyMs") ?? 0,
             inputTokens: try tokens?.integer("input") ?? 0, outputTokens: try tokens?.integer("output") ?? 0,
             passed: try fields.required("passed", fields.bool), score: try fields.required("score", fields.number),
-            criteria: criteria, error: try fields.string("error"))
+            criteria: criteria, error: try fields.string("error"), cost: try fields.number("cost"))
     }
 }
 

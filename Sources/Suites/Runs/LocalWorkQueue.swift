@@ -5,12 +5,13 @@ import Synchronization
 public final class LocalWorkQueue: WorkQueue {
     private struct State {
         var info: RunInfo?
-        var pending: [SuiteCase] = []
+        var plan: RunPlan?
         var nextIndex = 0
         var recorded: Set<String> = []
         var results: [CaseResult] = []
         var tally = RunTally()
         var cancelled = false
+        var budgetExceeded = false
     }
 
     private let state = Mutex(State())
@@ -21,15 +22,18 @@ public final class LocalWorkQueue: WorkQueue {
         state.withLock { state in
             guard state.info == nil else { return }
             state.info = plan.info
-            state.pending = plan.cases
+            state.plan = plan
         }
     }
 
     public func claim(max: Int) async throws -> [ClaimedCase] {
         state.withLock { state in
-            guard !state.cancelled else { return [] }
-            let end = min(state.pending.count, state.nextIndex + max)
-            let claimed = (state.nextIndex..<end).map { ClaimedCase(entryID: String($0), suiteCase: state.pending[$0]) }
+            guard !state.cancelled, !state.budgetExceeded, let plan = state.plan else { return [] }
+            let end = min(plan.workItemCount, state.nextIndex + max)
+            let claimed = (state.nextIndex..<end).map { index in
+                let item = plan.workItem(index)
+                return ClaimedCase(entryID: String(index), suiteCase: item.suiteCase, repeat: item.repeat)
+            }
             state.nextIndex = end
             return claimed
         }
@@ -39,9 +43,12 @@ public final class LocalWorkQueue: WorkQueue {
         state.withLock { state in
             batch.map { finished in
                 if state.cancelled { return .cancelled }
-                guard state.recorded.insert(finished.result.caseID).inserted else { return .duplicate }
+                guard state.recorded.insert(finished.result.recordKey).inserted else { return .duplicate }
                 state.results.append(finished.result)
                 state.tally.add(finished.result)
+                if RunAggregates.spends(state.plan?.budget, counters: state.tally.counters) {
+                    state.budgetExceeded = true
+                }
                 return .recorded
             }
         }
@@ -54,7 +61,10 @@ public final class LocalWorkQueue: WorkQueue {
 
     public func aggregates() async throws -> RunAggregates? {
         state.withLock { state in
-            state.info.map { state.tally.aggregates(info: $0, seeded: true, cancelled: state.cancelled) }
+            state.info.map {
+                state.tally.aggregates(
+                    info: $0, seeded: true, cancelled: state.cancelled, budgetExceeded: state.budgetExceeded)
+            }
         }
     }
 

@@ -55,6 +55,8 @@ public final class RedisWorkQueue: WorkQueue {
         var nextCheck: ContinuousClock.Instant?
         /// Entry ids this consumer claimed and has not recorded: what the heartbeat refreshes.
         var held: Set<String> = []
+        /// The run's budget is spent (seen in a recording's reply or the meta): claim nothing more.
+        var budgetExceeded = false
     }
 
     public let configuration: Configuration
@@ -80,7 +82,10 @@ public final class RedisWorkQueue: WorkQueue {
         }
         let ttl = String(max(1, plan.resultTTL.components.seconds))
         let meta: [String] = [
-            "suite", plan.suiteName, "total", String(plan.cases.count), "seeded", "0",
+            "suite", plan.suiteName, "total", String(plan.workItemCount), "seeded", "0",
+            "repeats", String(plan.repeats),
+            "maxTokens", plan.budget?.maxTokens.map { String($0) } ?? "",
+            "maxCost", plan.budget?.maxCost.map { String($0) } ?? "",
             "targets", JSONWriter.string(.array(plan.targets.map(JSONValue.string))),
             "criteria", JSONWriter.string(.array(plan.criteria.map(JSONValue.string))),
             "passThreshold", String(plan.passThreshold), "cancelled", "0",
@@ -88,17 +93,20 @@ public final class RedisWorkQueue: WorkQueue {
         let created = try await redis.run(
             RunScripts.create, keys: [keys.meta, keys.cases], arguments: [group, ttl] + meta)
         var seeded = Int(created.integer ?? 0)
-        while seeded < plan.cases.count {
-            let batch = plan.cases[seeded..<min(plan.cases.count, seeded + Configuration.seedBatch)]
-            let payload = batch.map { JSONWriter.string($0.json) }
+        while seeded < plan.workItemCount {
+            let batch = seeded..<min(plan.workItemCount, seeded + Configuration.seedBatch)
+            let payload = batch.flatMap { index in
+                let item = plan.workItem(index)
+                return [JSONWriter.string(item.suiteCase.json), String(item.repeat)]
+            }
             _ = try await redis.run(
                 RunScripts.seed, keys: [keys.meta, keys.cases], arguments: [String(seeded), ttl] + payload)
-            seeded = batch.endIndex
+            seeded = batch.upperBound
         }
     }
 
     public func claim(max: Int) async throws -> [ClaimedCase] {
-        guard max > 0 else { return [] }
+        guard max > 0, !state.withLock({ $0.budgetExceeded }) else { return [] }
         let result: Result<[ClaimedCase], RedisError>
         do {
             result = .success(try await claimOnce(max: max))
@@ -180,7 +188,9 @@ public final class RedisWorkQueue: WorkQueue {
                 _ = try await redis.send(["XACK", keys.cases, group, id])
                 continue
             }
-            out.append(ClaimedCase(entryID: id, suiteCase: suiteCase, reclaimed: reclaimed))
+            // Entries seeded before repeats existed carry no `repeat` field: the first.
+            let repeatIndex = fields.count >= 4 && fields[2].text == "repeat" ? Int(fields[3].text ?? "") ?? 1 : 1
+            out.append(ClaimedCase(entryID: id, suiteCase: suiteCase, reclaimed: reclaimed, repeat: repeatIndex))
         }
         return out
     }
@@ -206,10 +216,13 @@ public final class RedisWorkQueue: WorkQueue {
                 targets.append(target.target)
             }
         }
-        var arguments = [group, ttl, String(batch.count), String(targets.count), String(plan?.cases.count ?? 0)]
+        var arguments = [
+            group, ttl, String(batch.count), String(targets.count), String(plan?.workItemCount ?? 0),
+            plan?.budget?.maxTokens.map { String($0) } ?? "", plan?.budget?.maxCost.map { String($0) } ?? "",
+        ]
         for finished in batch {
             let result = finished.result
-            arguments += [finished.claimed.entryID, result.caseID, JSONWriter.string(result.json)]
+            arguments += [finished.claimed.entryID, result.recordKey, JSONWriter.string(result.json)]
             for name in targets {
                 let target = result.targets.first { $0.target == name }
                 arguments += [target.map { String($0.latencyMs) } ?? "", target?.passed == false ? "1" : "0"]
@@ -224,6 +237,9 @@ public final class RedisWorkQueue: WorkQueue {
         let reply = try await redis.run(RunScripts.record, keys: scriptKeys, arguments: arguments)
         state.withLock { $0.held.subtract(batch.map(\.claimed.entryID)) }
         if reply.integer == -1 { return batch.map { _ in .cancelled } }
+        if reply.array?.count == batch.count + 1, reply.array?.last?.integer == 2 {
+            state.withLock { $0.budgetExceeded = true }
+        }
         let outcomes: [RecordOutcome] = (reply.array ?? []).compactMap {
             switch $0.integer {
             case 1: .recorded
@@ -244,7 +260,8 @@ public final class RedisWorkQueue: WorkQueue {
         let targets = Self.names(meta["targets"])
         let info = RunInfo(
             id: configuration.run, suiteName: meta["suite"] ?? "", total: total, targets: targets,
-            criteria: Self.names(meta["criteria"]), passThreshold: meta["passThreshold"].flatMap { Double($0) } ?? 1)
+            criteria: Self.names(meta["criteria"]), passThreshold: meta["passThreshold"].flatMap { Double($0) } ?? 1,
+            repeats: meta["repeats"].flatMap { Int($0) } ?? 1, budget: Self.budget(meta))
         let counters = try await hash(keys.counters).compactMapValues { Double($0) }
         var samples: [String: RunAggregates.TargetSamples] = [:]
         for target in targets {
@@ -264,9 +281,11 @@ public final class RedisWorkQueue: WorkQueue {
                 failingCaseIDs: (failing.array ?? []).compactMap(\.text))
         }
         let seeded = meta["seeded"].flatMap { Int($0) } ?? 0
+        let budgetExceeded = meta["budgetExceeded"] == "1"
+        if budgetExceeded { state.withLock { $0.budgetExceeded = true } }
         return RunAggregates(
             info: info, counters: counters, samples: samples, seeded: seeded >= total,
-            cancelled: meta["cancelled"] == "1")
+            cancelled: meta["cancelled"] == "1", budgetExceeded: budgetExceeded)
     }
 
     public func results(offset: Int, limit: Int) async throws -> [CaseResult] {
@@ -297,6 +316,12 @@ public final class RedisWorkQueue: WorkQueue {
             index += 2
         }
         return out
+    }
+
+    private static func budget(_ meta: [String: String]) -> BudgetSpec? {
+        let budget = BudgetSpec(
+            maxTokens: meta["maxTokens"].flatMap { Int($0) }, maxCost: meta["maxCost"].flatMap { Double($0) })
+        return budget.maxTokens == nil && budget.maxCost == nil ? nil : budget
     }
 
     private static func names(_ text: String?) -> [String] {

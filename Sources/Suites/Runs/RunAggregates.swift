@@ -51,6 +51,12 @@ public struct RunAggregates: Sendable, Hashable {
     /// Cases every target passed.
     public var passed: Int
     public var targets: [TargetAggregates]
+    /// Tokens every target used so far (what `spec.budget.maxTokens` counts).
+    public var spentTokens: Int
+    /// The priced results' cost so far (what `spec.budget.maxCost` counts).
+    public var spentCost: Double
+    /// The budget is spent: no new case starts and the run ended Failed (reason `BudgetExceeded`).
+    public var budgetExceeded: Bool
 
     public var total: Int { info.total }
     public var isComplete: Bool { recorded >= info.total }
@@ -60,12 +66,16 @@ public struct RunAggregates: Sendable, Hashable {
     public var verdict: RunVerdict { RunVerdict(self) }
 
     public init(
-        info: RunInfo, counters: [String: Double], samples: [String: TargetSamples], seeded: Bool, cancelled: Bool
+        info: RunInfo, counters: [String: Double], samples: [String: TargetSamples], seeded: Bool, cancelled: Bool,
+        budgetExceeded: Bool = false
     ) {
         func count(_ name: String) -> Int { Int((counters[name] ?? 0).rounded()) }
         self.info = info
         recorded = count("cases")
         passed = count("passed")
+        spentTokens = count("spent:tokens")
+        spentCost = counters["spent:cost"] ?? 0
+        self.budgetExceeded = budgetExceeded
         targets = info.targets.map { name in
             let prefix = "t:\(name):"
             let criteria = info.criteria.enumerated().map { index, criterion in
@@ -83,7 +93,34 @@ public struct RunAggregates: Sendable, Hashable {
         }
         let meets = RunVerdict.meetsThreshold(targets, passThreshold: info.passThreshold)
         phase = SuitePhase.derive(
-            seeded: seeded, recorded: recorded, total: info.total, meetsThreshold: meets, cancelled: cancelled)
+            seeded: seeded, recorded: recorded, total: info.total, meetsThreshold: meets, cancelled: cancelled,
+            budgetExceeded: budgetExceeded)
+    }
+
+    /// `budget`: the limits, what was spent and whether it ran out; nothing without a budget.
+    private var budgetJSON: [(String, JSONValue)] {
+        guard let budget = info.budget else { return [] }
+        return [
+            (
+                "budget",
+                .object(
+                    JSONObject([
+                        ("maxTokens", budget.maxTokens.map { .number(Double($0)) } ?? .null),
+                        ("maxCost", budget.maxCost.map(JSONValue.number) ?? .null),
+                        ("tokens", .number(Double(spentTokens))), ("cost", .number(spentCost)),
+                        ("exceeded", .bool(budgetExceeded)),
+                        ("reason", budgetExceeded ? "BudgetExceeded" : .null),
+                    ]))
+            )
+        ]
+    }
+
+    /// Whether `counters` spend `budget` (either limit reached).
+    public static func spends(_ budget: BudgetSpec?, counters: [String: Double]) -> Bool {
+        guard let budget else { return false }
+        if let maxTokens = budget.maxTokens, (counters["spent:tokens"] ?? 0) >= Double(maxTokens) { return true }
+        if let maxCost = budget.maxCost, (counters["spent:cost"] ?? 0) >= maxCost { return true }
+        return false
     }
 
     /// The 0-based index of the nearest-rank `quantile` of `count` sorted samples.
@@ -95,13 +132,14 @@ public struct RunAggregates: Sendable, Hashable {
 
     public var json: JSONValue {
         .object(
-            JSONObject([
-                ("id", .string(info.id.rawValue)), ("suite", .string(info.suiteName)),
-                ("phase", .string(phase.rawValue)),
-                ("total", .number(Double(total))), ("recorded", .number(Double(recorded))),
-                ("passed", .number(Double(passed))), ("passThreshold", .number(info.passThreshold)),
-                ("meetsThreshold", .bool(meetsThreshold)), ("targets", .array(targets.map(\.json))),
-            ]))
+            JSONObject(
+                [
+                    ("id", .string(info.id.rawValue)), ("suite", .string(info.suiteName)),
+                    ("phase", .string(phase.rawValue)),
+                    ("total", .number(Double(total))), ("recorded", .number(Double(recorded))),
+                    ("passed", .number(Double(passed))), ("passThreshold", .number(info.passThreshold)),
+                    ("meetsThreshold", .bool(meetsThreshold)), ("targets", .array(targets.map(\.json))),
+                ] + budgetJSON))
     }
 }
 

@@ -12,11 +12,16 @@ public struct RunPlan: Sendable, Hashable {
     public var criteria: [String]
     public var passThreshold: Double
     public var resultTTL: Duration
+    /// How many times every case is evaluated (`spec.repeats`); each repeat is a work item of its own.
+    public var repeats: Int
+    /// The spending limit counted across every evaluator (`spec.budget`).
+    public var budget: BudgetSpec?
 
     public init(
         id: RunID, suiteName: String, cases: [SuiteCase], targets: [String], criteria: [String],
-        passThreshold: Double, resultTTL: Duration = defaultResultTTL
+        passThreshold: Double, resultTTL: Duration = defaultResultTTL, repeats: Int = 1, budget: BudgetSpec? = nil
     ) {
+        self.budget = budget
         self.id = id
         self.suiteName = suiteName
         self.cases = cases
@@ -24,12 +29,22 @@ public struct RunPlan: Sendable, Hashable {
         self.criteria = criteria
         self.passThreshold = passThreshold
         self.resultTTL = resultTTL
+        self.repeats = max(1, repeats)
     }
 
     public var info: RunInfo {
         RunInfo(
-            id: id, suiteName: suiteName, total: cases.count, targets: targets, criteria: criteria,
-            passThreshold: passThreshold)
+            id: id, suiteName: suiteName, total: workItemCount, targets: targets, criteria: criteria,
+            passThreshold: passThreshold, repeats: repeats, budget: budget)
+    }
+
+    /// Cases times repeats: what the run counts.
+    public var workItemCount: Int { cases.count * repeats }
+
+    /// The work item at `index`: repeat-major (every case once, then every case again), so a run
+    /// stopped early (a budget) has evaluated whole repeats first. Repeats count from 1.
+    public func workItem(_ index: Int) -> (suiteCase: SuiteCase, repeat: Int) {
+        (cases[index % cases.count], index / cases.count + 1)
     }
 }
 
@@ -41,15 +56,21 @@ public struct RunInfo: Sendable, Hashable {
     public var targets: [String]
     public var criteria: [String]
     public var passThreshold: Double
+    /// Every case is evaluated this many times; `total` counts each repeat.
+    public var repeats: Int
+    public var budget: BudgetSpec?
 
     public init(
-        id: RunID, suiteName: String, total: Int, targets: [String], criteria: [String], passThreshold: Double
+        id: RunID, suiteName: String, total: Int, targets: [String], criteria: [String], passThreshold: Double,
+        repeats: Int = 1, budget: BudgetSpec? = nil
     ) {
+        self.budget = budget
         self.id = id
         self.suiteName = suiteName
         self.total = total
         self.targets = targets
         self.criteria = criteria
         self.passThreshold = passThreshold
+        self.repeats = repeats
     }
 }

@@ -15,18 +15,18 @@ enum RunScripts {
         return tonumber(redis.call('HGET', KEYS[1], 'seeded') or '0')
         """)
 
-    /// KEYS: meta, cases. ARGV: first case index, ttl seconds, then the cases' JSON.
-    /// Appends the cases at and after `seeded` with ids `0-<index + 1>`, so seeding twice, or two
-    /// seeders racing, queue each case once. Returns the number of cases added.
+    /// KEYS: meta, cases. ARGV: first work item index, ttl seconds, then per work item its case's
+    /// JSON and its repeat. Appends the items at and after `seeded` with ids `0-<index + 1>`, so
+    /// seeding twice, or two seeders racing, queue each (case, repeat) once. Returns the number added.
     static let seed = RedisScript(
         """
         local seeded = tonumber(redis.call('HGET', KEYS[1], 'seeded') or '0')
         local first = tonumber(ARGV[1])
         local added = 0
-        for j = 3, #ARGV do
-          local index = first + j - 3
+        for j = 3, #ARGV, 2 do
+          local index = first + (j - 3) / 2
           if index == seeded then
-            redis.call('XADD', KEYS[2], '0-' .. (index + 1), 'case', ARGV[j])
+            redis.call('XADD', KEYS[2], '0-' .. (index + 1), 'case', ARGV[j], 'repeat', ARGV[j + 1])
             seeded = seeded + 1
             added = added + 1
           end
@@ -42,21 +42,27 @@ enum RunScripts {
     static let expiryRefreshEvery = 64
 
     /// KEYS: cases, meta, recorded, results, counters, then latency and failing per target.
-    /// ARGV: group, ttl seconds, case count n, target count, the run's total (0 if unknown); then
-    /// per case its entry id, case id and result JSON, per target its latency ('' when the result
+    /// ARGV: group, ttl seconds, case count n, target count, the run's total (0 if unknown), the
+    /// budget's maxTokens and maxCost ('' for none); then
+    /// per case its entry id, record key (the case id, with its repeat after the first) and result JSON, per target its latency ('' when the result
     /// has none) and 1 if it failed, then the number of counters and their name/amount pairs.
     ///
     /// Records, in one atomic step, each case of the batch that has no result yet (the `recorded`
     /// hash is the exactly-once guard), adds the recorded ones to the aggregates (counters summed
     /// in recording order, so a recount of the results gives the same doubles) and acknowledges
-    /// every entry. Returns -1 when the run is cancelled (nothing written), else per case 1
-    /// recorded or 0 duplicate. About ten commands per batch, whatever its size.
+    /// every entry. Once the spent tokens or cost reach the budget it marks the run's meta
+    /// `budgetExceeded` (every evaluator stops claiming). Returns -1 when the run is cancelled
+    /// (nothing written), else per case 1 recorded or 0 duplicate, then 2 if the budget is spent.
+    /// About ten commands per batch, whatever its size.
     static let record = RedisScript(
         """
-        if redis.call('HGET', KEYS[2], 'cancelled') == '1' then return -1 end
+        local flags = redis.call('HMGET', KEYS[2], 'cancelled', 'budgetExceeded')
+        if flags[1] == '1' then return -1 end
+        local spent = flags[2] == '1'
         local n, targets, total = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+        local maxTokens, maxCost = tonumber(ARGV[6]), tonumber(ARGV[7])
         local cases, ids, entries = {}, {}, {}
-        local i = 6
+        local i = 8
         for c = 1, n do
           local case = {entry = ARGV[i], id = ARGV[i + 1], json = ARGV[i + 2], latency = {}, failed = {}, counters = {}}
           i = i + 3
@@ -124,13 +130,48 @@ enum RunScripts {
             writes[2 * f - 1], writes[2 * f] = fields[f], string.format('%.17g', sums[fields[f]])
           end
           redis.call('HSET', KEYS[5], unpack(writes))
+          if not spent and ((maxTokens and (sums['spent:tokens'] or 0) >= maxTokens)
+              or (maxCost and (sums['spent:cost'] or 0) >= maxCost)) then
+            spent = true
+            redis.call('HSET', KEYS[2], 'budgetExceeded', '1')
+          end
           local after, every = sums['cases'] or 0, \(expiryRefreshEvery)
           if before == 0 or math.floor(before / every) ~= math.floor(after / every) or (total > 0 and after >= total) then
             for k = 1, #KEYS do redis.call('EXPIRE', KEYS[k], ARGV[2]) end
           end
         end
         redis.call('XACK', KEYS[1], ARGV[1], unpack(entries))
+        if spent then outcomes[n + 1] = 2 end
         return outcomes
+        """)
+
+    /// KEYS: cases, recorded, results, counters, then latency and failing per target. ARGV: the
+    /// number n of results to retry; per result its record key, its stored JSON, its case's JSON
+    /// and its repeat; then the counters of the results kept (name/amount pairs).
+    ///
+    /// Takes each result back out of the run (its `recorded` guard, its place in `results`, its
+    /// latency and failing entries) and queues its (case, repeat) again as a new stream entry,
+    /// then writes the counters as the recount of the results kept: in one atomic step, so every
+    /// aggregate counts each case once, before and after. Returns the number of entries queued.
+    static let requeue = RedisScript(
+        """
+        local n = tonumber(ARGV[1])
+        local i, queued = 2, 0
+        for c = 1, n do
+          local key, json, case, rep = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+          i = i + 4
+          if redis.call('HDEL', KEYS[2], key) == 1 then
+            redis.call('LREM', KEYS[3], 1, json)
+            for k = 5, #KEYS do redis.call('ZREM', KEYS[k], key) end
+            redis.call('XADD', KEYS[1], '*', 'case', case, 'repeat', rep)
+            queued = queued + 1
+          end
+        end
+        if queued > 0 then
+          redis.call('DEL', KEYS[4])
+          if #ARGV >= i then redis.call('HSET', KEYS[4], unpack(ARGV, i)) end
+        end
+        return queued
         """)
 
     /// KEYS: meta. Marks an existing run cancelled (a missing run stays missing); returns 1 if marked.

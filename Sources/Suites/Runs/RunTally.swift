@@ -19,13 +19,16 @@ public struct RunTally: Sendable, Hashable {
         for (field, amount) in Self.increments(for: result) { counters[field, default: 0] += amount }
         for target in result.targets {
             latencies[target.target, default: []].append(target.latencyMs)
-            if !target.passed { failing[target.target, default: []].insert(result.caseID) }
+            if !target.passed { failing[target.target, default: []].insert(result.recordKey) }
         }
     }
 
     /// Counter name and amount, for `result`.
     public static func increments(for result: CaseResult) -> [(String, Double)] {
         var out: [(String, Double)] = [("cases", 1), ("passed", result.passed ? 1 : 0)]
+        // What the budget counts: every target's tokens, and the cost of those with a price.
+        out.append(("spent:tokens", Double(result.targets.reduce(0) { $0 + $1.inputTokens + $1.outputTokens })))
+        out.append(("spent:cost", result.targets.compactMap(\.cost).reduce(0, +)))
         for target in result.targets {
             let prefix = "t:\(target.target):"
             out.append((prefix + (target.passed ? "passed" : "failed"), 1))
@@ -42,7 +45,8 @@ public struct RunTally: Sendable, Hashable {
     }
 
     /// The aggregates of this tally.
-    public func aggregates(info: RunInfo, seeded: Bool, cancelled: Bool) -> RunAggregates {
+    public func aggregates(info: RunInfo, seeded: Bool, cancelled: Bool, budgetExceeded: Bool = false) -> RunAggregates
+    {
         var samples: [String: RunAggregates.TargetSamples] = [:]
         for name in info.targets {
             let sorted = (latencies[name] ?? []).sorted()
@@ -53,6 +57,8 @@ public struct RunTally: Sendable, Hashable {
                 latencyP50Ms: at(0.5), latencyP95Ms: at(0.95),
                 failingCaseIDs: Array((failing[name] ?? []).sorted().prefix(RunAggregates.maxFailingCaseIDs)))
         }
-        return RunAggregates(info: info, counters: counters, samples: samples, seeded: seeded, cancelled: cancelled)
+        return RunAggregates(
+            info: info, counters: counters, samples: samples, seeded: seeded, cancelled: cancelled,
+            budgetExceeded: budgetExceeded)
     }
 }

@@ -51,15 +51,18 @@ public enum SuitePhase: String, Sendable, Hashable, CaseIterable {
         /// The evaluators' preflight found a provider that cannot be called (a missing Secret key):
         /// the run ends before any case runs.
         case preflightFailed
+        /// The run's `spec.budget` is spent: no new case starts and the run ends.
+        case budgetExceeded
     }
 
     /// The phase a run's stored counters imply: the events folded from `.seeding`.
     public static func derive(
-        seeded: Bool, recorded: Int, total: Int, meetsThreshold: Bool, cancelled: Bool
+        seeded: Bool, recorded: Int, total: Int, meetsThreshold: Bool, cancelled: Bool, budgetExceeded: Bool = false
     ) -> SuitePhase {
         var events: [Event] = seeded ? [.seeded] : []
         events.append(.progressed(completed: recorded, total: total, meetsThreshold: meetsThreshold))
         if cancelled { events.append(.cancelled) }
+        if budgetExceeded { events.append(.budgetExceeded) }
         return SuitePhaseMachine().run(events, from: .seeding).last?.state ?? .seeding
     }
 }
@@ -89,7 +92,7 @@ public struct SuitePhaseMachine: StateMachine {
         case (_, .specInvalid): .invalid
         case (.invalid, _): state
         case (_, .cancelled): .cancelled
-        case (_, .preflightFailed): .failed
+        case (_, .preflightFailed), (_, .budgetExceeded): .failed
         case (.pending, .childrenReady), (.pending, .seeded), (.seeding, .seeded): .running
         case (.pending, .progressed(let completed, let total, let meets)),
             (.running, .progressed(let completed, let total, let meets)):

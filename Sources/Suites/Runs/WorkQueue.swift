@@ -5,11 +5,14 @@ public struct ClaimedCase: Sendable, Hashable {
     public var suiteCase: SuiteCase
     /// Whether the case was taken over from a consumer that stopped refreshing its claims.
     public var reclaimed: Bool
+    /// Which repeat of the case this is, from 1 (`spec.repeats`).
+    public var `repeat`: Int
 
-    public init(entryID: String, suiteCase: SuiteCase, reclaimed: Bool = false) {
+    public init(entryID: String, suiteCase: SuiteCase, reclaimed: Bool = false, repeat: Int = 1) {
         self.entryID = entryID
         self.suiteCase = suiteCase
         self.reclaimed = reclaimed
+        self.repeat = `repeat`
     }
 }
 

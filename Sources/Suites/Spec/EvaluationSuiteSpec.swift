@@ -15,6 +15,9 @@ public struct EvaluationSuiteSpec: SpecDecodable, Hashable {
     /// The level of every interval in a run's verdict: 95%, the convention of the references we
     /// check against and of Miller 2024, "Adding Error Bars to Evals". (Issue 13's default.)
     public static let defaultConfidenceLevel = 0.95
+    /// Upper bound of `repeats`: pass^N past a hundred repeats says nothing a hundred does not, and
+    /// a run of 100 × its cases is already a large bill. (Our choice.)
+    public static let maxRepeats = 100
 
     /// The models under test; empty for an offline suite, whose cases carry their outputs
     /// (``SuiteTargets``).
@@ -34,6 +37,11 @@ public struct EvaluationSuiteSpec: SpecDecodable, Hashable {
     public var compare: CompareSpec
     /// A cluster run's baseline (`spec.baseline`); a local run takes `--baseline` instead.
     public var baseline: BaselineSpec?
+    /// How many times every case is evaluated against every target (`spec.repeats`, 1 by default):
+    /// each (case, repeat) is counted once, and the report adds pass^N and flaky cases.
+    public var repeats: Int
+    /// The run's spending limit (`spec.budget`); `nil` for none.
+    public var budget: BudgetSpec?
 
     public init(
         targets: [TargetSpec], judge: JudgeSpec? = nil, dataset: DatasetSpec, criteria: [JSONValue],
@@ -41,7 +49,8 @@ public struct EvaluationSuiteSpec: SpecDecodable, Hashable {
         evaluators: EvaluatorScalingSpec = EvaluatorScalingSpec(),
         circuitBreaker: CircuitBreakerSpec = CircuitBreakerSpec(),
         confidenceLevel: Double = defaultConfidenceLevel, gate: GateSpec = GateSpec(),
-        compare: CompareSpec = CompareSpec(), baseline: BaselineSpec? = nil
+        compare: CompareSpec = CompareSpec(), baseline: BaselineSpec? = nil, repeats: Int = 1,
+        budget: BudgetSpec? = nil
     ) {
         self.targets = targets
         self.judge = judge
@@ -55,11 +64,13 @@ public struct EvaluationSuiteSpec: SpecDecodable, Hashable {
         self.gate = gate
         self.compare = compare
         self.baseline = baseline
+        self.repeats = repeats
+        self.budget = budget
     }
 
     static let fieldNames: Set<String> = [
         "targets", "judge", "dataset", "criteria", "passThreshold", "concurrency", "evaluators", "circuitBreaker",
-        "confidenceLevel", "gate", "compare", "baseline",
+        "confidenceLevel", "gate", "compare", "baseline", "repeats", "budget",
     ]
 
     public static func decode(_ json: JSONValue, at path: String) throws(FieldError) -> EvaluationSuiteSpec {
@@ -150,6 +161,21 @@ public struct EvaluationSuiteSpec: SpecDecodable, Hashable {
                 path: FieldError.join(fields.path("compare"), "reference"),
                 message: "\"\(reference)\" is not a target; targets are \(targets.map(\.name).joined(separator: ", "))")
         }
+        let repeats = try fields.integer("repeats") ?? 1
+        guard (1...maxRepeats).contains(repeats) else {
+            throw FieldError(
+                path: fields.path("repeats"), message: "must be between 1 and \(maxRepeats), got \(repeats)")
+        }
+        let budget = try fields.value("budget").map { (json) throws(FieldError) in
+            try BudgetSpec.decode(json, at: fields.path("budget"))
+        }
+        if budget?.maxCost != nil,
+            !criteria.contains(where: { $0["type"]?.stringValue == "cost" && $0["prices"] != nil })
+        {
+            throw FieldError(
+                path: FieldError.join(fields.path("budget"), "maxCost"),
+                message: "needs prices: add a cost criterion with prices (per million tokens by model)")
+        }
         return EvaluationSuiteSpec(
             targets: targets, judge: judge, dataset: dataset, criteria: criteria, passThreshold: threshold,
             concurrency: concurrency, evaluators: evaluators ?? EvaluatorScalingSpec(),
@@ -157,7 +183,7 @@ public struct EvaluationSuiteSpec: SpecDecodable, Hashable {
             compare: compare ?? CompareSpec(),
             baseline: try fields.value("baseline").map { (json) throws(FieldError) in
                 try BaselineSpec.decode(json, at: fields.path("baseline"))
-            })
+            }, repeats: repeats, budget: budget)
     }
 
     /// The structural part of criteria: a non-empty array of objects each with a string `type`.
@@ -208,6 +234,8 @@ public struct EvaluationSuiteSpec: SpecDecodable, Hashable {
                 ("gate", GateSpec.structuralSchema),
                 ("compare", CompareSpec.structuralSchema),
                 ("baseline", BaselineSpec.structuralSchema),
+                ("repeats", SpecSchema.integer(minimum: 1, maximum: maxRepeats)),
+                ("budget", BudgetSpec.structuralSchema),
             ], required: ["dataset", "criteria"])
     }
 }

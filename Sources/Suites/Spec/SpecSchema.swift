@@ -33,9 +33,10 @@ public enum SpecSchema {
         return .object(JSONObject(members))
     }
 
-    public static func integer(minimum: Int? = nil) -> JSONValue {
+    public static func integer(minimum: Int? = nil, maximum: Int? = nil) -> JSONValue {
         var members: [(String, JSONValue)] = [("type", "integer")]
         if let minimum { members.append(("minimum", .number(Double(minimum)))) }
+        if let maximum { members.append(("maximum", .number(Double(maximum)))) }
         return .object(JSONObject(members))
     }
 

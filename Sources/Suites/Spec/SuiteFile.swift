@@ -60,7 +60,8 @@ public struct SuiteFile: Sendable {
     public func plan(resultTTL: Duration = RunPlan.defaultResultTTL) -> RunPlan {
         RunPlan(
             id: runID, suiteName: suite.metadata.name, cases: dataset.cases, targets: targets,
-            criteria: suite.spec.criterionNames, passThreshold: suite.spec.passThreshold, resultTTL: resultTTL)
+            criteria: suite.spec.criterionNames, passThreshold: suite.spec.passThreshold, resultTTL: resultTTL,
+            repeats: suite.spec.repeats, budget: suite.spec.budget)
     }
 
     private static func read(_ path: String) throws(SuiteError) -> String {

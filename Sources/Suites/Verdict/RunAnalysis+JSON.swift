@@ -41,7 +41,20 @@ extension RunAnalysis.TargetStatistics {
         }
         object["errorReasons"] = .array(
             errorReasons.map { ["reason": .string($0.reason), "count": .number(Double($0.count))] })
+        if let repeats { object["repeats"] = repeats.json }
         return .object(object)
+    }
+}
+
+extension RepeatStatistics {
+    /// `{"repeats": 3, "cases": 10, "passAll": 0.8, "passedAll": 8, "meanPassFraction": 0.9, "flaky": 2, "flakyCaseIDs": [...]}`.
+    package var json: JSONValue {
+        .object(
+            JSONObject([
+                ("repeats", .number(Double(repeats))), ("cases", .number(Double(cases))), ("passAll", .number(passAll)),
+                ("passedAll", .number(Double(passedAll))), ("meanPassFraction", .number(meanPassFraction)),
+                ("flaky", .number(Double(flakyCount))), ("flakyCaseIDs", .array(flakyCaseIDs.map(JSONValue.string))),
+            ]))
     }
 }
 

@@ -18,12 +18,16 @@ package struct RunAnalysis: Sendable {
     package struct TargetStatistics: Sendable {
         package var name: String
         package var passRate: Double
-        package var passRateInterval: ProportionInterval?
+        /// Wilson's interval over cases; with repeats, a cluster-robust interval over every
+        /// (case, repeat) result with each case a cluster (its repeats are correlated).
+        package var passRateInterval: (any ConfidenceInterval)?
         package var meanScore: Double?
         package var meanScoreInterval: MeanInterval?
         package var criteria: [CriterionStatistics]
         /// The most frequent reasons an output could not be produced, most frequent first.
         package var errorReasons: [ErrorReason]
+        /// pass^N, the mean per-case pass fraction and flaky cases; `nil` without repeats.
+        package var repeats: RepeatStatistics?
         package var verdict: RunVerdict
     }
 
@@ -86,17 +90,33 @@ package struct RunAnalysis: Sendable {
         }
         var counts: [String: Int] = [:]
         for result in results { if let error = result.result.error { counts[error, default: 0] += 1 } }
+        let repeats = aggregates.info.repeats
+        let passRateInterval: (any ConfidenceInterval)? =
+            repeats > 1
+            ? clampedToRates(
+                try? MeanInterval.normal(
+                    results.map { $0.result.passed ? 1 : 0 }, clusters: results.map { $0.cluster ?? $0.caseID },
+                    level: level))
+            : try? ProportionInterval.wilson(
+                successes: target.passed, trials: target.passed + target.failed, level: level)
         let reasons = counts.map { ErrorReason(reason: $0.key, count: $0.value) }
             .sorted { $0.count != $1.count ? $0.count > $1.count : $0.reason < $1.reason }
         return TargetStatistics(
-            name: target.name, passRate: target.passRate,
-            passRateInterval: try? ProportionInterval.wilson(
-                successes: target.passed, trials: target.passed + target.failed, level: level),
+            name: target.name, passRate: target.passRate, passRateInterval: passRateInterval,
             meanScore: scores.isEmpty ? nil : scores.reduce(0, +) / Double(scores.count),
             meanScoreInterval: meanInterval(scores, clusters: results.map(\.cluster), level: level),
             criteria: criteria, errorReasons: Array(reasons.prefix(maxErrorReasons)),
+            repeats: repeats > 1 ? RepeatStatistics(results, repeats: repeats) : nil,
             verdict: RunVerdict(
                 target: target, passThreshold: aggregates.info.passThreshold, gate: spec.gate, level: level))
+    }
+
+    /// A normal interval on a rate, kept within [0, 1].
+    static func clampedToRates(_ interval: MeanInterval?) -> MeanInterval? {
+        guard var interval else { return nil }
+        interval.low = max(0, interval.low)
+        interval.high = min(1, interval.high)
+        return interval
     }
 
     /// The normal interval of `values`, cluster-robust when any value has a cluster; `nil` when
@@ -113,6 +133,10 @@ package struct RunAnalysis: Sendable {
 package struct TargetOutcomes: Sendable {
     package struct Outcome: Sendable {
         package var caseID: String
+        /// The repeat (from 1) this result is of its case.
+        package var `repeat`: Int = 1
+        /// The dataset `cluster`; with repeats, the case itself when the dataset gives none (a
+        /// case's repeats are correlated, so every interval treats them as one cluster).
         package var cluster: String?
         package var result: TargetResult
     }
@@ -120,10 +144,12 @@ package struct TargetOutcomes: Sendable {
     private var byTarget: [String: [Outcome]] = [:]
 
     package init(cases: [CaseResult], clusters: [String: String]) {
+        let repeated = cases.contains { $0.repeat > 1 }
         for item in cases {
+            let cluster = clusters[item.caseID].map { "cluster:" + $0 } ?? (repeated ? "case:" + item.caseID : nil)
             for result in item.targets {
                 byTarget[result.target, default: []].append(
-                    Outcome(caseID: item.caseID, cluster: clusters[item.caseID], result: result))
+                    Outcome(caseID: item.caseID, repeat: item.repeat, cluster: cluster, result: result))
             }
         }
     }
@@ -133,9 +159,11 @@ package struct TargetOutcomes: Sendable {
     /// The cases both targets have a result for, as paired outcomes.
     func paired(_ a: String, _ b: String) -> [PairedComparison.Case] {
         var other: [String: TargetResult] = [:]
-        for outcome in results(of: b) { other[outcome.caseID] = outcome.result }
+        for outcome in results(of: b) {
+            other[CaseResult.recordKey(outcome.caseID, repeat: outcome.repeat)] = outcome.result
+        }
         return results(of: a).compactMap { outcome in
-            other[outcome.caseID].map {
+            other[CaseResult.recordKey(outcome.caseID, repeat: outcome.repeat)].map {
                 PairedComparison.Case(
                     passedA: outcome.result.passed, passedB: $0.passed, scoreA: outcome.result.score, scoreB: $0.score,
                     cluster: outcome.cluster)

@@ -48,6 +48,26 @@ package enum VerdictText {
             + (target.regressed ? "regressed" : "no regression")
     }
 
+    /// "pass^3 80.0% (8 of 10 cases), mean per-case pass fraction 90.0%, 2 flaky".
+    package static func repeats(_ statistics: RepeatStatistics) -> String {
+        "pass^\(statistics.repeats) \(percent(statistics.passAll)) (\(statistics.passedAll) of \(statistics.cases) cases), "
+            + "mean per-case pass fraction \(percent(statistics.meanPassFraction)), \(statistics.flakyCount) flaky"
+    }
+
+    /// "Budget: 1200 tokens of 1000, cost 0.0021 of 0.01; exceeded (BudgetExceeded) after 40 of 300 cases".
+    package static func budget(_ budget: BudgetSpec, _ aggregates: RunAggregates) -> String {
+        var parts: [String] = []
+        if let maxTokens = budget.maxTokens { parts.append("\(aggregates.spentTokens) tokens of \(maxTokens)") }
+        if let maxCost = budget.maxCost {
+            parts.append("cost \(decimal(aggregates.spentCost, places: 4)) of \(decimal(maxCost, places: 4))")
+        }
+        let state =
+            aggregates.budgetExceeded
+            ? "exceeded (BudgetExceeded) after \(aggregates.recorded) of \(aggregates.total) cases"
+            : "within the budget"
+        return "Budget: " + parts.joined(separator: ", ") + "; " + state
+    }
+
     /// "3000 × no API key: ..." lines' text: "3000× reason".
     package static func errorReason(_ reason: RunAnalysis.ErrorReason) -> String { "\(reason.count)× \(reason.reason)" }
 

@@ -48,7 +48,7 @@ extension HTMLReport {
     }
 
     /// An inline SVG bar for a pass rate with the threshold marked and the interval as an error bar.
-    static func bar(_ rate: Double, threshold: Double, interval: ProportionInterval?) -> String {
+    static func bar(_ rate: Double, threshold: Double, interval: (any ConfidenceInterval)?) -> String {
         let width = Int((rate * 120).rounded())
         let mark = Int((threshold * 120).rounded())
         var svg =
