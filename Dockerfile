@@ -13,7 +13,7 @@ ARG BASE_IMAGE=debian:bookworm-slim
 FROM swift:${SWIFT_VERSION}-bookworm AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      libcurl4-openssl-dev libhiredis-dev libyaml-dev libpcre2-dev pkg-config \
+      libcurl4-openssl-dev libhiredis-dev libyaml-dev libpcre2-dev libsimdjson-dev pkg-config \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Package.swift ./
@@ -28,13 +28,13 @@ RUN swift build -c release --static-swift-stdlib --product assay-evaluator \
        "$(swift build -c release --show-bin-path)/assay-operator" /out/
 
 # What every runtime image holds: the C libraries the binaries link (libcurl, hiredis, libyaml,
-# PCRE2, the C++ runtime the static Swift runtime needs), CA certificates for provider TLS, current
+# PCRE2, simdjson, the C++ runtime the static Swift runtime needs), CA certificates for provider TLS, current
 # security fixes, and the non-root user. Nothing else is written at run time.
 FROM ${BASE_IMAGE} AS runtime-base
 RUN apt-get update \
  && apt-get upgrade -y \
  && apt-get install -y --no-install-recommends \
-      ca-certificates libcurl4 libhiredis0.14 libyaml-0-2 libpcre2-8-0 libstdc++6 \
+      ca-certificates libcurl4 libhiredis0.14 libyaml-0-2 libpcre2-8-0 libsimdjson14 libstdc++6 \
  && apt-get clean \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log \
  && groupadd --system --gid 65532 assay \

@@ -26,10 +26,12 @@ let package = Package(
         // libyaml (Debian libyaml-dev): suite files and kubeconfigs.
         .systemLibrary(
             name: "CYAML", path: "Sources/CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        // simdjson (Debian libsimdjson-dev) behind a C function: SIMD UTF-8 validation for the JSON parser.
+        .target(name: "CSimdJSON", path: "Sources/CSimdJSON", linkerSettings: [.linkedLibrary("simdjson")]),
         // Ground floor: JSON, YAML, CSV, metrics, logging, options, signals, time; no sockets.
         .target(
-            name: "AssayCore", dependencies: ["CSystem", "CYAML"], path: "Sources/AssayCore", swiftSettings: strict,
-            linkerSettings: [.linkedLibrary("m")]),
+            name: "AssayCore", dependencies: ["CSystem", "CYAML", "CSimdJSON"], path: "Sources/AssayCore",
+            swiftSettings: strict, linkerSettings: [.linkedLibrary("m")]),
         // Transport: the HTTP/1.1 server on epoll, and the HTTP client on libcurl.
         .target(
             name: "AssayHTTP", dependencies: ["AssayCore", "CSystem", "CCurl"], path: "Sources/AssayHTTP",

@@ -44,6 +44,7 @@ scripts=(
   "queue: bench/queue/run.sh"
   "hostile: .venv/bin/python bench/hostile/hostile.py --evaluator $ASSAY_EVALUATOR --emulator $ASSAY_PROVIDER_EMULATOR"
   "profile: bench/profile/perf.sh"
+  "json: bench/json/run.sh"
 )
 summary=()
 status=0

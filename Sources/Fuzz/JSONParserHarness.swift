@@ -1,5 +1,6 @@
 // The JSON parser under libFuzzer (target `json`): what it accepts survives a round trip through the writer, the
-// String and byte entry points agree, the depth limit holds, and every rejection points inside the input.
+// String and byte entry points agree, simdjson's UTF-8 check agrees with the standard library's, the depth limit
+// holds, and every rejection points inside the input.
 #if FUZZING
     import AssayCore
 
@@ -46,8 +47,13 @@
             precondition(error.line >= 1 && error.column >= 1 && !error.reason.isEmpty, "malformed error \(error)")
             precondition((0...bytes.count).contains(error.offset), "error offset \(error.offset) outside the input")
         }
+        // The SIMD validator the parser trusts agrees with the standard library's.
+        let text = String(validating: bytes, as: UTF8.self)
+        precondition(
+            UTF8Validation.isValid(UnsafeRawBufferPointer(bytes)) == (text != nil),
+            "simdjson's UTF-8 validation and the standard library's disagree")
         // Valid UTF-8 also enters through String, which skips re-validating strings: same outcome.
-        if let text = String(validating: bytes, as: UTF8.self) {
+        if let text {
             switch (outcome, Result { () throws(JSONParseError) in try JSONParser.parse(text) }) {
             case (.success(let fromBytes), .success(let fromText)):
                 precondition(fromBytes == fromText, "String and byte parsing disagree")

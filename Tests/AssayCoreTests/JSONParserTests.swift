@@ -152,6 +152,30 @@ struct JSONParserTests {
         #expect(try JSONParser.parse(bytes) == .string(expected))
     }
 
+    @Test("the SIMD UTF-8 check agrees with the standard library's, wherever in a 64-byte block the sequence falls")
+    func simdValidationAgrees() {
+        let samples = Self.invalidUTF8.map(\.0) + Self.validUTF8.map(\.0)
+        for sample in samples {
+            for padding in [0, 1, 31, 60, 63, 64, 65, 127, 200] {
+                let bytes = Array(repeating: UInt8(ascii: "a"), count: padding) + sample + Array("\u{e9}x".utf8)
+                let expected = String(validating: bytes, as: UTF8.self) != nil
+                #expect(bytes.withUnsafeBytes(UTF8Validation.isValid) == expected, "\(padding) bytes before \(sample)")
+            }
+        }
+        #expect(UTF8Validation.isValid(UnsafeRawBufferPointer(start: nil, count: 0)))
+    }
+
+    @Test("a long body with one bad byte far inside is rejected at that byte")
+    func invalidUTF8FarInside() {
+        let text = String(repeating: "caf\u{e9} \u{65e5}\u{672c} ", count: 500)
+        var bytes = Array(#"{"output": ""#.utf8) + Array(text.utf8)
+        let bad = bytes.count
+        bytes += [0xED, 0xA0, 0x80] + Array(#"", "n": 1}"#.utf8)
+        let error = #expect(throws: JSONParseError.self) { try JSONParser.parse(bytes) }
+        #expect(error?.offset == bad + 1)
+        #expect(error?.reason.contains("UTF-8") == true)
+    }
+
     @Test("finds the special byte at every position of an eight-byte word", arguments: 0..<20)
     func specialBytePositions(position: Int) throws {
         let prefix = String(repeating: "a", count: position)
@@ -175,6 +199,19 @@ struct JSONParserTests {
         let mixed = #"{"a":[{"b":[1]}]}"#
         _ = try JSONParser.parse(mixed, limits: JSONLimits(maxDepth: 4))
         #expect(throws: JSONParseError.self) { try JSONParser.parse(mixed, limits: JSONLimits(maxDepth: 3)) }
+    }
+
+    @Test("enforces the number length limit and names it")
+    func numberLengthLimit() throws {
+        let limit = JSONLimits.defaultMaxNumberLength
+        let longest = "0." + String(repeating: "1", count: limit - 2)
+        #expect(try JSONParser.parse("[" + longest + "]").arrayValue?.first?.doubleValue == 0.1111111111111111)
+        let error = #expect(throws: JSONParseError.self) { try JSONParser.parse("[" + longest + "1]") }
+        #expect(error?.offset == 1)
+        #expect(error?.reason == "number is \(limit + 1) characters long; the limit is \(limit)")
+        let short = JSONLimits(maxNumberLength: 3)
+        #expect(try JSONParser.parse("-12", limits: short) == -12)
+        #expect(throws: JSONParseError.self) { try JSONParser.parse("1e10", limits: short) }
     }
 
     @Test("parses bytes, buffers and strings alike")

@@ -86,6 +86,10 @@ extension JSONReader {
             }
             if exponentNegative { exponent = -exponent }
         }
+        guard p - start <= maxNumberLength else {
+            pos = start
+            throw fail("number is \(p - start) characters long; the limit is \(maxNumberLength)")
+        }
         pos = p
 
         // Exact fast path: an exactly representable mantissa times an exact power of ten is

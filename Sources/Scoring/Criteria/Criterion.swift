@@ -126,7 +126,7 @@ package enum CriterionKind: Sendable {
         case .textList(let criterion): criterion.evaluate(context.output)
         case .regex(let criterion): criterion.evaluate(context.output)
         case .isJSON(let criterion), .jsonSchema(let criterion):
-            criterion.evaluate(context.output, cancellation: context.cancellation)
+            criterion.evaluate(context.outputDocument, cancellation: context.cancellation)
         case .numeric(let criterion): criterion.evaluate(context.output)
         case .length(let criterion): criterion.evaluate(context.output)
         case .similarity(let criterion):

@@ -3,7 +3,11 @@ import AssayCore
 /// The texts one evaluation request supplies to its criteria.
 package struct EvaluationContext: Sendable {
     /// The model's answer, the text every criterion examines.
-    package var output: String
+    package var output: String {
+        didSet { outputDocument = OutputDocument(output) }
+    }
+    /// ``output`` parsed as JSON on first use, shared by the criteria that read it as JSON.
+    package private(set) var outputDocument: OutputDocument
     /// The prompt the model answered; recorded for context, no criterion reads it yet.
     package var input: String?
     /// The expected answer, required by criteria whose ``Criterion/needsReference`` is true.
@@ -18,6 +22,7 @@ package struct EvaluationContext: Sendable {
 
     package init(output: String, input: String? = nil, reference: String? = nil) {
         self.output = output
+        self.outputDocument = OutputDocument(output)
         self.input = input
         self.reference = reference
     }

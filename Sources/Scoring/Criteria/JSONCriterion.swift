@@ -38,14 +38,15 @@ package struct JSONCriterion: Sendable {
         }
     }
 
-    package func evaluate(_ output: String, cancellation: WorkCancellation? = nil) -> Verdict {
-        let fence = extractFromCodeFence ? CodeFence.enclosing(output) : nil
-        let text = fence?.content ?? output
+    /// Judges `output`'s shared parse, so that the output is parsed once for all its JSON criteria.
+    package func evaluate(_ output: OutputDocument, cancellation: WorkCancellation? = nil) -> Verdict {
+        let parsed = output.parsed(extractFromCodeFence: extractFromCodeFence)
+        let fence = parsed.fence
         let whereFrom = fence == nil ? "" : " inside a code fence"
         let document: JSONValue
-        do {
-            document = try JSONParser.parse(text)
-        } catch {
+        switch parsed.document {
+        case .success(let value): document = value
+        case .failure(let error):
             let line = error.line + (fence?.linesBefore ?? 0)
             return .fail("output\(whereFrom) is not valid JSON: line \(line), column \(error.column): \(error.reason)")
         }
