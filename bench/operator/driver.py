@@ -205,6 +205,8 @@ def operator_requests(counts: dict, driver_creates: int) -> dict:
     return {
         "total": counts["total"] - driver_creates,
         "writes": counts["writes"] - driver_creates,
+        # Refused with 429 by an in-flight limit (EMULATOR_ARGS); not in total.
+        "tooManyRequests": counts.get("tooManyRequests", {}).get("total", 0),
         "byResource": by_resource,
     }
 
@@ -393,6 +395,7 @@ def cmd_report(args) -> int:
         ("settled after s", lambda r: get(r, "settleSeconds")),
         ("API requests per suite (create phase)", lambda r: per_suite(r, "total")),
         ("API writes per suite (create phase)", lambda r: per_suite(r, "writes")),
+        ("429s from the API server (create phase)", lambda r: get(r, "createPhase", "tooManyRequests")),
         ("reconciles", lambda r: sum(get(r, "reconciles").values()) if get(r, "reconciles") else None),
         ("API requests per reconcile", per_reconcile),
         ("CPU s, create phase", lambda r: get(r, "createPhaseCPUSeconds")),
