@@ -97,33 +97,14 @@ struct APIFlowControlTests {
         #expect(clock.sleeps.count == APIFlowControl.maxRetries)
     }
 
-    @Test("a pause holds every request of the client, with or without a token bucket")
-    func pauseHoldsEveryone() async throws {
-        for qps in [0.0, 1000] {
-            let clock = ManualClock(sleeping: .advancesTime)
-            let limiter = ClientRateLimiter(qps: qps, burst: 10, clock: clock, random: { 0 })
-            try await limiter.acquire()
-            limiter.pause(for: .seconds(2))
-            limiter.pause(for: .seconds(1))
-            try await limiter.acquire()
-            try await limiter.acquire()
-            #expect(clock.sleeps == [.seconds(2)], "the later pause wins; once past it nothing waits (qps \(qps))")
-        }
-    }
-
-    @Test("requests held by a pause leave spread over one more pause length, not all at once")
-    func spreadAfterPause() async throws {
-        let clock = ManualClock(sleeping: .untilAdvanced)
-        let draws = Mutex([0.0, 0.5, 0.75])
+    @Test("a refused request waits the time named plus up to half of it; other requests are not held")
+    func jitteredWaitForThatRequestOnly() async throws {
+        let clock = ManualClock(sleeping: .advancesTime)
+        let draws = Mutex([0.0, 0.5, 0.99])
         let limiter = ClientRateLimiter(
             qps: 0, burst: 1, clock: clock, random: { draws.withLock { $0.isEmpty ? 0 : $0.removeFirst() } })
-        limiter.pause(for: .seconds(2))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<3 { group.addTask { try await limiter.acquire() } }
-            while clock.sleeps.count < 3 { await Task.yield() }
-            #expect(clock.sleeps.sorted() == [.seconds(2), .seconds(3), .milliseconds(3500)])
-            clock.advance(by: .seconds(4))
-            try await group.waitForAll()
-        }
+        for _ in 0..<3 { try await limiter.wait(retryAfter: .seconds(2)) }
+        try await limiter.acquire()
+        #expect(clock.sleeps == [.seconds(2), .milliseconds(2500), .milliseconds(2990)])
     }
 }

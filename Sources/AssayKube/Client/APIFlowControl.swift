@@ -5,8 +5,8 @@ import Foundation
 /// body ("Too many requests, please try again later."); other paths (storage, webhooks, an
 /// aggregated server) send a `Status` with reason `TooManyRequests` or `ServiceUnavailable` and
 /// `details.retryAfterSeconds`. client-go's rest client waits the `Retry-After` and sends the
-/// request again, up to ten times; so does ``KubeClient``, and it pauses the whole client meanwhile
-/// (``ClientRateLimiter/pause(for:)``), so a shedding server sees less from us, not just later.
+/// request again, up to ten times; so does ``KubeClient`` (``ClientRateLimiter/wait(retryAfter:)``,
+/// with up to half the wait again as jitter so refused requests do not return together).
 public enum APIFlowControl {
     /// Retries of one request after 429 or 503 with a wait: client-go's `rest.Request` default
     /// (`maxRetries` 10). After them the error reaches the caller (a reconcile's backoff).

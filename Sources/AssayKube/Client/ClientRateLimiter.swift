@@ -6,61 +6,47 @@ import Synchronization
 /// bucket empty reserve a future token and wait for it, in arrival order (client-go's token
 /// bucket limiter).
 ///
-/// The API server can also ask the whole client to wait: ``pause(for:)`` (a 429 or 503 with
-/// `Retry-After`, see ``APIFlowControl``) holds every request until the time it named, whether or
-/// not the bucket is on, and then lets the held requests go spread over one more pause length
-/// (client-go's `wait.Jitter` with factor 1), so they do not all arrive in the same instant and
-/// get refused together again.
+/// A request the API server refused with a wait (a 429 or 503 with `Retry-After`, see
+/// ``APIFlowControl``) waits here too: the time named plus up to half of it more, so the requests
+/// refused together do not all come back in the same instant. Only that request waits, as in
+/// client-go: holding every request of the client for each refusal cost a load-shedding emulator
+/// run a second per 429 (bench/operator).
 public final class ClientRateLimiter: Sendable {
     /// client-go's default QPS for a rest.Config.
     public static let defaultQPS = 5.0
     /// client-go's default burst for a rest.Config.
     public static let defaultBurst = 10
+    /// The most a refused request's wait is stretched, as a share of the wait the server named.
+    public static let retryJitter = 0.5
 
-    private struct State {
-        /// `nil` when limiting is off.
-        var limit: GCRA?
-        /// No request leaves before this instant (the server's last `Retry-After`).
-        var pausedUntil: ContinuousClock.Instant?
-        /// The length of that pause: held requests leave spread over this much after it.
-        var spread: Duration = .zero
-    }
-
-    private let state: Mutex<State>
+    /// `nil` when limiting is off.
+    private let limit: Mutex<GCRA?>
     private let clock: any MonotonicClock
     private let random: @Sendable () -> Double
 
-    /// `qps` 0 (or less) disables the bucket; pauses still apply. `random` gives numbers in
-    /// `[0, 1)` for spreading requests held by a pause.
+    /// `qps` 0 (or less) disables the bucket. `random` gives numbers in `[0, 1)` for spreading
+    /// retries.
     public init(
         qps: Double = defaultQPS, burst: Int = defaultBurst, clock: any MonotonicClock = SystemClock(),
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
     ) {
         self.clock = clock
         self.random = random
-        state = Mutex(State(limit: qps > 0 ? GCRA(perSecond: qps, burst: max(1, burst)) : nil))
+        limit = Mutex(qps > 0 ? GCRA(perSecond: qps, burst: max(1, burst)) : nil)
     }
 
-    /// Waits for a token, and past any pause. Throws `CancellationError` if the task is cancelled
-    /// while waiting (the reserved token is not returned, as in client-go).
+    /// Waits for a token. Throws `CancellationError` if the task is cancelled while waiting (the
+    /// reserved token is not returned, as in client-go).
     public func acquire() async throws {
         let now = clock.now
-        let jitter = random()
-        let until = state.withLock { state -> ContinuousClock.Instant in
-            var start = now
-            if let paused = state.pausedUntil, paused > now { start = paused + state.spread * jitter }
-            return start + (state.limit?.take(now: start) ?? .zero)
-        }
-        if until > now { try await clock.sleep(until: until) }
+        let wait = limit.withLock { $0?.take(now: now) } ?? .zero
+        if wait > .zero { try await clock.sleep(until: now + wait) }
     }
 
-    /// Holds every request of this client for `delay` from now (a later pause wins over an earlier).
-    public func pause(for delay: Duration) {
-        let until = clock.now + delay
-        state.withLock { state in
-            guard until > state.pausedUntil ?? until - .nanoseconds(1) else { return }
-            state.pausedUntil = until
-            state.spread = delay
-        }
+    /// Waits what the server asked before a refused request is sent again (plus up to
+    /// ``retryJitter`` of it). Throws `CancellationError` if the task is cancelled meanwhile.
+    public func wait(retryAfter delay: Duration) async throws {
+        let until = clock.now + delay + delay * (Self.retryJitter * random())
+        try await clock.sleep(until: until)
     }
 }

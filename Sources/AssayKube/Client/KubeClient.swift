@@ -247,7 +247,11 @@ public struct KubeClient: Sendable {
                 let wait = APIFlowControl.retryDelay(status: response.status, headers: response.headers, error: error)
             {
                 shed += 1
-                rateLimiter.pause(for: wait)
+                do {
+                    try await rateLimiter.wait(retryAfter: wait)
+                } catch {
+                    throw .cancelled
+                }
                 continue
             }
             throw .api(error)
