@@ -43,16 +43,25 @@ class Api:
     def call(self, method: str, path: str, body=None, content_type: str = "application/json"):
         data = None if body is None else json.dumps(body).encode()
         headers = {"Content-Type": content_type} if data is not None else {}
-        for attempt in range(2):
+        attempt, refused = 0, 0
+        while True:
             try:
                 self.conn.request(method, path, body=data, headers=headers)
                 resp = self.conn.getresponse()
                 raw = resp.read()
+                if resp.status == 429 and refused < 10:
+                    # An in-flight limit (EMULATOR_ARGS): wait as kubectl would, then send again.
+                    refused += 1
+                    time.sleep(float(resp.getheader("Retry-After") or 1))
+                    continue
+                if resp.status == 429:
+                    return resp.status, None
                 return resp.status, (json.loads(raw) if raw else None)
             except (http.client.HTTPException, ConnectionError):
                 self.conn.close()
                 self.conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
-                if attempt == 1:
+                attempt += 1
+                if attempt == 2:
                     raise
         raise AssertionError("unreachable")
 
