@@ -1,7 +1,8 @@
 import Foundation
 
 /// `assay-kube-emulator [--port P] [--kubeconfig-out FILE] [--bookmark-interval SECONDS]
-/// [--openapi-schemas FILE] [--upstream-kubeconfig FILE]`
+/// [--openapi-schemas FILE] [--upstream-kubeconfig FILE] [--max-requests-inflight N]
+/// [--max-mutating-requests-inflight N] [--request-latency-ms MS]`
 ///
 /// Serves the emulated Kubernetes API on 127.0.0.1 (port 0 picks a free port), prints
 /// `listening on 127.0.0.1:PORT`, writes a kubeconfig when asked, and exits cleanly on SIGTERM or SIGINT.
@@ -12,10 +13,14 @@ struct CommandLineOptions {
     var bookmarkInterval: Double?
     var openAPISchemas: String?
     var upstreamKubeconfig: String?
+    var inflight = InflightLimit.Limits()
+    var requestLatencyMilliseconds = 0
 
     static let usage = """
         usage: assay-kube-emulator [--port P] [--kubeconfig-out FILE] [--bookmark-interval SECONDS]
                                    [--openapi-schemas FILE] [--upstream-kubeconfig FILE]
+                                   [--max-requests-inflight N] [--max-mutating-requests-inflight N]
+                                   [--request-latency-ms MS]
         """
 
     init(_ arguments: [String]) throws(UsageError) {
@@ -45,10 +50,19 @@ struct CommandLineOptions {
                     throw UsageError(message: "invalid bookmark interval \(text)")
                 }
                 bookmarkInterval = seconds
+            case "--max-requests-inflight": inflight.readOnly = try Self.count(next())
+            case "--max-mutating-requests-inflight": inflight.mutating = try Self.count(next())
+            case "--request-latency-ms": requestLatencyMilliseconds = try Self.count(next())
             case "-h", "--help": throw UsageError(message: "")
             default: throw UsageError(message: "unknown argument \(argument)")
             }
         }
+    }
+
+    /// A whole number, 0 or more.
+    private static func count(_ text: String) throws(UsageError) -> Int {
+        guard let value = Int(text), value >= 0 else { throw UsageError(message: "invalid count \(text)") }
+        return value
     }
 
     struct UsageError: Error {
@@ -67,6 +81,8 @@ do {
 
 var configuration = APIServer.Configuration()
 if let interval = options.bookmarkInterval { configuration.bookmarkInterval = interval }
+configuration.inflight = options.inflight
+configuration.requestLatency = .milliseconds(options.requestLatencyMilliseconds)
 let emulator: Emulator
 do {
     if let path = options.openAPISchemas { configuration.openAPISchemas = try BuiltinSchemas(path: path) }

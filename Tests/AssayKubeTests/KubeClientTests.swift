@@ -9,17 +9,23 @@ import Testing
 /// A transport that records requests and answers from a script, for request-building tests.
 final class FakeKubeTransport: KubeTransport {
     typealias Handler = @Sendable (ClientRequest) -> (Int, String)
+    typealias Headers = @Sendable (Int) -> [(name: String, value: String)]
     private let handler: Handler
+    private let headers: Headers
     private let recorded = Mutex<[ClientRequest]>([])
 
-    init(_ handler: @escaping Handler) { self.handler = handler }
+    /// `headers` gives the response's header fields for a status.
+    init(headers: @escaping Headers = { _ in [] }, _ handler: @escaping Handler) {
+        self.handler = handler
+        self.headers = headers
+    }
 
     var requests: [ClientRequest] { recorded.withLock { $0 } }
 
     func send(_ request: ClientRequest) async throws(HTTPClientError) -> ClientResponse {
         recorded.withLock { $0.append(request) }
         let (status, body) = handler(request)
-        return ClientResponse(status: status, body: Array(body.utf8))
+        return ClientResponse(status: status, headers: headers(status), body: Array(body.utf8))
     }
 
     func stream(_ request: ClientRequest) async throws(HTTPClientError) -> StreamingResponse {

@@ -47,10 +47,10 @@ struct OperatorFixture {
     static func with(
         backend: KubeBackend = .emulator, operators count: Int = 1, leaderElect: Bool = false,
         podEnvironment: [String: String] = [:], operatorArguments extra: [String] = [],
-        _ body: (OperatorFixture) async throws -> Void
+        emulatorArguments: [String] = [], _ body: (OperatorFixture) async throws -> Void
     ) async throws {
         let directory = try TemporaryDirectory(prefix: "assay-operator-e2e")
-        let emulator = try EmulatorProcess(backend: backend)
+        let emulator = try EmulatorProcess(backend: backend, extraArguments: emulatorArguments)
         var redis: RedisServer?
         var provider: ProviderEmulatorProcess?
         var kubelet: LocalKubelet?

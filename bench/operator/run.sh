@@ -7,6 +7,8 @@
 #   SUITES=50 IDLE_SECONDS=10 OPERATORS=peer bench/operator/run.sh
 #   ASSAY_BIN_DIR=.build-bench/release bench/operator/run.sh   (these binaries; no build)
 #   BENCH_QUICK=1 bench/operator/run.sh   (20 suites, 2 s idle window, 1 s quiet: a few seconds a side)
+#   EMULATOR_ARGS="--max-mutating-requests-inflight 4 --request-latency-ms 5" bench/operator/run.sh
+#                                          (an API server that sheds load: 429 with Retry-After)
 # Exits 1 when ours writes to the API during the idle window.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -20,6 +22,7 @@ IDLE_SECONDS=${IDLE_SECONDS:-60}
 CREATE_RATE=${CREATE_RATE:-0}          # suites created per second; 0: as fast as one connection goes
 QUIET_SECONDS=${QUIET_SECONDS:-5}      # no write for this long after the last Deployment means settled
 OPERATORS=${OPERATORS:-ours,peer}
+EMULATOR_ARGS=${EMULATOR_ARGS:-}         # extra assay-kube-emulator flags, e.g. an in-flight limit
 NAMESPACE=${NAMESPACE:-bench}
 VENV=${BENCH_VENV:-.venv}
 PYTHON="$VENV/bin/python"
@@ -81,7 +84,8 @@ results=()
 IFS=, read -r -a operators <<<"$OPERATORS"
 for name in "${operators[@]}"; do
   echo "## $name" >&2
-  "$EMULATOR" --port 0 --kubeconfig-out "$WORK/kubeconfig-$name" >"$WORK/emulator-$name.log" 2>&1 &
+  # shellcheck disable=SC2086  # EMULATOR_ARGS is a list of flags
+  "$EMULATOR" --port 0 --kubeconfig-out "$WORK/kubeconfig-$name" $EMULATOR_ARGS >"$WORK/emulator-$name.log" 2>&1 &
   emulator_pid=$!
   pids+=("$emulator_pid")
   wait_for 10 "assay-kube-emulator" grep -q '^listening on ' "$WORK/emulator-$name.log"

@@ -8,7 +8,8 @@ import AssayHTTP
 /// Every request waits on the client's ``ClientRateLimiter`` first, so one client cannot flood the
 /// API server however many tasks share it. A non-2xx answer throws ``KubeError/api(_:)`` with the
 /// server's `Status`; after a 401 the credential is refreshed (token file re-read, exec plugin
-/// re-run) and the request retried once.
+/// re-run) and the request retried once. When the server sheds load (429, or a 5xx with
+/// `Retry-After`) the client waits what it asked and sends again (``APIFlowControl``).
 public struct KubeClient: Sendable {
     /// Extra time the client waits past a watch's `timeoutSeconds`, so that the server's normal
     /// close, not our timeout, ends a quiet watch.
@@ -214,14 +215,15 @@ public struct KubeClient: Sendable {
         }
     }
 
-    /// Sends one request and returns the 2xx response; retries once after a 401.
+    /// Sends one request and returns the 2xx response; retries once after a 401, and up to
+    /// ``APIFlowControl/maxRetries`` times when the server asks to come back later.
     private func request(
         _ method: String, _ path: ResourcePath, body: JSONValue? = nil, contentType: String = "application/json"
     ) async throws(KubeError) -> ClientResponse {
         let bytes = body.map(JSONWriter.bytes) ?? []
-        var attempt = 0
+        var refreshed = false
+        var shed = 0
         while true {
-            attempt += 1
             try await throttle()
             let request = ClientRequest(
                 method: method, url: connection.server + path.description,
@@ -235,11 +237,24 @@ public struct KubeClient: Sendable {
                 throw .transport(error)
             }
             if (200..<300).contains(response.status) { return response }
-            if response.status == 401 && attempt == 1 && connection.auth != .none {
+            if response.status == 401 && !refreshed && connection.auth != .none {
+                refreshed = true
                 await authenticator.invalidate()
                 continue
             }
-            throw .api(KubeStatusError(httpStatus: response.status, body: response.body))
+            let error = KubeStatusError(httpStatus: response.status, body: response.body)
+            if shed < APIFlowControl.maxRetries,
+                let wait = APIFlowControl.retryDelay(status: response.status, headers: response.headers, error: error)
+            {
+                shed += 1
+                do {
+                    try await rateLimiter.wait(retryAfter: wait)
+                } catch {
+                    throw .cancelled
+                }
+                continue
+            }
+            throw .api(error)
         }
     }
 

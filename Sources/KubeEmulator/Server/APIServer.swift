@@ -17,6 +17,11 @@ final class APIServer: Sendable {
         var openAPISchemas: BuiltinSchemas?
         /// Front mode: the real API server that serves `apiextensions.k8s.io` and custom resources.
         var upstream: Upstream?
+        /// Requests served at once before a 429 (``InflightLimit``); off by default.
+        var inflight = InflightLimit.Limits()
+        /// Time each non-watch API request takes, as if storage were behind it (0: none), so that
+        /// requests overlap as they do against a real server and an in-flight limit can bite.
+        var requestLatency: Duration = .zero
 
         init() {}
     }
@@ -27,6 +32,7 @@ final class APIServer: Sendable {
     let requests = RequestCounter()
     /// TokenReview, SubjectAccessReview and ServiceAccount tokens.
     let auth: AuthAPI
+    let inflight: InflightLimit
 
     /// Front mode: requests for custom resources go to the real server (``Front``).
     let front: Front?
@@ -35,6 +41,7 @@ final class APIServer: Sendable {
         self.store = store
         self.configuration = configuration
         auth = AuthAPI(store: store)
+        inflight = InflightLimit(configuration.inflight)
         front = configuration.upstream.map { Front(upstream: $0, store: store) }
     }
 
@@ -50,6 +57,23 @@ final class APIServer: Sendable {
 
     func handle(_ request: EmulatorRequest) -> EmulatorReply {
         if request.path.hasPrefix("/emulator/") { return hook(request) }
+        // Watches are long-running: neither limited nor slowed, as in kube-apiserver's filter.
+        if !["true", "1"].contains(request.query["watch"] ?? "") {
+            let mutating = InflightLimit.isMutating(request.method)
+            guard inflight.enter(mutating: mutating) else {
+                requests.recordRefusal(agent: RequestCounter.agent(request.headers["user-agent"]))
+                return InflightLimit.refusal()
+            }
+            defer { inflight.leave(mutating: mutating) }
+            if configuration.requestLatency > .zero {
+                Thread.sleep(forTimeInterval: configuration.requestLatency.inSeconds)
+            }
+            return serve(request)
+        }
+        return serve(request)
+    }
+
+    private func serve(_ request: EmulatorRequest) -> EmulatorReply {
         // Counted once the handler is done, so a client that has its answer sees its request counted.
         var label = RequestCounter.Label(method: request.method)
         let agent = RequestCounter.agent(request.headers["user-agent"])

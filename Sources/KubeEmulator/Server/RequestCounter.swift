@@ -55,19 +55,28 @@ final class RequestCounter: Sendable {
     }
 
     private let counts = Mutex<[Label: Int]>([:])
+    /// Requests refused with 429 by the in-flight limit, by agent: not served, so not in `counts`.
+    private let refusals = Mutex<[String: Int]>([:])
 
     func record(_ label: Label) {
         counts.withLock { $0[label, default: 0] += 1 }
     }
 
-    func reset() {
-        counts.withLock { $0.removeAll() }
+    func recordRefusal(agent: String) {
+        refusals.withLock { $0[agent, default: 0] += 1 }
     }
 
-    /// The counts now: `{"total", "writes", "byVerb": {verb: n}, "byResource": {resource: {verb: n}}}`.
-    /// `byVerb` lists every verb (zeros included); `byResource` only what was requested.
+    func reset() {
+        counts.withLock { $0.removeAll() }
+        refusals.withLock { $0.removeAll() }
+    }
+
+    /// The counts now: `{"total", "writes", "byVerb": {verb: n}, "byResource": {resource: {verb: n}},
+    /// "byAgent": {...}, "tooManyRequests": {"total", "byAgent": {agent: n}}}`. `byVerb` lists every
+    /// verb (zeros included); `byResource` only what was requested; 429s are counted apart.
     func snapshot() -> JSONValue {
         let current = counts.withLock { $0 }
+        let refused = refusals.withLock { $0 }
         var total = 0
         var writes = 0
         var byVerb: [String: Int] = [:]
@@ -114,6 +123,13 @@ final class RequestCounter: Sendable {
                                             }))
                                 )
                             }))
+                ),
+                (
+                    "tooManyRequests",
+                    [
+                        "total": .number(Double(refused.values.reduce(0, +))),
+                        "byAgent": object(refused, keys: refused.keys.sorted()),
+                    ]
                 ),
             ]))
     }

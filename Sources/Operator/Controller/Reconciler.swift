@@ -72,7 +72,12 @@ final class Reconciler: Sendable {
             try await finalize(object)
             return .done
         }
+        // A new suite's Deployment goes first: its pods take longest to come up, and it needs
+        // no finalizer (its ownerReference lets the garbage collector remove it). The finalizer
+        // must come before any run data in Redis, so it follows.
+        var early: KubeObject?
         if !object.finalizers.contains(OperatorConfig.finalizer) {
+            early = try await applyNewDeployment(object)
             // Carry on with the patched object: the suite's children come one queue pass sooner.
             // A stale cache (409, or the test op failing) is retried when its watch event arrives.
             guard let patched = try await addFinalizer(object) else { return .done }
@@ -146,11 +151,11 @@ final class Reconciler: Sendable {
         }
         switch plan.children {
         case .run:
-            if let suite { try await applyChildren(suite, running: true) }
+            if let suite { try await applyChildren(suite, running: true, applied: early) }
         case .scaledDown:
-            if let suite { try await applyChildren(suite, running: false) }
+            if let suite { try await applyChildren(suite, running: false, applied: early) }
         case .none:
-            try await deleteChildren(of: object)
+            try await deleteChildren(of: object, applied: early)
         }
         if plan.status != current {
             // Planned from the cached copy: the resourceVersion precondition refuses the write if
@@ -204,16 +209,31 @@ final class Reconciler: Sendable {
 
     // MARK: Children
 
+    /// The Deployment of a suite seen for the first time (no finalizer yet), applied before
+    /// anything else when its spec decodes and no Deployment is cached; the server's answer,
+    /// which stands in for the cache in the same reconcile so the Deployment is not applied twice.
+    private func applyNewDeployment(_ object: KubeObject) async throws -> KubeObject? {
+        guard object.deletionTimestamp == nil, case .success(let suite) = loader.decode(object) else { return nil }
+        let builder = ChildrenBuilder(suite: suite, config: config)
+        guard caches.deployments.get(ObjectKey(namespace: builder.namespace, name: builder.childName)) == nil
+        else { return nil }
+        return try await client.apply(
+            KubeObject(builder.deployment), as: .deployment, fieldManager: Self.fieldManager, force: true)
+    }
+
     /// Applies Deployment and Service (and, while running, the autoscaler) when the cached copies
-    /// differ from what we want; sets replicas only when scaling from or to zero, so the
-    /// autoscaler owns them in between.
-    private func applyChildren(_ suite: EvaluationSuite, running: Bool) async throws {
+    /// (or `applied`, a Deployment written earlier in this reconcile) differ from what we want;
+    /// sets replicas only when scaling from or to zero, so the autoscaler owns them in between.
+    private func applyChildren(_ suite: EvaluationSuite, running: Bool, applied: KubeObject? = nil) async throws {
         let builder = ChildrenBuilder(suite: suite, config: config)
         let namespace = builder.namespace
         let childKey = ObjectKey(namespace: namespace, name: builder.childName)
-        try await applyIfChanged(builder.deployment, as: .deployment, cached: caches.deployments.get(childKey))
+        try await applyIfChanged(
+            builder.deployment, as: .deployment, cached: caches.deployments.get(childKey) ?? applied)
         try await applyIfChanged(builder.service, as: .service, cached: caches.services.get(childKey))
-        let replicas = caches.deployments.get(childKey)?["spec"]?["replicas"]?.doubleValue.map { Int($0) }
+        let replicas = (caches.deployments.get(childKey) ?? applied)?["spec"]?["replicas"]?.doubleValue.map {
+            Int($0)
+        }
         if running {
             try await applyIfChanged(
                 builder.autoscaler, as: .horizontalPodAutoscaler, cached: caches.autoscalers.get(childKey))
@@ -240,13 +260,15 @@ final class Reconciler: Sendable {
         _ = try await client.apply(KubeObject(desired), as: kind, fieldManager: Self.fieldManager, force: true)
     }
 
-    private func deleteChildren(of suite: KubeObject) async throws {
+    /// Deletes the children the caches hold (and `applied`, a Deployment written earlier in this
+    /// reconcile that the cache has not seen yet).
+    private func deleteChildren(of suite: KubeObject, applied: KubeObject? = nil) async throws {
         guard let name = suite.name else { return }
         let key = ObjectKey(namespace: suite.namespace, name: "\(name)-evaluators")
         for (kind, cache) in [
             (ResourceKind.horizontalPodAutoscaler, caches.autoscalers), (.deployment, caches.deployments),
             (.service, caches.services),
-        ] where cache.get(key) != nil {
+        ] where cache.get(key) != nil || (kind == .deployment && applied != nil) {
             try await ignoringNotFound { try await client.delete(kind, name: key.name, namespace: key.namespace) }
         }
     }
