@@ -30,7 +30,8 @@ for product in assay-evaluator assay-provider-emulator assay-kube-emulator assay
 done
 bin_dir=$(cd "$bin_dir" && pwd)
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# A server a script stopped may still be writing its last profile file: a second try, never a failure.
+trap 'rm -rf "$work" 2>/dev/null || { sleep 1; rm -rf "$work" 2>/dev/null; } || true' EXIT
 export BENCH_QUICK=1 ASSAY_BIN_DIR=$bin_dir
 export ASSAY_EVALUATOR=$bin_dir/assay-evaluator ASSAY_PROVIDER_EMULATOR=$bin_dir/assay-provider-emulator
 # A build with --enable-code-coverage writes a profile per process; keep those out of the tree.
