@@ -1,5 +1,4 @@
 import AssayCore
-import AssayKube
 
 /// Runs ``LeaderElectionMachine`` against a coordination.k8s.io/v1 Lease: every retry period it
 /// reads the Lease, and creates, takes over or renews it when the machine says so. Leading starts
