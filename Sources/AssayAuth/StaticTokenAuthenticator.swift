@@ -1,6 +1,5 @@
 import AssayCore
 import Glibc
-import Synchronization
 
 /// `--auth-token-file`: callers present a token of a ``StaticTokenFile``. The file is read at start
 /// (a bad file stops the process) and again whenever it changes: a Kubernetes Secret rotated in
@@ -35,7 +34,7 @@ public final class StaticTokenAuthenticator: Authenticator {
     private let checkInterval: Duration
     private let clock: any MonotonicClock
     private let logger: Logger
-    private let state: Mutex<State>
+    private let state: Guarded<State>
 
     /// Reads `path` now; throws when it is missing or invalid.
     public init(
@@ -48,7 +47,7 @@ public final class StaticTokenAuthenticator: Authenticator {
         self.logger = logger
         let fingerprint = Self.fingerprint(path)
         let tokens = try Self.read(path)
-        state = Mutex(State(tokens: tokens, fingerprint: fingerprint, lastCheck: clock.now))
+        state = Guarded(State(tokens: tokens, fingerprint: fingerprint, lastCheck: clock.now))
     }
 
     /// Users in the file as last read.

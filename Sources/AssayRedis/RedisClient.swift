@@ -1,3 +1,4 @@
+import AssayCore
 import Dispatch
 import Synchronization
 
@@ -106,9 +107,9 @@ private final class ConnectionWorker: Sendable {
 
     private let configuration: RedisClient.Configuration
     private let dispatchQueue: DispatchQueue
-    private let queue = Mutex(Queue())
+    private let queue = Guarded(Queue())
     /// Touched only on `dispatchQueue`; the lock is never contended.
-    private let connection = Mutex<RedisConnection?>(nil)
+    private let connection = Guarded<RedisConnection?>(nil)
 
     init(index: Int, configuration: RedisClient.Configuration) {
         self.configuration = configuration

@@ -1,7 +1,7 @@
+import AssayCore
 import AssayHTTP
 import AssayResilience
 import Providers
-import Synchronization
 
 /// One configured provider as the gateway calls it: its client, its circuit breaker, its rate
 /// limit, and what it recently did. One per distinct ``ProviderConfig`` per process (kept by the
@@ -36,7 +36,7 @@ public final class ProviderEndpoint: Sendable {
     private let transport: any HTTPTransport
     private let environment: ProviderEnvironment
     private let metrics: ProviderMetrics
-    private let recent = Mutex(Recent())
+    private let recent = Guarded(Recent())
 
     init(
         config: ProviderConfig, transport: any HTTPTransport, environment: ProviderEnvironment,

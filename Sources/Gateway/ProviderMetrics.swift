@@ -1,7 +1,6 @@
 import AssayCore
 import AssayResilience
 import Providers
-import Synchronization
 
 /// The provider gateway's Prometheus metrics:
 ///
@@ -28,7 +27,7 @@ public final class ProviderMetrics: Sendable {
     let fallbacks: CounterFamily
     private let degraded: Gauge
     /// Rate limiters currently degraded, by identity: the gauge is 1 while any is.
-    private let degradedLimiters = Mutex<Set<String>>([])
+    private let degradedLimiters = Guarded<Set<String>>([])
 
     public init(registry: MetricsRegistry) {
         requests = registry.counter(

@@ -3,7 +3,6 @@ import AssayHTTP
 import AssayRedis
 import AssayResilience
 import Providers
-import Synchronization
 
 /// The process's provider endpoints, one per distinct ``ProviderConfig``, created on first use and
 /// shared by every request: so a provider's circuit breaker sees all of this pod's calls to it,
@@ -35,9 +34,9 @@ public final class ProviderPool: Sendable {
     public let redis: RedisClient?
     private let environment: ProviderEnvironment
     private let logger: Logger
-    private let endpoints = Mutex<[ProviderConfig: ProviderEndpoint]>([:])
+    private let endpoints = Guarded<[ProviderConfig: ProviderEndpoint]>([:])
     /// Endpoints in the order they were first used, for listing.
-    private let order = Mutex<[ProviderConfig]>([])
+    private let order = Guarded<[ProviderConfig]>([])
 
     /// - Parameters:
     ///   - transport: the process's one HTTP client.

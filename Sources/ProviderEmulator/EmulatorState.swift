@@ -1,5 +1,4 @@
 import AssayCore
-import Synchronization
 
 /// Behaviour (defaults plus per-route overrides), request counts, the random source, and the
 /// requests currently held by `hang`, shared by every connection.
@@ -36,11 +35,11 @@ final class EmulatorState: Sendable {
     }
 
     let initial: EmulatorBehaviour
-    private let state: Mutex<State>
+    private let state: Guarded<State>
 
     init(defaults: EmulatorBehaviour, seed: UInt64) {
         initial = defaults
-        state = Mutex(State(defaults: defaults, random: SplitMix64(seed: seed)))
+        state = Guarded(State(defaults: defaults, random: SplitMix64(seed: seed)))
     }
 
     func behaviour(for route: EmulatorRoute) -> EmulatorBehaviour {

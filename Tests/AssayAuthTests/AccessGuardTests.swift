@@ -1,6 +1,5 @@
 import AssayCore
 import Foundation
-import Synchronization
 import Testing
 
 @testable import AssayAuth
@@ -28,7 +27,7 @@ struct AccessGuardTests {
 
     /// Sends one request through a guarded handler; returns the response and whether the handler ran.
     static func send(_ authorization: String?, gate: AccessGuard) async -> (HTTPResponse, Bool) {
-        let ran = Mutex(false)
+        let ran = Guarded(false)
         let handler = gate.protect(.evaluations(namespace: "team-a")) { _, _ in
             ran.withLock { $0 = true }
             return .json(["ok": true])

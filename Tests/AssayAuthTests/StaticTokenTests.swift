@@ -1,6 +1,5 @@
 import AssayCore
 import Foundation
-import Synchronization
 import TestSupport
 import Testing
 
@@ -114,7 +113,7 @@ struct StaticTokenTests {
 
 /// Log lines a test's logger wrote.
 final class LogLines: Sendable {
-    private let lines = Mutex<[String]>([])
+    private let lines = Guarded<[String]>([])
     func append(_ line: String) { lines.withLock { $0.append(line) } }
     var all: [String] { lines.withLock { $0 } }
 }

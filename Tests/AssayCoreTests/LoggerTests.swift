@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Testing
 
 @testable import AssayCore
@@ -7,7 +6,7 @@ import Testing
 @Suite("Logger")
 struct LoggerTests {
     final class Captured: Sendable {
-        let lines = Mutex<[String]>([])
+        let lines = Guarded<[String]>([])
         var all: [String] { lines.withLock { $0 } }
     }
 

@@ -1,5 +1,4 @@
 import AssayCore
-import Synchronization
 import Testing
 
 /// An outage is told twice however many attempts fail: when it starts and when it ends.
@@ -13,7 +12,7 @@ struct OutageLogTests {
         "a thousand failures from eight tasks log one warning, the success after them one line, and a second outage two more"
     )
     func onceEachWay() async {
-        let lines = Mutex<[String]>([])
+        let lines = Guarded<[String]>([])
         let log = OutageLog(
             "Redis at redis://127.0.0.1:1",
             logger: Logger(label: "t", sink: { line in lines.withLock { $0.append(line) } }))

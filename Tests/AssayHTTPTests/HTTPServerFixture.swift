@@ -1,12 +1,11 @@
 import AssayCore
-import Synchronization
 import TestSupport
 
 @testable import AssayHTTP
 
 /// Records observer callbacks.
 final class RecordingObserver: HTTPServerObserver {
-    let finished = Mutex<[(method: String, route: String, status: Int)]>([])
+    let finished = Guarded<[(method: String, route: String, status: Int)]>([])
     func requestStarted() {}
     func requestFinished(method: String, route: String, status: Int, durationSeconds: Double, bodyBytes: Int) {
         finished.withLock { $0.append((method, route, status)) }

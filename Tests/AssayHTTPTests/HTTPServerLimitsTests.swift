@@ -9,7 +9,7 @@ import Testing
 
 /// Counts what the server reports about requests it answered itself and connections it refused.
 private final class LimitsObserver: HTTPServerObserver {
-    let statuses = Mutex<[Int]>([])
+    let statuses = Guarded<[Int]>([])
     let rejected = Atomic<Int>(0)
     func requestStarted() {}
     func requestFinished(method: String, route: String, status: Int, durationSeconds: Double, bodyBytes: Int) {
@@ -21,7 +21,7 @@ private final class LimitsObserver: HTTPServerObserver {
 /// What a handler that computes until stopped saw: why its budget ran out.
 private final class SpinRecord: Sendable {
     let started = Gate()
-    let stopped = Mutex<WorkBudget.Exhaustion?>(nil)
+    let stopped = Guarded<WorkBudget.Exhaustion?>(nil)
     let finished = Gate()
 }
 

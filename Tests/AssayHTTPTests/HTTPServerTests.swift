@@ -1,7 +1,6 @@
 import AssayCore
 import Foundation
 import Glibc
-import Synchronization
 import TestSupport
 import Testing
 

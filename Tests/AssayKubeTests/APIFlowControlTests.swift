@@ -1,5 +1,4 @@
 import AssayCore
-import Synchronization
 import TestSupport
 import Testing
 
@@ -50,7 +49,7 @@ struct APIFlowControlTests {
     static func client(
         clock: ManualClock, refusals: Int, status: Int = 429
     ) -> (KubeClient, FakeKubeTransport) {
-        let served = Mutex(0)
+        let served = Guarded(0)
         let answer: FakeKubeTransport.Handler = { _ in
             let n = served.withLock { count -> Int in
                 count += 1
@@ -100,7 +99,7 @@ struct APIFlowControlTests {
     @Test("a refused request waits the time named plus up to half of it; other requests are not held")
     func jitteredWaitForThatRequestOnly() async throws {
         let clock = ManualClock(sleeping: .advancesTime)
-        let draws = Mutex([0.0, 0.5, 0.99])
+        let draws = Guarded([0.0, 0.5, 0.99])
         let limiter = ClientRateLimiter(
             qps: 0, burst: 1, clock: clock, random: { draws.withLock { $0.isEmpty ? 0 : $0.removeFirst() } })
         for _ in 0..<3 { try await limiter.wait(retryAfter: .seconds(2)) }

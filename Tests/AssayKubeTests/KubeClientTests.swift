@@ -1,5 +1,4 @@
 import AssayCore
-import Synchronization
 import TestSupport
 import Testing
 
@@ -12,7 +11,7 @@ final class FakeKubeTransport: KubeTransport {
     typealias Headers = @Sendable (Int) -> [(name: String, value: String)]
     private let handler: Handler
     private let headers: Headers
-    private let recorded = Mutex<[ClientRequest]>([])
+    private let recorded = Guarded<[ClientRequest]>([])
 
     /// `headers` gives the response's header fields for a status.
     init(headers: @escaping Headers = { _ in [] }, _ handler: @escaping Handler) {

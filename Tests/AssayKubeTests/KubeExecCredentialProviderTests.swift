@@ -1,6 +1,5 @@
 import AssayCore
 import Foundation
-import Synchronization
 import TestSupport
 import Testing
 
@@ -31,7 +30,7 @@ struct KubeExecCredentialProviderTests {
 
     /// A wall clock the test moves by hand.
     final class WallClock: Sendable {
-        private let seconds = Mutex<Double>(0)
+        private let seconds = Guarded<Double>(0)
         init(_ start: Double) { seconds.withLock { $0 = start } }
         func set(_ value: Double) { seconds.withLock { $0 = value } }
         var now: Double { seconds.withLock { $0 } }

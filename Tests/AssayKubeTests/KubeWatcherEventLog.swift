@@ -1,5 +1,5 @@
+import AssayCore
 import Foundation
-import Synchronization
 import TestSupport
 import Testing
 
@@ -7,7 +7,7 @@ import Testing
 
 /// Collects a watcher's events so a test can wait for the one it expects.
 final class WatcherEventLog: Sendable {
-    private let state = Mutex<(events: [WatcherEvent], observers: [UUID: AsyncStream<[WatcherEvent]>.Continuation])>(
+    private let state = Guarded<(events: [WatcherEvent], observers: [UUID: AsyncStream<[WatcherEvent]>.Continuation])>(
         ([], [:]))
 
     func append(_ event: WatcherEvent) {

@@ -1,6 +1,5 @@
 import AssayCore
 import Foundation
-import Synchronization
 import TestSupport
 import Testing
 
@@ -132,7 +131,7 @@ struct LeaderElectorTests {
 
 /// What a test's electors report, in order.
 final class LeadershipLog: Sendable {
-    private let lines = Mutex<[String]>([])
+    private let lines = Guarded<[String]>([])
 
     func append(_ line: String) { lines.withLock { $0.append(line) } }
     var entries: [String] { lines.withLock { $0 } }

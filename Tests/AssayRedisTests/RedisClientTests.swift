@@ -1,6 +1,5 @@
 import AssayCore
 import Foundation
-import Synchronization
 import TestSupport
 import Testing
 

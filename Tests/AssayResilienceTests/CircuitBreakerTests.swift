@@ -1,5 +1,4 @@
 import AssayCore
-import Synchronization
 import TestSupport
 import Testing
 
@@ -260,7 +259,7 @@ struct CircuitBreakerTests {
     @Test("the breaker reports transitions, and ignores outcomes of calls admitted before a state change")
     func wrapperTransitionsAndStalePermits() throws {
         let clock = ManualClock()
-        let transitions = Mutex<[CircuitBreaker.Transition]>([])
+        let transitions = Guarded<[CircuitBreaker.Transition]>([])
         let breaker = CircuitBreaker(
             name: "openai", clock: clock, random: { 0.5 },
             onTransition: { transition in transitions.withLock { $0.append(transition) } })

@@ -48,7 +48,7 @@ private func waitExceeded(_ body: () async throws -> Void) async -> Duration? {
 /// What the callers of the outage test share.
 private final class OutageRun: Sendable {
     let stop = Atomic(false)
-    let sources = Mutex<[TokenBucket.Grant.Source]>([])
+    let sources = Guarded<[TokenBucket.Grant.Source]>([])
 }
 
 @Suite("Token bucket in Redis", .serialized)

@@ -1,7 +1,7 @@
 import AssayAuth
+import AssayCore
 import AssayHTTP
 import Suites
-import Synchronization
 import Testing
 
 @testable import Evaluator
@@ -11,7 +11,7 @@ import Testing
 struct APIAccessTests {
     /// Accepts any token as `caller` and records what it was asked to authorize.
     final class Recorder: Authenticator, Authorizer {
-        let asked = Mutex<[ResourceAttributes]>([])
+        let asked = Guarded<[ResourceAttributes]>([])
 
         func authenticate(token: String) async -> AuthenticationResult {
             .authenticated(UserInfo(username: "caller"))

@@ -1,3 +1,4 @@
+import AssayCore
 import AssayHTTP
 import Foundation
 import Synchronization
@@ -160,7 +161,7 @@ struct GatewayRateLimitTests {
 
     /// What the traffic loops share with the test.
     final class Progress: Sendable {
-        let failures = Mutex<[String]>([])
+        let failures = Guarded<[String]>([])
         let answered = Atomic<Int>(0)
         let running = Atomic<Bool>(true)
     }

@@ -1,7 +1,6 @@
 import AssayCore
 import AssayRedis
 import Foundation
-import Synchronization
 import TestSupport
 import Testing
 
@@ -32,7 +31,7 @@ struct RedisOutageTests {
             redis: RedisClient(server.clientConfiguration()),
             configuration: .init(run: plan.id, consumer: "w", visibilityTimeout: .milliseconds(500)))
         try await queue.prepare(plan)
-        let lines = Mutex<[String]>([])
+        let lines = Guarded<[String]>([])
         let logger = Logger(label: "t", sink: { line in lines.withLock { $0.append(line) } })
         let outages = OutageLog("Redis at \(server.url)", logger: logger)
         let worker = RunWorker(

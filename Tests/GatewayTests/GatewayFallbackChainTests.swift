@@ -1,6 +1,5 @@
 import AssayCore
 import Foundation
-import Synchronization
 import Testing
 
 @testable import AssayHTTP
@@ -14,10 +13,10 @@ struct GatewayFallbackChainTests {
     /// Answers each provider's requests from its own queue of responses (the last one repeats)
     /// and records when each request arrived.
     final class ScriptedTransport: HTTPTransport {
-        private let script: Mutex<[String: [ClientResponse]]>
-        private let arrivals = Mutex<[String: [ContinuousClock.Instant]]>([:])
+        private let script: Guarded<[String: [ClientResponse]]>
+        private let arrivals = Guarded<[String: [ContinuousClock.Instant]]>([:])
 
-        init(_ script: [String: [ClientResponse]]) { self.script = Mutex(script) }
+        init(_ script: [String: [ClientResponse]]) { self.script = Guarded(script) }
 
         func send(_ request: ClientRequest) async throws(HTTPClientError) -> ClientResponse {
             guard let host = URL(string: request.url)?.host else { throw .invalidRequest(request.url) }

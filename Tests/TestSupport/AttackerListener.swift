@@ -1,5 +1,5 @@
+import AssayCore
 import Foundation
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -16,7 +16,7 @@ public final class AttackerListener: Sendable {
 
     public let port: Int
     private let descriptor: Int32
-    private let state = Mutex(State())
+    private let state = Guarded(State())
     private let finished = DispatchSemaphore(value: 0)
 
     public struct CannotListen: Error {}

@@ -1,9 +1,9 @@
-import Synchronization
+import AssayCore
 
 /// A gate that code under test (a handler, an event callback) waits at until the test opens it.
 /// Once open it stays open: every waiter, earlier or later, passes.
 public final class Gate: Sendable {
-    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    private let state = Guarded<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
     public init() {}
 

@@ -1,7 +1,6 @@
 import AssayCore
 import AssayKube
 import Foundation
-import Synchronization
 
 /// Stands in for the kubelet and the Deployment and ReplicaSet controllers where there is no
 /// cluster: it watches the Deployments the operator manages on the Kubernetes API emulator and

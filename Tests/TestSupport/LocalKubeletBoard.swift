@@ -1,7 +1,6 @@
 import AssayCore
 import AssayKube
 import Foundation
-import Synchronization
 
 /// What drives the kubelet's loop.
 enum LocalKubeletEvent: Sendable {
@@ -25,7 +24,7 @@ final class LocalKubeletBoard: Sendable {
         var observers: [UUID: AsyncStream<Void>.Continuation] = [:]
     }
 
-    private let state = Mutex(State())
+    private let state = Guarded(State())
     private let started = ContinuousClock.now
     let logFile: String
 

@@ -1,7 +1,6 @@
 import AssayCore
 import AssayKube
 import Foundation
-import Synchronization
 
 /// The kubelet's loop state, touched only by the loop's task (one event at a time).
 final class LocalKubeletRuntime {

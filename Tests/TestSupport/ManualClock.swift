@@ -1,5 +1,4 @@
 import AssayCore
-import Synchronization
 
 /// The one test clock: time moves only when told to. Sleepers either wait until ``advance(by:)``
 /// passes their deadline (``Sleeping/untilAdvanced``, for code that must be seen waiting), or move
@@ -18,11 +17,11 @@ public final class ManualClock: MonotonicClock {
     }
 
     public let sleeping: Sleeping
-    private let state: Mutex<State>
+    private let state: Guarded<State>
 
     public init(sleeping: Sleeping = .untilAdvanced, start: ContinuousClock.Instant = TestTime.origin) {
         self.sleeping = sleeping
-        state = Mutex(State(now: start))
+        state = Guarded(State(now: start))
     }
 
     public var now: ContinuousClock.Instant { state.withLock { $0.now } }

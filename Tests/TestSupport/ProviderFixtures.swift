@@ -1,7 +1,6 @@
 import AssayCore
 import AssayHTTP
 import Providers
-import Synchronization
 
 /// Providers as tests need them: recorded provider responses, environments with fixed variables
 /// and files, and a transport that answers with one canned result.
@@ -22,7 +21,7 @@ public enum ProviderFixtures {
 /// A transport that answers every request with one canned result and remembers the requests.
 public final class ProviderFakeTransport: HTTPTransport {
     public let result: Result<ClientResponse, HTTPClientError>
-    private let sent = Mutex<[ClientRequest]>([])
+    private let sent = Guarded<[ClientRequest]>([])
 
     public init(_ result: Result<ClientResponse, HTTPClientError>) { self.result = result }
 

@@ -5,7 +5,8 @@
 // Mutex's uncontended path is an atomic compare-and-swap inlined into our (instrumented) code, but its contended
 // path is a futex call inside libswiftSynchronization.so, which is not instrumented, so ThreadSanitizer never sees
 // the release/acquire that orders one holder's writes before the next holder's reads. Reports whose both accesses
-// sit inside `Mutex.withLock` are therefore false positives; tools/tsan/suppressions.txt names the functions.
+// sit inside `Mutex.withLock` are therefore false positives; AssayCore's `Guarded` wraps Mutex with the annotations
+// that give ThreadSanitizer the missing edges, so the project needs no suppressions.
 import Foundation
 import Synchronization
 

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// A thread-safe map that holds at most `capacity` entries and, when full, drops the one used
 /// least recently.
 ///
@@ -38,7 +36,7 @@ public final class LRUCache<Key: Hashable & Sendable, Value: Sendable>: Sendable
 
     public let capacity: Int
     @usableFromInline
-    let state = Mutex(State())
+    let state = Guarded(State())
 
     /// `capacity` below 1 is treated as 1.
     public init(capacity: Int) {

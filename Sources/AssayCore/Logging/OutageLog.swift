@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Says once that a dependency became unreachable and once that it is back, however many
 /// retries fail in between: a pod that retries Redis with backoff for an hour logs two lines, not
 /// one per attempt. Shared by every loop of a process that talks to the dependency, so that
@@ -12,7 +10,7 @@ public final class OutageLog: Sendable {
 
     private let dependency: String
     private let logger: Logger
-    private let state = Mutex(State())
+    private let state = Guarded(State())
 
     /// - Parameter dependency: what is unreachable, as users know it (`Redis at redis://host:6379`).
     public init(_ dependency: String, logger: Logger) {

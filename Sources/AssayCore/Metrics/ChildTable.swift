@@ -1,12 +1,10 @@
-import Synchronization
-
 /// The children of one labelled family, one per tuple of label values, created on first use.
 /// Callers on a hot path look a child up once and keep it: updates on a child take no lock.
 final class ChildTable<Child: AnyObject & Sendable>: Sendable {
     let name: String
     let labelNames: [String]
     private let make: @Sendable () -> Child
-    private let children = Mutex<[[String]: Child]>([:])
+    private let children = Guarded<[[String]: Child]>([:])
 
     init(name: String, labelNames: [String], make: @escaping @Sendable () -> Child) {
         self.name = name

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// The metric families of one process and the collectors consulted at scrape time, rendered in the
 /// Prometheus text format. Registration takes a lock; updating a child held by the caller does not.
 public final class MetricsRegistry: Sendable {
@@ -8,7 +6,7 @@ public final class MetricsRegistry: Sendable {
         var collectors: [any MetricsCollector] = []
     }
 
-    private let state = Mutex(State())
+    private let state = Guarded(State())
 
     public init() {}
 

@@ -1,3 +1,4 @@
+import AssayCore
 import CCurl
 import Glibc
 import Synchronization
@@ -11,10 +12,10 @@ import Synchronization
 /// the per-host connection cache, so sequential requests to one host reuse one connection.
 final class CurlMultiLoop: @unchecked Sendable {
     // @unchecked: `multi` is used only on the loop thread, except for `curl_multi_wakeup`;
-    // everything else shared is in `inbox` (a Mutex) or atomics.
+    // everything else shared is in `inbox` (a Guarded) or atomics.
     private let multi: UnsafeMutableRawPointer
     private let configuration: HTTPClientConfiguration
-    private let inbox = Mutex(Inbox())
+    private let inbox = Guarded(Inbox())
     private let activeCount = Atomic<Int>(0)
     private let idleCount = Atomic<Int>(0)
     private var thread: pthread_t?

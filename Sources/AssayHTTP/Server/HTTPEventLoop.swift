@@ -1,3 +1,4 @@
+import AssayCore
 import CSystem
 import Glibc
 import Synchronization
@@ -39,7 +40,7 @@ final class HTTPEventLoop: TaskExecutor, @unchecked Sendable {
     let responder: any HTTPResponder
     let observer: (any HTTPServerObserver)?
     let slots: ConnectionSlots
-    private let shared = Mutex(Shared())
+    private let shared = Guarded(Shared())
     private let loopThread = Atomic<UInt>(0)
     /// Set when `shared` gained work, so the loop takes the lock only when there is something to take.
     private let hasRemoteWork = Atomic<Bool>(false)

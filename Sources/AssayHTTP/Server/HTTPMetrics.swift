@@ -1,5 +1,4 @@
 import AssayCore
-import Synchronization
 
 /// The HTTP server's metric families, registered on one registry, and the two calls the server's
 /// request observer makes. `route` must be the matched route pattern (or a fixed placeholder for
@@ -40,7 +39,7 @@ public struct HTTPMetrics: HTTPServerObserver {
     }
 
     private final class Children: Sendable {
-        let table = Mutex<[Key: Entry]>([:])
+        let table = Guarded<[Key: Entry]>([:])
     }
 
     public init(registry: MetricsRegistry) {

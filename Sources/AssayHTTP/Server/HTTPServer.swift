@@ -1,3 +1,4 @@
+import AssayCore
 import CSystem
 import Foundation
 import Synchronization
@@ -23,7 +24,7 @@ public final class HTTPServer: Sendable {
     public let configuration: HTTPServerConfiguration
     private let responder: any HTTPResponder
     private let observer: (any HTTPServerObserver)?
-    private let lifecycle = Mutex(Lifecycle.idle)
+    private let lifecycle = Guarded(Lifecycle.idle)
     private let draining = Atomic<Bool>(false)
 
     public init(

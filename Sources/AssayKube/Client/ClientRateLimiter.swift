@@ -1,5 +1,4 @@
 import AssayCore
-import Synchronization
 
 /// A token bucket for the requests of one client, so that a busy operator cannot flood the API
 /// server: `qps` tokens a second, at most `burst` saved up (a ``GCRA``). Callers that find the
@@ -20,7 +19,7 @@ public final class ClientRateLimiter: Sendable {
     public static let retryJitter = 0.5
 
     /// `nil` when limiting is off.
-    private let limit: Mutex<GCRA?>
+    private let limit: Guarded<GCRA?>
     private let clock: any MonotonicClock
     private let random: @Sendable () -> Double
 
@@ -32,7 +31,7 @@ public final class ClientRateLimiter: Sendable {
     ) {
         self.clock = clock
         self.random = random
-        limit = Mutex(qps > 0 ? GCRA(perSecond: qps, burst: max(1, burst)) : nil)
+        limit = Guarded(qps > 0 ? GCRA(perSecond: qps, burst: max(1, burst)) : nil)
     }
 
     /// Waits for a token. Throws `CancellationError` if the task is cancelled while waiting (the

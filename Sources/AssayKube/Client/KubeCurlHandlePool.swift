@@ -1,5 +1,5 @@
+import AssayCore
 import AssayHTTP
-import Synchronization
 
 /// Idle easy handles of one ``KubeCurlTransport``: a handle keeps its connection open after a
 /// transfer, so the next request that takes it skips the TCP and TLS handshakes (keep-alive).
@@ -16,12 +16,12 @@ final class KubeCurlHandlePool: Sendable {
         init(_ handle: CurlEasyHandle) { self.handle = handle }
     }
 
-    private let idle: Mutex<[Idle]>
+    private let idle: Guarded<[Idle]>
     private let capacity: Int
 
     init(capacity: Int = defaultCapacity) {
         self.capacity = capacity
-        self.idle = Mutex([])
+        self.idle = Guarded([])
     }
 
     /// An idle handle, or a new one; `nil` only when libcurl cannot allocate.

@@ -1,4 +1,4 @@
-import Synchronization
+import AssayCore
 
 /// Produces the `Authorization` header for each request from a ``KubeAuth``: a fixed token, a
 /// token file re-read as it rotates, or an exec plugin's cached credential.
@@ -20,7 +20,7 @@ public final class KubeAuthenticator: Sendable {
     }
 
     private let mode: Mode
-    private let fileCache = Mutex<FileCache?>(nil)
+    private let fileCache = Guarded<FileCache?>(nil)
 
     public init(_ auth: KubeAuth, server: String? = nil, tokenFileRefresh: Duration = defaultTokenFileRefresh) {
         switch auth {

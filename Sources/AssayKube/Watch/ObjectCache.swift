@@ -1,4 +1,4 @@
-import Synchronization
+import AssayCore
 
 /// The operator's local copy of one resource type, kept current by a ``Watcher`` (client-go's
 /// informer store; kube-rs's reflector store): objects by ``ObjectKey``, readable from any task
@@ -9,7 +9,7 @@ public final class ObjectCache: Sendable {
         var synced = false
     }
 
-    private let contents = Mutex(Contents())
+    private let contents = Guarded(Contents())
 
     public init() {}
 

@@ -1,5 +1,4 @@
 import AssayCore
-import Synchronization
 
 /// A thread-safe circuit breaker for one provider endpoint, driving ``CircuitBreakerMachine``.
 ///
@@ -47,7 +46,7 @@ public final class CircuitBreaker: Sendable {
     private let clock: any MonotonicClock
     private let random: @Sendable () -> Double
     private let onTransition: @Sendable (Transition) -> Void
-    private let locked: Mutex<Locked>
+    private let locked: Guarded<Locked>
 
     /// - Parameters:
     ///   - random: samples in `[0, 1)` for the open-time jitter.
@@ -62,7 +61,7 @@ public final class CircuitBreaker: Sendable {
         self.clock = clock
         self.random = random
         self.onTransition = onTransition
-        locked = Mutex(Locked(state: machine.initial))
+        locked = Guarded(Locked(state: machine.initial))
     }
 
     public var state: CircuitState { locked.withLock { $0.state } }

@@ -1,5 +1,4 @@
 import AssayCore
-import Synchronization
 
 /// A rate limit kept in this process only (the same GCRA arithmetic as ``TokenBucket``'s Redis
 /// script): what the evaluator enforces when it runs without `--redis`.
@@ -12,13 +11,13 @@ public final class LocalRateLimiter: Sendable {
     public let provider: String
     public let limit: RateLimit
     private let clock: any MonotonicClock
-    private let cells: Mutex<Cells>
+    private let cells: Guarded<Cells>
 
     public init(provider: String, limit: RateLimit, clock: any MonotonicClock = SystemClock()) {
         self.provider = provider
         self.limit = limit
         self.clock = clock
-        cells = Mutex(
+        cells = Guarded(
             Cells(
                 requests: GCRA(interval: limit.requestInterval, burst: limit.burst),
                 tokens: limit.tokenInterval.map { GCRA(interval: $0, burst: limit.tokenBurst) }))

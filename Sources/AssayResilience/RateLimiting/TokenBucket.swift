@@ -1,6 +1,5 @@
 import AssayCore
 import AssayRedis
-import Synchronization
 
 /// One provider's rate limit, shared by every evaluator pod through Redis.
 ///
@@ -106,7 +105,7 @@ public final class TokenBucket: Sendable {
     private let logger: Logger
     private let onDegradedChange: @Sendable (Bool) -> Void
     private let keys: [String]
-    private let local: Mutex<Local>
+    private let local: Guarded<Local>
 
     /// - Parameter onDegradedChange: called with `true` when the bucket falls back to the local
     ///   limit and `false` when it is back on Redis (drive `assay_ratelimit_degraded` with it).
@@ -121,7 +120,7 @@ public final class TokenBucket: Sendable {
         self.onDegradedChange = onDegradedChange
         let keys = Self.keys(provider: configuration.provider)
         self.keys = [keys.requests, keys.tokens]
-        local = Mutex(Self.freshLocal(configuration, now: clock.now))
+        local = Guarded(Self.freshLocal(configuration, now: clock.now))
     }
 
     /// Whether the limit is currently enforced in-process because Redis is unreachable.

@@ -50,4 +50,17 @@ static const uint32_t ASSAY_EPOLLET = EPOLLET;
 static const int ASSAY_SOCK_NONBLOCK = SOCK_NONBLOCK;
 static const int ASSAY_SOCK_CLOEXEC = SOCK_CLOEXEC;
 
+// ThreadSanitizer's happens-before annotations, declared weak so that they resolve to null outside a
+// -sanitize=thread build (the runtime is only linked there) and cost one predictable branch. `Guarded` in
+// AssayCore calls them around its critical sections, because Synchronization.Mutex's contended path (a futex
+// call inside an uninstrumented library) is invisible to ThreadSanitizer (tools/tsan/MutexRepro.swift).
+extern void __tsan_acquire(void *addr) __attribute__((weak));
+extern void __tsan_release(void *addr) __attribute__((weak));
+static inline void assay_tsan_acquire(const void *addr) {
+    if (__tsan_acquire) __tsan_acquire((void *)addr);
+}
+static inline void assay_tsan_release(const void *addr) {
+    if (__tsan_release) __tsan_release((void *)addr);
+}
+
 #endif

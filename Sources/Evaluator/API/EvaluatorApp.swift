@@ -2,7 +2,6 @@ import AssayCore
 import AssayHTTP
 import Scoring
 import Suites
-import Synchronization
 
 /// The evaluator's HTTP surface: the evaluation API (authenticated, see ``APIAccess``) plus
 /// health, readiness and metrics (open: probes and Prometheus carry no credentials).
@@ -44,7 +43,7 @@ struct EvaluatorApp: Sendable {
 /// Ready once the server has started and until it begins draining (SIGTERM): Kubernetes then
 /// stops sending new traffic while in-flight requests finish.
 final class Readiness: Sendable {
-    private let server = Mutex<HTTPServer?>(nil)
+    private let server = Guarded<HTTPServer?>(nil)
 
     func attach(_ server: HTTPServer) { self.server.withLock { $0 = server } }
 

@@ -1,6 +1,5 @@
 import AssayCore
 import AssayHTTP
-import Synchronization
 
 /// What bounds `serve`'s work, from its flags: the connection cap and request deadline (into the
 /// server's configuration) and the executor that parses and scores requests off the event loops.
@@ -62,7 +61,7 @@ struct ServeLimits {
     /// Waits for `task` to end, but not past `deadline`: shutdown must end within its grace
     /// period whatever a task does.
     static func wait(for task: Task<Void, Never>, until deadline: ContinuousClock.Instant) async {
-        let resumed = Mutex(false)
+        let resumed = Guarded(false)
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let resumeOnce = { @Sendable in
                 let first = resumed.withLock { done in

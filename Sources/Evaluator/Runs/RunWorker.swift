@@ -195,5 +195,5 @@ private final class WorkerShared: Sendable {
     /// Cases claimed and not yet recorded.
     let inFlight = Atomic<Int>(0)
     /// Evaluated cases waiting for the recorder.
-    let finished = Mutex<[FinishedCase]>([])
+    let finished = Guarded<[FinishedCase]>([])
 }

@@ -1,6 +1,5 @@
 import AssayCore
 import Foundation
-import Synchronization
 
 /// Issues ServiceAccount tokens (the TokenRequest subresource, what `kubectl create token` calls)
 /// and says whose a token is (what a TokenReview asks). Tokens are opaque random strings kept in
@@ -35,7 +34,7 @@ final class TokenIssuer: Sendable {
         var expires: Int
     }
 
-    private let tokens = Mutex<[String: Issued]>([:])
+    private let tokens = Guarded<[String: Issued]>([:])
 
     /// A new token for the ServiceAccount `account` (its stored object), valid `seconds`.
     func issue(for account: JSONValue, seconds: Int) -> (token: String, expires: Int) {

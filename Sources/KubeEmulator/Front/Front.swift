@@ -1,6 +1,5 @@
 import AssayCore
 import Foundation
-import Synchronization
 
 /// Front mode (`--upstream-kubeconfig`): the emulator serves the built-in groups itself and hands
 /// `apiextensions.k8s.io` and every custom-resource group to a real API server (Kubernetes'

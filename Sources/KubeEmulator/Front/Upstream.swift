@@ -2,7 +2,6 @@ import AssayCore
 import AssayHTTP
 import AssayKube
 import Dispatch
-import Synchronization
 
 /// The real API server behind the front (`--upstream-kubeconfig`): requests go to it over the
 /// kubeconfig's TLS with its client certificate (or token), through the project's
@@ -113,7 +112,7 @@ final class Upstream: Sendable {
     /// Runs `work` on Swift's pool and waits for it on this (listener) thread.
     static func blocking<T: Sendable>(_ work: @escaping @Sendable () async -> T) -> T {
         let done = DispatchSemaphore(value: 0)
-        let result = Mutex<T?>(nil)
+        let result = Guarded<T?>(nil)
         Task {
             let value = await work()
             result.withLock { $0 = value }
@@ -134,7 +133,7 @@ private final class StreamPump: Sendable {
         var cancelled = false
     }
 
-    private let state = Mutex(State())
+    private let state = Guarded(State())
     private let arrived = DispatchSemaphore(value: 0)
 
     func start(_ body: AsyncThrowingStream<[UInt8], any Error>) {

@@ -1,6 +1,5 @@
 import AssayCore
 import Foundation
-import Synchronization
 
 /// get, list (with selectors, pagination and Tables) and watch.
 extension APIServer {
@@ -84,7 +83,7 @@ extension APIServer {
             opened = try store.watch(filter, from: from)
         } catch  where error.code == 410 {
             let event = JSONCodec.bytes(["type": "ERROR", "object": error.status]) + [10]
-            let sent = Mutex(false)
+            let sent = Guarded(false)
             return .stream(
                 status: 200, headers: Self.jsonHeaders,
                 next: {

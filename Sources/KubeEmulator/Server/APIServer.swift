@@ -1,6 +1,5 @@
 import AssayCore
 import Foundation
-import Synchronization
 
 /// Turns HTTP requests into store operations with the Kubernetes API's URL layout, verbs, content
 /// types and status codes. Watches become chunked streams (``WatchStream``).

@@ -1,5 +1,5 @@
+import AssayCore
 import Foundation
-import Synchronization
 
 /// A running emulator: the store, the API handler and the listener, started together.
 final class Emulator: Sendable {
@@ -41,7 +41,7 @@ final class Emulator: Sendable {
 
 /// Holds the server for the listener's handler; written once before the first request.
 private final class ServerBox: Sendable {
-    private let mutex = Mutex<APIServer?>(nil)
+    private let mutex = Guarded<APIServer?>(nil)
     var server: APIServer? { mutex.withLock { $0 } }
     func set(_ server: APIServer) { mutex.withLock { $0 = server } }
 }

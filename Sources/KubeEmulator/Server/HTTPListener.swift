@@ -1,3 +1,4 @@
+import AssayCore
 import Foundation
 import Glibc
 import Synchronization
@@ -63,7 +64,7 @@ final class HTTPListener: Sendable {
     let port: UInt16
     private let socketFD: Int32
     private let handler: @Sendable (EmulatorRequest) -> EmulatorReply
-    private let connections = Mutex<Set<Int32>>([])
+    private let connections = Guarded<Set<Int32>>([])
     private let stopped = Atomic<Bool>(false)
 
     struct StartError: Error, CustomStringConvertible {

@@ -1,5 +1,4 @@
 import AssayCore
-import Synchronization
 
 /// kube-apiserver's max-in-flight filter: at most `readOnly` reads and `mutating` writes served at
 /// once; a request over the limit is refused at once with `429 Too Many Requests`, `Retry-After: 1`
@@ -20,7 +19,7 @@ final class InflightLimit: Sendable {
     static let retryAfterSeconds = 1
 
     let limits: Limits
-    private let inflight = Mutex<(readOnly: Int, mutating: Int)>((0, 0))
+    private let inflight = Guarded<(readOnly: Int, mutating: Int)>((0, 0))
 
     init(_ limits: Limits) { self.limits = limits }
 

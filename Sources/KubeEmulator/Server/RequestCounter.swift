@@ -1,5 +1,4 @@
 import AssayCore
-import Synchronization
 
 /// Counts the API requests the emulator serves, by verb and resource, for `GET /emulator/requests`:
 /// benchmarks and tests read how many calls a controller makes (and whether it writes while nothing
@@ -54,9 +53,9 @@ final class RequestCounter: Sendable {
         }
     }
 
-    private let counts = Mutex<[Label: Int]>([:])
+    private let counts = Guarded<[Label: Int]>([:])
     /// Requests refused with 429 by the in-flight limit, by agent: not served, so not in `counts`.
-    private let refusals = Mutex<[String: Int]>([:])
+    private let refusals = Guarded<[String: Int]>([:])
 
     func record(_ label: Label) {
         counts.withLock { $0[label, default: 0] += 1 }

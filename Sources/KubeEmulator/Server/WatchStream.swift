@@ -1,6 +1,5 @@
 import AssayCore
 import Dispatch
-import Synchronization
 
 /// One open watch: the replayed events first, then live changes, bookmarks when asked for, and the
 /// end of the stream on timeout or when the watch is dropped. Events are newline-delimited JSON
@@ -21,7 +20,7 @@ final class WatchStream: Sendable {
     private let bookmarks: Bool
     private let deadline: DispatchTime?
     private let configuration: APIServer.Configuration
-    private let state: Mutex<State>
+    private let state: Guarded<State>
 
     init(
         store: Store, subscription: WatchSubscription, replay: [(type: String, object: JSONValue)], type: ResourceType,
@@ -35,7 +34,7 @@ final class WatchStream: Sendable {
         self.bookmarks = bookmarks
         self.configuration = configuration
         deadline = timeoutSeconds.map { DispatchTime.now() + $0 }
-        state = Mutex(State(replay: replay, initialEndPending: sendInitialEventsEnd && bookmarks))
+        state = Guarded(State(replay: replay, initialEndPending: sendInitialEventsEnd && bookmarks))
     }
 
     func next() -> StreamChunk {

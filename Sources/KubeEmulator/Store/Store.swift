@@ -1,6 +1,5 @@
 import AssayCore
 import Foundation
-import Synchronization
 
 /// Options a write carries from the query string.
 struct WriteOptions: Sendable {
@@ -69,7 +68,7 @@ final class Store: Sendable {
     }
 
     let hub = WatchHub()
-    private let state: Mutex<State>
+    private let state: Guarded<State>
 
     init(historyCapacity: Int = Store.defaultHistoryCapacity, builtinSchemas: BuiltinSchemas? = nil) {
         var initial = State(historyCapacity: historyCapacity)
@@ -83,7 +82,7 @@ final class Store: Sendable {
             initial.insertNew(namespace, resource: GroupResource(group: "", resource: "namespaces"), namespace: "")
         }
         initial.pending.removeAll()
-        state = Mutex(initial)
+        state = Guarded(initial)
     }
 
     // MARK: Types

@@ -1,6 +1,5 @@
 import AssayCore
 import Dispatch
-import Synchronization
 
 /// One change to one object, as the store's history keeps it.
 struct ChangeEvent: Sendable {
@@ -60,7 +59,7 @@ struct WatchFilter: Sendable {
 final class WatchSubscription: Sendable {
     let id: UInt64
     let filter: WatchFilter
-    private let queue = Mutex<(messages: [WatchMessage], closed: Bool)>(([], false))
+    private let queue = Guarded<(messages: [WatchMessage], closed: Bool)>(([], false))
     private let signal = DispatchSemaphore(value: 0)
 
     init(id: UInt64, filter: WatchFilter) {
@@ -91,7 +90,7 @@ final class WatchSubscription: Sendable {
 
 /// Fans committed changes out to open watches.
 final class WatchHub: Sendable {
-    private let state = Mutex<(nextID: UInt64, subscriptions: [UInt64: WatchSubscription])>((1, [:]))
+    private let state = Guarded<(nextID: UInt64, subscriptions: [UInt64: WatchSubscription])>((1, [:]))
 
     func subscribe(_ filter: WatchFilter) -> WatchSubscription {
         state.withLock { state in

@@ -2,7 +2,6 @@ import AssayCore
 import AssayKube
 import AssayRedis
 import Suites
-import Synchronization
 
 /// Brings one `EvaluationSuite` to its desired state: finalizer, run seeded in Redis, children
 /// server-side applied (or scaled down, or removed), status and events — deciding with
@@ -46,7 +45,7 @@ final class Reconciler: Sendable {
         var poll: ProgressPoll?
     }
 
-    private let memory = Mutex<[ObjectKey: Remembered]>([:])
+    private let memory = Guarded<[ObjectKey: Remembered]>([:])
 
     init(
         client: KubeClient, caches: Caches, redis: RedisClient, config: OperatorConfig, recorder: EventRecorder,

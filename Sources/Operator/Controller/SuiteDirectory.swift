@@ -1,6 +1,6 @@
+import AssayCore
 import AssayKube
 import Suites
-import Synchronization
 
 /// Which suite a run belongs to (namespace and name), so that a read of the run's results can be
 /// authorized against the suite's namespace. A run id is `<suite uid>-g<generation>`: the uid is
@@ -24,7 +24,7 @@ final class SuiteDirectory: Sendable {
 
     private let cache: ObjectCache
     private let client: KubeClient
-    private let listed = Mutex(Listed())
+    private let listed = Guarded(Listed())
 
     init(cache: ObjectCache, client: KubeClient) {
         self.cache = cache

@@ -1,5 +1,4 @@
 import AssayCore
-import Synchronization
 
 /// The output read as JSON, parsed at most once per evaluation however many criteria read it
 /// (`isJSON`, `jsonSchema`, several schemas on one output): the first criterion that asks parses,
@@ -15,7 +14,7 @@ package final class OutputDocument: Sendable {
     }
 
     package let output: String
-    private let state = Mutex(State())
+    private let state = Guarded(State())
 
     private struct State {
         var parses: [Bool: Parsed] = [:]

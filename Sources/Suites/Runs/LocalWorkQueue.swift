@@ -1,4 +1,4 @@
-import Synchronization
+import AssayCore
 
 /// The in-process queue of a local run without Redis: the same contract as ``RedisWorkQueue`` for
 /// one process.
@@ -14,7 +14,7 @@ public final class LocalWorkQueue: WorkQueue {
         var budgetExceeded = false
     }
 
-    private let state = Mutex(State())
+    private let state = Guarded(State())
 
     public init() {}
 

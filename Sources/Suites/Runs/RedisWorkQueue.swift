@@ -1,6 +1,5 @@
 import AssayCore
 import AssayRedis
-import Synchronization
 
 /// A run's cases on a Redis stream with a consumer group.
 ///
@@ -63,8 +62,8 @@ public final class RedisWorkQueue: WorkQueue {
     public let keys: RunKeys
     let redis: RedisClient
     /// The plan this process prepared, to prepare again if Redis comes back without the run.
-    private let plan = Mutex<RunPlan?>(nil)
-    private let state = Mutex(ClaimState())
+    private let plan = Guarded<RunPlan?>(nil)
+    private let state = Guarded(ClaimState())
 
     public init(redis: RedisClient, configuration: Configuration) {
         self.redis = redis
