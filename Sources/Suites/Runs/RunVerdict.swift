@@ -8,14 +8,14 @@ public enum RunVerdict: String, Sendable, Hashable {
 
     /// A run passes when every case has a result, every target reaches the suite's
     /// `passThreshold` (its pass rate, or with `gate.on: lowerBound` its interval's lower bound),
-    /// no target regressed against a baseline, and it was not cancelled.
+    /// no target regressed against a baseline, and it was not cancelled. `gate` and `level` are
+    /// the run's own (``RunInfo``) unless given.
     public init(
-        _ aggregates: RunAggregates, gate: GateSpec = GateSpec(),
-        level: Double = EvaluationSuiteSpec.defaultConfidenceLevel,
-        regressed: Bool = false
+        _ aggregates: RunAggregates, gate: GateSpec? = nil, level: Double? = nil, regressed: Bool = false
     ) {
         let meets = Self.meetsThreshold(
-            aggregates.targets, passThreshold: aggregates.info.passThreshold, gate: gate, level: level)
+            aggregates.targets, passThreshold: aggregates.info.passThreshold, gate: gate ?? aggregates.info.gate,
+            level: level ?? aggregates.info.confidenceLevel)
         let passes = aggregates.isComplete && meets && !regressed && aggregates.phase != .cancelled
         self = passes ? .pass : .fail
     }
@@ -31,7 +31,8 @@ public enum RunVerdict: String, Sendable, Hashable {
     }
 
     /// One target's verdict: its pass rate (or, gated on `lowerBound`, the lower bound of its
-    /// Wilson interval at `level`) reaches `passThreshold`.
+    /// interval at `level`, the one the reports and the status show: Wilson's, cluster-robust by
+    /// case with repeats) reaches `passThreshold`.
     public init(
         target: RunAggregates.TargetAggregates, passThreshold: Double, gate: GateSpec = GateSpec(),
         level: Double = EvaluationSuiteSpec.defaultConfidenceLevel
@@ -41,9 +42,7 @@ public enum RunVerdict: String, Sendable, Hashable {
         case .estimate:
             gated = target.passRate
         case .lowerBound:
-            let interval = try? ProportionInterval.wilson(
-                successes: target.passed, trials: target.passed + target.failed, level: level)
-            gated = interval?.low ?? 0
+            gated = target.passRateInterval(level: level)?.low ?? 0
         }
         self = gated >= passThreshold ? .pass : .fail
     }

@@ -93,10 +93,7 @@ package struct RunAnalysis: Sendable {
         let repeats = aggregates.info.repeats
         let passRateInterval: (any ConfidenceInterval)? =
             repeats > 1
-            ? clampedToRates(
-                try? MeanInterval.normal(
-                    results.map { $0.result.passed ? 1 : 0 }, clusters: results.map { $0.cluster ?? $0.caseID },
-                    level: level))
+            ? CaseTally.passRateInterval(tallies(results), level: level)
             : try? ProportionInterval.wilson(
                 successes: target.passed, trials: target.passed + target.failed, level: level)
         let reasons = counts.map { ErrorReason(reason: $0.key, count: $0.value) }
@@ -111,12 +108,20 @@ package struct RunAnalysis: Sendable {
                 target: target, passThreshold: aggregates.info.passThreshold, gate: spec.gate, level: level))
     }
 
-    /// A normal interval on a rate, kept within [0, 1].
-    static func clampedToRates(_ interval: MeanInterval?) -> MeanInterval? {
-        guard var interval else { return nil }
-        interval.low = max(0, interval.low)
-        interval.high = min(1, interval.high)
-        return interval
+    /// `results` summed per cluster (the dataset `cluster`, else the case), or with `byCluster`
+    /// false per case, sorted: with repeats and no dataset clusters, the aggregates' own
+    /// ``CaseTally`` list.
+    package static func tallies(_ results: [TargetOutcomes.Outcome], byCluster: Bool = true) -> [CaseTally] {
+        var tallies: [String: CaseTally] = [:]
+        for outcome in results {
+            let cluster = byCluster ? outcome.cluster ?? "case:" + outcome.caseID : outcome.caseID
+            var tally = tallies[cluster] ?? CaseTally(caseID: cluster, results: 0, passed: 0, scoreSum: 0)
+            tally.results += 1
+            tally.passed += outcome.result.passed ? 1 : 0
+            tally.scoreSum += outcome.result.score
+            tallies[cluster] = tally
+        }
+        return tallies.values.sorted { $0.caseID < $1.caseID }
     }
 
     /// The normal interval of `values`, cluster-robust when any value has a cluster; `nil` when
