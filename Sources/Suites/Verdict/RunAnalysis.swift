@@ -94,8 +94,7 @@ package struct RunAnalysis: Sendable {
         let passRateInterval: (any ConfidenceInterval)? =
             repeats > 1
             ? CaseTally.passRateInterval(tallies(results), level: level)
-            : try? ProportionInterval.wilson(
-                successes: target.passed, trials: target.passed + target.failed, level: level)
+            : target.passRateInterval(level: level)
         let reasons = counts.map { ErrorReason(reason: $0.key, count: $0.value) }
             .sorted { $0.count != $1.count ? $0.count > $1.count : $0.reason < $1.reason }
         return TargetStatistics(
