@@ -105,6 +105,27 @@ struct StatusIntervalTests {
         #expect(aggregates.verdict == local.verdict)
     }
 
+    @Test("a local report gates lowerBound on the bound it shows, also when a dataset cluster groups repeated cases")
+    func localGateOnShownBound() throws {
+        let results = Self.results()
+        let clusters = Dictionary(uniqueKeysWithValues: (0..<12).map { ("c\($0)", "doc\($0 / 4)") })
+        let aggregates = RunTally(results).aggregates(info: Self.info(repeats: 3), seeded: true, cancelled: false)
+        let byCase = try #require(aggregates.targets[0].passRateInterval(level: 0.95))
+        var spec = Self.spec(repeats: 3)
+        let shown = try #require(
+            RunAnalysis(aggregates, cases: results, clusters: clusters, spec: spec).targets[0].passRateInterval)
+        #expect(shown.low < byCase.low, "three documents are fewer independent clusters than twelve cases")
+        spec.gate = GateSpec(on: .lowerBound)
+        for (threshold, expected) in [(shown.low - 1e-9, RunVerdict.pass), ((shown.low + byCase.low) / 2, .fail)] {
+            spec.passThreshold = threshold
+            var info = Self.info(repeats: 3, gate: spec.gate, passThreshold: threshold)
+            info.confidenceLevel = 0.95
+            let gated = RunTally(results).aggregates(info: info, seeded: true, cancelled: false)
+            let analysis = RunAnalysis(gated, cases: results, clusters: clusters, spec: spec)
+            #expect(analysis.targets[0].verdict == expected && analysis.verdict == expected, "threshold \(threshold)")
+        }
+    }
+
     @Test("a Redis run keeps each case's tallies with repeats and the gate in its meta: the phase is the local verdict")
     func redisRunHonoursGate() async throws {
         let server = try await RedisServer.start()

@@ -223,6 +223,7 @@ public final class RedisWorkQueue: WorkQueue {
             group, ttl, String(batch.count), String(targets.count), String(plan?.workItemCount ?? 0),
             plan?.budget?.maxTokens.map { String($0) } ?? "", plan?.budget?.maxCost.map { String($0) } ?? "",
         ]
+        let byCase = try await repeats() > 1
         for finished in batch {
             let result = finished.result
             arguments += [finished.claimed.entryID, result.recordKey, JSONWriter.string(result.json)]
@@ -230,7 +231,7 @@ public final class RedisWorkQueue: WorkQueue {
                 let target = result.targets.first { $0.target == name }
                 arguments += [target.map { String($0.latencyMs) } ?? "", target?.passed == false ? "1" : "0"]
             }
-            let increments = RunTally.increments(for: result, byCase: try await repeats() > 1)
+            let increments = RunTally.increments(for: result, byCase: byCase)
             arguments.append(String(increments.count))
             for (field, amount) in increments { arguments += [field, String(amount)] }
         }

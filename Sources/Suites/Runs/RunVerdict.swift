@@ -16,7 +16,12 @@ public enum RunVerdict: String, Sendable, Hashable {
         let meets = Self.meetsThreshold(
             aggregates.targets, passThreshold: aggregates.info.passThreshold, gate: gate ?? aggregates.info.gate,
             level: level ?? aggregates.info.confidenceLevel)
-        let passes = aggregates.isComplete && meets && !regressed && aggregates.phase != .cancelled
+        self.init(aggregates, meetsThreshold: meets, regressed: regressed)
+    }
+
+    /// The run's verdict once each target's has been decided (`meetsThreshold`: all passed).
+    package init(_ aggregates: RunAggregates, meetsThreshold: Bool, regressed: Bool) {
+        let passes = aggregates.isComplete && meetsThreshold && !regressed && aggregates.phase != .cancelled
         self = passes ? .pass : .fail
     }
 
@@ -37,12 +42,18 @@ public enum RunVerdict: String, Sendable, Hashable {
         target: RunAggregates.TargetAggregates, passThreshold: Double, gate: GateSpec = GateSpec(),
         level: Double = EvaluationSuiteSpec.defaultConfidenceLevel
     ) {
+        self.init(
+            rate: target.passRate, interval: target.passRateInterval(level: level), passThreshold: passThreshold,
+            gate: gate)
+    }
+
+    /// The one rule: `rate`, or gated on `lowerBound` the lower bound of `interval` (none: 0),
+    /// reaches `passThreshold`.
+    package init(rate: Double, interval: (any ConfidenceInterval)?, passThreshold: Double, gate: GateSpec) {
         let gated: Double
         switch gate.on {
-        case .estimate:
-            gated = target.passRate
-        case .lowerBound:
-            gated = target.passRateInterval(level: level)?.low ?? 0
+        case .estimate: gated = rate
+        case .lowerBound: gated = interval?.low ?? 0
         }
         self = gated >= passThreshold ? .pass : .fail
     }

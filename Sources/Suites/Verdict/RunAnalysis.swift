@@ -69,8 +69,11 @@ package struct RunAnalysis: Sendable {
         self.baseline = baseline.map {
             BaselineVerdict(baseline: $0, current: outcomes, targets: aggregates.info.targets, spec: spec)
         }
+        // Each target gated on the interval this analysis reports (with repeats and a dataset
+        // `cluster`, clustered by that cluster), so a report never shows a bound it did not gate on.
         verdict = RunVerdict(
-            aggregates, gate: spec.gate, level: spec.confidenceLevel, regressed: self.baseline?.regressed ?? false)
+            aggregates, meetsThreshold: targets.allSatisfy(\.verdict.passed),
+            regressed: self.baseline?.regressed ?? false)
     }
 
     private static func statistics(
@@ -104,7 +107,8 @@ package struct RunAnalysis: Sendable {
             criteria: criteria, errorReasons: Array(reasons.prefix(maxErrorReasons)),
             repeats: repeats > 1 ? RepeatStatistics(results, repeats: repeats) : nil,
             verdict: RunVerdict(
-                target: target, passThreshold: aggregates.info.passThreshold, gate: spec.gate, level: level))
+                rate: target.passRate, interval: passRateInterval, passThreshold: aggregates.info.passThreshold,
+                gate: spec.gate))
     }
 
     /// `results` summed per cluster (the dataset `cluster`, else the case), or with `byCluster`
