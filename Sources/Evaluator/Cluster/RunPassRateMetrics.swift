@@ -3,8 +3,9 @@ import Scoring
 import Suites
 
 /// `assay_run_pass_rate{suite,target,bound}`: each target's pass rate so far (`bound="estimate"`)
-/// and its Wilson interval at the suite's `confidenceLevel` (`lower`, `upper`), as this evaluator
-/// last read the run's counts from Redis. A target with no result yet has no samples.
+/// and its interval at the suite's `confidenceLevel` (`lower`, `upper`: the status's, Wilson's or
+/// with repeats cluster-robust by case), as this evaluator last read the run's counts from Redis.
+/// A target with no result yet has no samples.
 struct RunPassRateMetrics: Sendable {
     static let name = "assay_run_pass_rate"
 
@@ -14,7 +15,7 @@ struct RunPassRateMetrics: Sendable {
 
     init(registry: MetricsRegistry, suite: String, level: Double) {
         family = registry.gauge(
-            Self.name, help: "Pass rate of each target of the suite's run, with its Wilson interval's bounds",
+            Self.name, help: "Pass rate of each target of the suite's run, with its interval's bounds",
             labels: ["suite", "target", "bound"])
         self.suite = suite
         self.level = level
@@ -22,10 +23,7 @@ struct RunPassRateMetrics: Sendable {
 
     func update(_ aggregates: RunAggregates) {
         for target in aggregates.targets {
-            guard
-                let interval = try? ProportionInterval.wilson(
-                    successes: target.passed, trials: target.passed + target.failed, level: level)
-            else { continue }
+            guard let interval = target.passRateInterval(level: level) else { continue }
             family.labels(suite, target.name, "estimate").set(target.passRate)
             family.labels(suite, target.name, "lower").set(interval.low)
             family.labels(suite, target.name, "upper").set(interval.high)

@@ -121,7 +121,8 @@ final class Reconciler: Sendable {
                             RunPlan(
                                 id: runID, suiteName: decoded.metadata.name, cases: cases, targets: targets,
                                 criteria: decoded.spec.criterionNames, passThreshold: decoded.spec.passThreshold,
-                                repeats: decoded.spec.repeats, budget: decoded.spec.budget))
+                                repeats: decoded.spec.repeats, budget: decoded.spec.budget, gate: decoded.spec.gate,
+                                confidenceLevel: decoded.spec.confidenceLevel))
                         aggregates = try await queue.aggregates()
                     }
                 }

@@ -69,18 +69,39 @@ struct SuiteStatus: Sendable, Hashable {
     static var structuralSchema: JSONValue {
         let count = SpecSchema.integer(minimum: 0)
         let rate = SpecSchema.number(minimum: 0, maximum: 1)
+        let interval = { (bound: JSONValue) in
+            SpecSchema.object([
+                ("low", bound), ("high", bound), ("level", rate), ("method", SpecSchema.string()),
+            ])
+        }
+        let counts: [(String, JSONValue)] = [
+            ("name", SpecSchema.string()), ("passed", count), ("failed", count), ("passRate", rate),
+        ]
         let summary = SpecSchema.object(
-            [
-                ("name", SpecSchema.string()), ("passed", count), ("failed", count), ("passRate", rate),
+            counts + [
+                (
+                    "passRateInterval",
+                    described(interval(rate), "Wilson score interval of passRate at spec.confidenceLevel.")
+                )
+            ], required: ["name", "passed", "failed"])
+        let target = SpecSchema.object(
+            counts + [
                 (
                     "passRateInterval",
                     described(
-                        SpecSchema.object([
-                            ("low", rate), ("high", rate), ("level", rate), ("method", SpecSchema.string()),
-                        ]), "Wilson score interval of passRate at spec.confidenceLevel.")
+                        interval(rate),
+                        "Interval of passRate at spec.confidenceLevel: Wilson's (method wilson), or with "
+                            + "spec.repeats > 1 the normal interval cluster-robust by case (method cluster-robust).")
                 ),
-            ],
-            required: ["name", "passed", "failed"])
+                ("meanScore", described(SpecSchema.number(), "Mean of the target's scores.")),
+                (
+                    "meanScoreInterval",
+                    described(
+                        interval(SpecSchema.number()),
+                        "Normal interval of meanScore at spec.confidenceLevel (method normal), cluster-robust by "
+                            + "case with spec.repeats > 1 (method cluster-robust).")
+                ),
+            ], required: ["name", "passed", "failed"])
         return SpecSchema.object(
             [
                 ("phase", enumeration(SuitePhase.resourcePhases.map(\.rawValue))),
@@ -96,7 +117,7 @@ struct SuiteStatus: Sendable, Hashable {
                 ),
                 ("passRate", described(rate, "Passed cases over completed cases.")),
                 ("criteria", SpecSchema.array(summary)),
-                ("targets", SpecSchema.array(summary)),
+                ("targets", SpecSchema.array(target)),
                 (
                     "breakers",
                     SpecSchema.array(

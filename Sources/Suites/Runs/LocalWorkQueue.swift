@@ -45,7 +45,7 @@ public final class LocalWorkQueue: WorkQueue {
                 if state.cancelled { return .cancelled }
                 guard state.recorded.insert(finished.result.recordKey).inserted else { return .duplicate }
                 state.results.append(finished.result)
-                state.tally.add(finished.result)
+                state.tally.add(finished.result, byCase: (state.plan?.repeats ?? 1) > 1)
                 if RunAggregates.spends(state.plan?.budget, counters: state.tally.counters) {
                     state.budgetExceeded = true
                 }

@@ -56,6 +56,8 @@ public final class RedisWorkQueue: WorkQueue {
         var held: Set<String> = []
         /// The run's budget is spent (seen in a recording's reply or the meta): claim nothing more.
         var budgetExceeded = false
+        /// The run's `repeats` (from the plan or the meta): with more than one, results add per-case tallies.
+        var repeats: Int?
     }
 
     public let configuration: Configuration
@@ -88,6 +90,7 @@ public final class RedisWorkQueue: WorkQueue {
             "targets", JSONWriter.string(.array(plan.targets.map(JSONValue.string))),
             "criteria", JSONWriter.string(.array(plan.criteria.map(JSONValue.string))),
             "passThreshold", String(plan.passThreshold), "cancelled", "0",
+            "gateOn", plan.gate.on.rawValue, "confidenceLevel", String(plan.confidenceLevel),
         ]
         let created = try await redis.run(
             RunScripts.create, keys: [keys.meta, keys.cases], arguments: [group, ttl] + meta)
@@ -219,6 +222,7 @@ public final class RedisWorkQueue: WorkQueue {
             group, ttl, String(batch.count), String(targets.count), String(plan?.workItemCount ?? 0),
             plan?.budget?.maxTokens.map { String($0) } ?? "", plan?.budget?.maxCost.map { String($0) } ?? "",
         ]
+        let byCase = try await repeats() > 1
         for finished in batch {
             let result = finished.result
             arguments += [finished.claimed.entryID, result.recordKey, JSONWriter.string(result.json)]
@@ -226,7 +230,7 @@ public final class RedisWorkQueue: WorkQueue {
                 let target = result.targets.first { $0.target == name }
                 arguments += [target.map { String($0.latencyMs) } ?? "", target?.passed == false ? "1" : "0"]
             }
-            let increments = RunTally.increments(for: result)
+            let increments = RunTally.increments(for: result, byCase: byCase)
             arguments.append(String(increments.count))
             for (field, amount) in increments { arguments += [field, String(amount)] }
         }
@@ -260,7 +264,11 @@ public final class RedisWorkQueue: WorkQueue {
         let info = RunInfo(
             id: configuration.run, suiteName: meta["suite"] ?? "", total: total, targets: targets,
             criteria: Self.names(meta["criteria"]), passThreshold: meta["passThreshold"].flatMap { Double($0) } ?? 1,
-            repeats: meta["repeats"].flatMap { Int($0) } ?? 1, budget: Self.budget(meta))
+            repeats: meta["repeats"].flatMap { Int($0) } ?? 1, budget: Self.budget(meta),
+            gate: GateSpec(on: meta["gateOn"].flatMap(GateSpec.Bound.init(rawValue:)) ?? .estimate),
+            confidenceLevel: meta["confidenceLevel"].flatMap { Double($0) }
+                ?? EvaluationSuiteSpec.defaultConfidenceLevel)
+        state.withLock { $0.repeats = info.repeats }
         let counters = try await hash(keys.counters).compactMapValues { Double($0) }
         var samples: [String: RunAggregates.TargetSamples] = [:]
         for target in targets {
@@ -285,6 +293,15 @@ public final class RedisWorkQueue: WorkQueue {
         return RunAggregates(
             info: info, counters: counters, samples: samples, seeded: seeded >= total,
             cancelled: meta["cancelled"] == "1", budgetExceeded: budgetExceeded)
+    }
+
+    /// The run's `repeats`: the plan's, or read once from the meta (an evaluator records a run
+    /// the operator prepared).
+    private func repeats() async throws(RedisError) -> Int {
+        if let repeats = plan.withLock({ $0?.repeats }) ?? state.withLock({ $0.repeats }) { return repeats }
+        let repeats = Int(try await redis.send(["HGET", keys.meta, "repeats"]).text ?? "") ?? 1
+        state.withLock { $0.repeats = repeats }
+        return repeats
     }
 
     public func results(offset: Int, limit: Int) async throws -> [CaseResult] {

@@ -28,7 +28,19 @@ public struct RunAggregates: Sendable, Hashable {
         public var latencyP95Ms: Double?
         public var criteria: [CriterionAggregate]
         public var failingCaseIDs: [String]
+        /// The sum of the results' scores and of their squares (`nil` in runs recorded before
+        /// they were counted): the mean score and its interval.
+        public var scoreSum: Double?
+        public var scoreSquares: Double?
+        /// With repeats, each case's results summed over its repeats, by case id: the cases are
+        /// the clusters of the pass rate's and mean score's intervals. Empty without repeats.
+        public var cases: [CaseTally] = []
         public var passRate: Double { passed + failed == 0 ? 0 : Double(passed) / Double(passed + failed) }
+        /// The mean of the results' scores; `nil` before the first result.
+        public var meanScore: Double? {
+            guard let scoreSum, passed + failed > 0 else { return nil }
+            return scoreSum / Double(passed + failed)
+        }
     }
 
     /// What cannot be summed: latency percentiles and the first failing ids of a target.
@@ -60,8 +72,12 @@ public struct RunAggregates: Sendable, Hashable {
 
     public var total: Int { info.total }
     public var isComplete: Bool { recorded >= info.total }
-    /// Whether every target's pass rate reaches the suite's `passThreshold`.
-    public var meetsThreshold: Bool { RunVerdict.meetsThreshold(targets, passThreshold: info.passThreshold) }
+    /// Whether every target's pass rate (or, gated on `lowerBound`, its interval's lower bound)
+    /// reaches the suite's `passThreshold`.
+    public var meetsThreshold: Bool {
+        RunVerdict.meetsThreshold(
+            targets, passThreshold: info.passThreshold, gate: info.gate, level: info.confidenceLevel)
+    }
     /// Whether the run passed (``RunVerdict``).
     public var verdict: RunVerdict { RunVerdict(self) }
 
@@ -89,9 +105,12 @@ public struct RunAggregates: Sendable, Hashable {
                 name: name, passed: count(prefix + "passed"), failed: count(prefix + "failed"),
                 errors: count(prefix + "errors"), inputTokens: count(prefix + "inputTokens"),
                 outputTokens: count(prefix + "outputTokens"), latencyP50Ms: sample?.latencyP50Ms,
-                latencyP95Ms: sample?.latencyP95Ms, criteria: criteria, failingCaseIDs: sample?.failingCaseIDs ?? [])
+                latencyP95Ms: sample?.latencyP95Ms, criteria: criteria, failingCaseIDs: sample?.failingCaseIDs ?? [],
+                scoreSum: counters[prefix + "score"], scoreSquares: counters[prefix + "score2"],
+                cases: CaseTally.tallies(of: name, in: counters))
         }
-        let meets = RunVerdict.meetsThreshold(targets, passThreshold: info.passThreshold)
+        let meets = RunVerdict.meetsThreshold(
+            targets, passThreshold: info.passThreshold, gate: info.gate, level: info.confidenceLevel)
         phase = SuitePhase.derive(
             seeded: seeded, recorded: recorded, total: info.total, meetsThreshold: meets, cancelled: cancelled,
             budgetExceeded: budgetExceeded)

@@ -7,7 +7,8 @@ public struct RunKeys: Sendable, Hashable {
 
     /// The stream of cases, one entry per case, read by the consumer group.
     public var cases: String { prefix + ":cases" }
-    /// Hash: `suite`, `total`, `seeded`, `targets`, `criteria`, `passThreshold`, `cancelled`.
+    /// Hash: `suite`, `total`, `seeded`, `repeats`, `targets`, `criteria`, `passThreshold`, `gateOn`,
+    /// `confidenceLevel`, `cancelled` (and the budget's `maxTokens`, `maxCost`, `budgetExceeded`).
     public var meta: String { prefix + ":meta" }
     /// Hash: case id → the stream entry whose result was recorded (the exactly-once guard).
     public var recorded: String { prefix + ":recorded" }

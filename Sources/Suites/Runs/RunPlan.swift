@@ -16,12 +16,18 @@ public struct RunPlan: Sendable, Hashable {
     public var repeats: Int
     /// The spending limit counted across every evaluator (`spec.budget`).
     public var budget: BudgetSpec?
+    /// What the phase is gated on (`spec.gate`) and the intervals' level (`spec.confidenceLevel`).
+    public var gate: GateSpec
+    public var confidenceLevel: Double
 
     public init(
         id: RunID, suiteName: String, cases: [SuiteCase], targets: [String], criteria: [String],
-        passThreshold: Double, resultTTL: Duration = defaultResultTTL, repeats: Int = 1, budget: BudgetSpec? = nil
+        passThreshold: Double, resultTTL: Duration = defaultResultTTL, repeats: Int = 1, budget: BudgetSpec? = nil,
+        gate: GateSpec = GateSpec(), confidenceLevel: Double = EvaluationSuiteSpec.defaultConfidenceLevel
     ) {
         self.budget = budget
+        self.gate = gate
+        self.confidenceLevel = confidenceLevel
         self.id = id
         self.suiteName = suiteName
         self.cases = cases
@@ -35,7 +41,8 @@ public struct RunPlan: Sendable, Hashable {
     public var info: RunInfo {
         RunInfo(
             id: id, suiteName: suiteName, total: workItemCount, targets: targets, criteria: criteria,
-            passThreshold: passThreshold, repeats: repeats, budget: budget)
+            passThreshold: passThreshold, repeats: repeats, budget: budget, gate: gate,
+            confidenceLevel: confidenceLevel)
     }
 
     /// Cases times repeats: what the run counts.
@@ -59,12 +66,19 @@ public struct RunInfo: Sendable, Hashable {
     /// Every case is evaluated this many times; `total` counts each repeat.
     public var repeats: Int
     public var budget: BudgetSpec?
+    /// What the phase is gated on: the pass rate or its interval's lower bound (`spec.gate.on`).
+    public var gate: GateSpec
+    /// The level of the intervals the gate and the status use (`spec.confidenceLevel`).
+    public var confidenceLevel: Double
 
     public init(
         id: RunID, suiteName: String, total: Int, targets: [String], criteria: [String], passThreshold: Double,
-        repeats: Int = 1, budget: BudgetSpec? = nil
+        repeats: Int = 1, budget: BudgetSpec? = nil, gate: GateSpec = GateSpec(),
+        confidenceLevel: Double = EvaluationSuiteSpec.defaultConfidenceLevel
     ) {
         self.budget = budget
+        self.gate = gate
+        self.confidenceLevel = confidenceLevel
         self.id = id
         self.suiteName = suiteName
         self.total = total

@@ -8,15 +8,20 @@ public enum RunVerdict: String, Sendable, Hashable {
 
     /// A run passes when every case has a result, every target reaches the suite's
     /// `passThreshold` (its pass rate, or with `gate.on: lowerBound` its interval's lower bound),
-    /// no target regressed against a baseline, and it was not cancelled.
+    /// no target regressed against a baseline, and it was not cancelled. `gate` and `level` are
+    /// the run's own (``RunInfo``) unless given.
     public init(
-        _ aggregates: RunAggregates, gate: GateSpec = GateSpec(),
-        level: Double = EvaluationSuiteSpec.defaultConfidenceLevel,
-        regressed: Bool = false
+        _ aggregates: RunAggregates, gate: GateSpec? = nil, level: Double? = nil, regressed: Bool = false
     ) {
         let meets = Self.meetsThreshold(
-            aggregates.targets, passThreshold: aggregates.info.passThreshold, gate: gate, level: level)
-        let passes = aggregates.isComplete && meets && !regressed && aggregates.phase != .cancelled
+            aggregates.targets, passThreshold: aggregates.info.passThreshold, gate: gate ?? aggregates.info.gate,
+            level: level ?? aggregates.info.confidenceLevel)
+        self.init(aggregates, meetsThreshold: meets, regressed: regressed)
+    }
+
+    /// The run's verdict once each target's has been decided (`meetsThreshold`: all passed).
+    package init(_ aggregates: RunAggregates, meetsThreshold: Bool, regressed: Bool) {
+        let passes = aggregates.isComplete && meetsThreshold && !regressed && aggregates.phase != .cancelled
         self = passes ? .pass : .fail
     }
 
@@ -31,19 +36,24 @@ public enum RunVerdict: String, Sendable, Hashable {
     }
 
     /// One target's verdict: its pass rate (or, gated on `lowerBound`, the lower bound of its
-    /// Wilson interval at `level`) reaches `passThreshold`.
+    /// interval at `level`, the one the reports and the status show: Wilson's, cluster-robust by
+    /// case with repeats) reaches `passThreshold`.
     public init(
         target: RunAggregates.TargetAggregates, passThreshold: Double, gate: GateSpec = GateSpec(),
         level: Double = EvaluationSuiteSpec.defaultConfidenceLevel
     ) {
+        self.init(
+            rate: target.passRate, interval: target.passRateInterval(level: level), passThreshold: passThreshold,
+            gate: gate)
+    }
+
+    /// The one rule: `rate`, or gated on `lowerBound` the lower bound of `interval` (none: 0),
+    /// reaches `passThreshold`.
+    package init(rate: Double, interval: (any ConfidenceInterval)?, passThreshold: Double, gate: GateSpec) {
         let gated: Double
         switch gate.on {
-        case .estimate:
-            gated = target.passRate
-        case .lowerBound:
-            let interval = try? ProportionInterval.wilson(
-                successes: target.passed, trials: target.passed + target.failed, level: level)
-            gated = interval?.low ?? 0
+        case .estimate: gated = rate
+        case .lowerBound: gated = interval?.low ?? 0
         }
         self = gated >= passThreshold ? .pass : .fail
     }

@@ -30,31 +30,37 @@ public struct SuiteProgress: Sendable, Hashable {
         public var summary: String { "\(completed)/\(total)" }
     }
 
-    /// A pass rate's Wilson interval as the status carries it.
+    /// An interval as the status carries it: a pass rate's (Wilson's, or with repeats the
+    /// cluster-robust normal interval by case) or a mean score's.
     public struct Interval: Sendable, Hashable {
         public var low: Double
         public var high: Double
         public var level: Double
+        /// `wilson`, `normal` or `cluster-robust`.
+        public var method: String
 
-        public init(low: Double, high: Double, level: Double) {
+        public init(low: Double, high: Double, level: Double, method: String = "wilson") {
             self.low = low
             self.high = high
             self.level = level
+            self.method = method
+        }
+
+        init?(_ interval: (any ConfidenceInterval)?) {
+            guard let interval else { return nil }
+            self.init(low: interval.low, high: interval.high, level: interval.level, method: interval.methodName)
         }
 
         /// Wilson's interval for `passed` of `passed + failed` at `level`; nil with no cases.
         init?(passed: Int, failed: Int, level: Double) {
-            guard
-                let interval = try? ProportionInterval.wilson(successes: passed, trials: passed + failed, level: level)
-            else { return nil }
-            self.init(low: interval.low, high: interval.high, level: level)
+            self.init(try? ProportionInterval.wilson(successes: passed, trials: passed + failed, level: level))
         }
 
         public var json: JSONValue {
             .object(
                 JSONObject([
                     ("low", .number(low)), ("high", .number(high)), ("level", .number(level)),
-                    ("method", .string(ProportionInterval.Method.wilson.rawValue)),
+                    ("method", .string(method)),
                 ]))
         }
 
@@ -62,7 +68,9 @@ public struct SuiteProgress: Sendable, Hashable {
             guard let low = json?["low"]?.doubleValue, let high = json?["high"]?.doubleValue,
                 let level = json?["level"]?.doubleValue
             else { return nil }
-            self.init(low: low, high: high, level: level)
+            self.init(
+                low: low, high: high, level: level,
+                method: json?["method"]?.stringValue ?? ProportionInterval.Method.wilson.rawValue)
         }
     }
 
@@ -73,13 +81,22 @@ public struct SuiteProgress: Sendable, Hashable {
         public var failed: Int
         public var passRate: Double?
         public var passRateInterval: Interval?
+        /// A target's mean score and its normal interval (cluster-robust by case with repeats);
+        /// criteria carry none.
+        public var meanScore: Double?
+        public var meanScoreInterval: Interval?
 
-        public init(name: String, passed: Int, failed: Int, passRate: Double?, passRateInterval: Interval? = nil) {
+        public init(
+            name: String, passed: Int, failed: Int, passRate: Double?, passRateInterval: Interval? = nil,
+            meanScore: Double? = nil, meanScoreInterval: Interval? = nil
+        ) {
             self.name = name
             self.passed = passed
             self.failed = failed
             self.passRate = passRate
             self.passRateInterval = passRateInterval
+            self.meanScore = meanScore
+            self.meanScoreInterval = meanScoreInterval
         }
     }
 
@@ -128,7 +145,9 @@ public struct SuiteProgress: Sendable, Hashable {
 
     /// The progress of `aggregates`. A case is `passed` when every target passed it, `errored`
     /// when some target's output could not be generated, `failed` otherwise; criteria are summed
-    /// over targets. Pass rates carry Wilson intervals at `level` (the suite's `confidenceLevel`).
+    /// over targets. Pass rates carry intervals at `level` (the suite's `confidenceLevel`): the
+    /// targets' are the local reports' (``RunAggregates/TargetAggregates/passRateInterval(level:)``,
+    /// cluster-robust by case with repeats) with their mean score's; the criteria's are Wilson's.
     public init(
         _ aggregates: RunAggregates, breakers: [Breaker] = [],
         level: Double = EvaluationSuiteSpec.defaultConfidenceLevel
@@ -142,7 +161,8 @@ public struct SuiteProgress: Sendable, Hashable {
             Summary(
                 name: $0.name, passed: $0.passed, failed: $0.failed,
                 passRate: $0.passed + $0.failed == 0 ? nil : $0.passRate,
-                passRateInterval: Interval(passed: $0.passed, failed: $0.failed, level: level))
+                passRateInterval: Interval($0.passRateInterval(level: level)), meanScore: $0.meanScore,
+                meanScoreInterval: Interval($0.meanScoreInterval(level: level)))
         }
         criteria = aggregates.info.criteria.enumerated().map { index, name in
             var passed = 0
@@ -217,7 +237,9 @@ public struct SuiteProgress: Sendable, Hashable {
                 return Summary(
                     name: name, passed: Int(item["passed"]?.doubleValue ?? 0),
                     failed: Int(item["failed"]?.doubleValue ?? 0), passRate: item["passRate"]?.doubleValue,
-                    passRateInterval: Interval(json: item["passRateInterval"]))
+                    passRateInterval: Interval(json: item["passRateInterval"]),
+                    meanScore: item["meanScore"]?.doubleValue,
+                    meanScoreInterval: Interval(json: item["meanScoreInterval"]))
             }
         }
         criteria = summaries("criteria")
@@ -241,6 +263,8 @@ extension SuiteProgress.Summary {
         ]
         if let passRate { members.append(("passRate", .number(passRate))) }
         if let passRateInterval { members.append(("passRateInterval", passRateInterval.json)) }
+        if let meanScore { members.append(("meanScore", .number(meanScore))) }
+        if let meanScoreInterval { members.append(("meanScoreInterval", meanScoreInterval.json)) }
         return .object(JSONObject(members))
     }
 }

@@ -61,7 +61,8 @@ public struct SuiteFile: Sendable {
         RunPlan(
             id: runID, suiteName: suite.metadata.name, cases: dataset.cases, targets: targets,
             criteria: suite.spec.criterionNames, passThreshold: suite.spec.passThreshold, resultTTL: resultTTL,
-            repeats: suite.spec.repeats, budget: suite.spec.budget)
+            repeats: suite.spec.repeats, budget: suite.spec.budget, gate: suite.spec.gate,
+            confidenceLevel: suite.spec.confidenceLevel)
     }
 
     private static func read(_ path: String) throws(SuiteError) -> String {

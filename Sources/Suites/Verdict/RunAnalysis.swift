@@ -69,8 +69,11 @@ package struct RunAnalysis: Sendable {
         self.baseline = baseline.map {
             BaselineVerdict(baseline: $0, current: outcomes, targets: aggregates.info.targets, spec: spec)
         }
+        // Each target gated on the interval this analysis reports (with repeats and a dataset
+        // `cluster`, clustered by that cluster), so a report never shows a bound it did not gate on.
         verdict = RunVerdict(
-            aggregates, gate: spec.gate, level: spec.confidenceLevel, regressed: self.baseline?.regressed ?? false)
+            aggregates, meetsThreshold: targets.allSatisfy(\.verdict.passed),
+            regressed: self.baseline?.regressed ?? false)
     }
 
     private static func statistics(
@@ -93,12 +96,8 @@ package struct RunAnalysis: Sendable {
         let repeats = aggregates.info.repeats
         let passRateInterval: (any ConfidenceInterval)? =
             repeats > 1
-            ? clampedToRates(
-                try? MeanInterval.normal(
-                    results.map { $0.result.passed ? 1 : 0 }, clusters: results.map { $0.cluster ?? $0.caseID },
-                    level: level))
-            : try? ProportionInterval.wilson(
-                successes: target.passed, trials: target.passed + target.failed, level: level)
+            ? CaseTally.passRateInterval(tallies(results), level: level)
+            : target.passRateInterval(level: level)
         let reasons = counts.map { ErrorReason(reason: $0.key, count: $0.value) }
             .sorted { $0.count != $1.count ? $0.count > $1.count : $0.reason < $1.reason }
         return TargetStatistics(
@@ -108,15 +107,24 @@ package struct RunAnalysis: Sendable {
             criteria: criteria, errorReasons: Array(reasons.prefix(maxErrorReasons)),
             repeats: repeats > 1 ? RepeatStatistics(results, repeats: repeats) : nil,
             verdict: RunVerdict(
-                target: target, passThreshold: aggregates.info.passThreshold, gate: spec.gate, level: level))
+                rate: target.passRate, interval: passRateInterval, passThreshold: aggregates.info.passThreshold,
+                gate: spec.gate))
     }
 
-    /// A normal interval on a rate, kept within [0, 1].
-    static func clampedToRates(_ interval: MeanInterval?) -> MeanInterval? {
-        guard var interval else { return nil }
-        interval.low = max(0, interval.low)
-        interval.high = min(1, interval.high)
-        return interval
+    /// `results` summed per cluster (the dataset `cluster`, else the case), or with `byCluster`
+    /// false per case, sorted: with repeats and no dataset clusters, the aggregates' own
+    /// ``CaseTally`` list.
+    package static func tallies(_ results: [TargetOutcomes.Outcome], byCluster: Bool = true) -> [CaseTally] {
+        var tallies: [String: CaseTally] = [:]
+        for outcome in results {
+            let cluster = byCluster ? outcome.cluster ?? "case:" + outcome.caseID : outcome.caseID
+            var tally = tallies[cluster] ?? CaseTally(caseID: cluster, results: 0, passed: 0, scoreSum: 0)
+            tally.results += 1
+            tally.passed += outcome.result.passed ? 1 : 0
+            tally.scoreSum += outcome.result.score
+            tallies[cluster] = tally
+        }
+        return tallies.values.sorted { $0.caseID < $1.caseID }
     }
 
     /// The normal interval of `values`, cluster-robust when any value has a cluster; `nil` when

@@ -2,7 +2,7 @@ import Scoring
 import Suites
 
 /// The HTML report's verdict sections: newly failing cases against the baseline first, then the
-/// paired comparisons and the most frequent error reasons.
+/// paired comparisons and the most frequent error reasons; with repeats, pass^N and flaky cases.
 extension HTMLReport {
     static func verdictSections(_ analysis: RunAnalysis) -> [String] {
         var lines: [String] = []
@@ -44,6 +44,33 @@ extension HTMLReport {
             }
             lines += ["</ul>", "</section>"]
         }
+        return lines
+    }
+
+    /// With repeats, a line per target: pass^N, the mean per-case pass fraction and the flaky
+    /// cases (passed some repeats, not all); nothing without repeats.
+    static func repeatsSection(_ analysis: RunAnalysis) -> [String] {
+        let repeated = analysis.targets.compactMap { target in target.repeats.map { (target.name, $0) } }
+        guard let first = repeated.first?.1 else { return [] }
+        var lines = [
+            "<section id=\"repeats\">",
+            "<h2>Repeats (\(first.repeats) per case)</h2>",
+            "<table>",
+            "<tr><th>Target</th><th>pass^\(first.repeats)</th><th>Mean per-case pass fraction</th><th>Flaky</th>"
+                + "<th>Flaky cases</th></tr>",
+        ]
+        for (name, statistics) in repeated {
+            let more = statistics.flakyCount > statistics.flakyCaseIDs.count ? ", \u{2026}" : ""
+            lines.append(
+                "<tr class=\"repeats\" data-target=\"\(escape(name))\"><td>\(escape(name))</td>"
+                    + "<td class=\"pass-all\">\(VerdictText.percent(statistics.passAll)) "
+                    + "(\(statistics.passedAll) of \(statistics.cases) cases)</td>"
+                    + "<td>\(VerdictText.percent(statistics.meanPassFraction))</td>"
+                    + "<td class=\"flaky-count\">\(statistics.flakyCount)</td>"
+                    + "<td class=\"flaky\">\(statistics.flakyCaseIDs.map(escape).joined(separator: ", "))\(more)</td></tr>"
+            )
+        }
+        lines += ["</table>", "</section>"]
         return lines
     }
 

@@ -5,8 +5,9 @@ import Suites
 /// references. It holds an overview (each target's pass rate against the threshold and a
 /// PASS/FAIL badge), a bar chart of each criterion's pass rate per target, and a side-by-side
 /// table of the targets' verdicts for the first `maxCases` cases. Pass rates carry their intervals
-/// (as error bars); the baseline's newly failing cases, the comparisons and the top error
-/// reasons come before the charts (`HTMLReport+Verdict`).
+/// (as error bars); with repeats, each target's pass^N and flaky cases follow the overview; the
+/// baseline's newly failing cases, the comparisons and the top error reasons come before the
+/// charts (`HTMLReport+Verdict`).
 enum HTMLReport {
     /// Cases shown in the side-by-side table; the page says when more were left out.
     static let maxCases = 500
@@ -32,6 +33,7 @@ enum HTMLReport {
                 + "&middot; threshold \(ReportEscaping.percent(info.passThreshold))</p>",
         ]
         page += overview(aggregates, analysis: analysis)
+        page += repeatsSection(analysis)
         page += verdictSections(analysis)
         page += criteria(aggregates, analysis: analysis)
         page += targets(aggregates, cases: cases, analysis: analysis, maxCases: maxCases)

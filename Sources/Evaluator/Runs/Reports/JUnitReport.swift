@@ -5,7 +5,9 @@ import Suites
 /// per case (named by the case id, classed `<suite>.<target>`). A target whose criteria failed
 /// gets a `<failure>` naming them with their reasons; one whose output could not be generated
 /// gets an `<error>`. Each `<testsuite>` carries `<properties>`: the target's pass rate with its
-/// interval, its comparisons with the other targets, its baseline verdict and top error reasons.
+/// interval, its comparisons with the other targets, its baseline verdict and top error reasons,
+/// and with repeats `repeats`, `passAll` (pass^N), `meanPassFraction`, `flaky` and `flakyCases`;
+/// every repeat of a flaky case says so in its `<system-out>`.
 enum JUnitReport {
     static func xml(_ aggregates: RunAggregates, cases: [CaseResult], analysis: RunAnalysis) -> String {
         let suite = aggregates.info.suiteName
@@ -15,6 +17,7 @@ enum JUnitReport {
         for target in aggregates.info.targets {
             var body: [String] = []
             var counts = (tests: 0, failures: 0, errors: 0, milliseconds: 0.0)
+            let flaky = flakyCases(of: target, in: cases)
             for result in cases {
                 guard let outcome = result.targets.first(where: { $0.target == target }) else { continue }
                 counts.tests += 1
@@ -22,11 +25,18 @@ enum JUnitReport {
                 let open =
                     "    <testcase name=\"\(escape(result.caseID))\" classname=\"\(escape("\(suite).\(target)"))\" "
                     + "time=\"\(ReportEscaping.seconds(milliseconds: outcome.latencyMs))\""
-                if let error = outcome.error {
+                // A flaky case's every repeat says so, passed or not.
+                let mark = flaky[result.caseID].map {
+                    "      <system-out>flaky: passed \($0.passed) of \($0.results) repeats</system-out>"
+                }
+                if let mark, outcome.error == nil, outcome.passed {
+                    body += [open + ">", mark, "    </testcase>"]
+                } else if let error = outcome.error {
                     counts.errors += 1
                     body.append(open + ">")
                     body.append(
                         "      <error message=\"\(escape(error))\" type=\"GenerationError\">\(escape(error))</error>")
+                    if let mark { body.append(mark) }
                     body.append("    </testcase>")
                 } else if !outcome.passed {
                     counts.failures += 1
@@ -40,6 +50,7 @@ enum JUnitReport {
                     body.append(
                         "      <failure message=\"\(escape(message))\" type=\"CriteriaFailed\">"
                             + escape(details.joined(separator: "\n")) + "</failure>")
+                    if let mark { body.append(mark) }
                     body.append("    </testcase>")
                 } else {
                     body.append(open + "/>")
@@ -74,6 +85,14 @@ enum JUnitReport {
             for (rank, reason) in statistics.errorReasons.enumerated() {
                 properties.append(("errorReason.\(rank + 1)", VerdictText.errorReason(reason)))
             }
+            if let repeats = statistics.repeats {
+                properties += [
+                    ("repeats", String(repeats.repeats)), ("passAll", VerdictText.percent(repeats.passAll)),
+                    ("meanPassFraction", VerdictText.percent(repeats.meanPassFraction)),
+                    ("flaky", String(repeats.flakyCount)),
+                    ("flakyCases", repeats.flakyCaseIDs.joined(separator: ",")),
+                ]
+            }
         }
         for comparison in analysis.comparisons where comparison.a == target || comparison.b == target {
             properties.append(("comparison.\(comparison.a).\(comparison.b)", VerdictText.comparison(comparison)))
@@ -85,6 +104,17 @@ enum JUnitReport {
         return ["    <properties>"]
             + properties.map { "      <property name=\"\(escape($0.0))\" value=\"\(escape($0.1))\"/>" }
             + ["    </properties>"]
+    }
+
+    /// `target`'s flaky cases (passed some repeats, not all) with their counts, by case id.
+    private static func flakyCases(of target: String, in cases: [CaseResult]) -> [String: CaseTally] {
+        var flaky: [String: CaseTally] = [:]
+        let outcomes = TargetOutcomes(cases: cases, clusters: [:]).results(of: target)
+        for tally in RunAnalysis.tallies(outcomes, byCluster: false)
+        where tally.passed > 0 && tally.passed < tally.results {
+            flaky[tally.caseID] = tally
+        }
+        return flaky
     }
 
     private static func escape(_ text: String) -> String { ReportEscaping.markup(text) }
