@@ -61,8 +61,11 @@ struct RunReportRepeatsTests {
         // c1's and c2's three testcases each, passed or failed, carry the mark; c0's do not.
         let marked = try root.nodes(forXPath: "testsuite[@name='flaky.a']/testcase[system-out]")
             .compactMap { ($0 as? XMLElement)?.attribute(forName: "name")?.stringValue }
-        #expect(marked.sorted() == ["c1", "c1", "c1", "c2", "c2", "c2"])
-        let outs = try root.nodes(forXPath: "testsuite[@name='flaky.a']/testcase[@name='c2']/system-out")
+        #expect(
+            marked.sorted() == [
+                "c1 (repeat 1)", "c1 (repeat 2)", "c1 (repeat 3)", "c2 (repeat 1)", "c2 (repeat 2)", "c2 (repeat 3)",
+            ], "each repeat is its own, named test case")
+        let outs = try root.nodes(forXPath: "testsuite[@name='flaky.a']/testcase[starts-with(@name, 'c2 ')]/system-out")
             .map { $0.stringValue ?? "" }
         #expect(outs == Array(repeating: "flaky: passed 1 of 3 repeats", count: 3))
         #expect(try root.nodes(forXPath: "testsuite[@name='flaky.b']/testcase[system-out]").isEmpty)
@@ -74,6 +77,8 @@ struct RunReportRepeatsTests {
         let (aggregates, cases, analysis) = Self.fixture()
         let page = HTMLReport.html(aggregates, cases: cases, analysis: analysis)
         #expect(page.contains("<section id=\"repeats\">"))
+        #expect(
+            page.contains("<td class=\"case\">c1 (repeat 2)</td>"), "the case table names which repeat a row is")
         guard let chromium = RunReportBrowserTests.chromium else {
             print("chromium not installed: the rendered DOM is not checked")
             return
@@ -115,5 +120,6 @@ struct RunReportRepeatsTests {
         #expect(!HTMLReport.html(aggregates, cases: cases, analysis: analysis).contains("id=\"repeats\""))
         let xml = JUnitReport.xml(aggregates, cases: cases, analysis: analysis)
         #expect(!xml.contains("passAll") && !xml.contains("system-out"))
+        #expect(xml.contains("<testcase name=\"c0\" "), "without repeats a test case is named by its case id alone")
     }
 }

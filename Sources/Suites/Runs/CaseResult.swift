@@ -78,6 +78,12 @@ public struct CaseResult: Sendable, Hashable {
         `repeat` <= 1 ? caseID : "\(caseID):\(`repeat`)"
     }
 
+    /// How reports name this result: the case id, and in a run with repeats which repeat it is, so
+    /// that the N rows (JUnit test cases, HTML rows) of one case can be told apart.
+    public func label(inRunWithRepeats repeated: Bool) -> String {
+        repeated ? "\(caseID) (repeat \(`repeat`))" : caseID
+    }
+
     /// Whether every target passed.
     public var passed: Bool { targets.allSatisfy(\.passed) }
 

@@ -119,10 +119,11 @@ enum HTMLReport {
             "<table>",
             "<tr><th>Case</th>" + names.map { "<th>\(escape($0))</th>" }.joined() + "</tr>",
         ]
+        let repeated = cases.contains { $0.repeat > 1 }
         for result in ordered.prefix(maxCases) {
             let mark =
                 newlyFailing.contains(result.caseID) ? " <span class=\"badge fail newly\">NEWLY FAILING</span>" : ""
-            var row = "<tr><td class=\"case\">\(escape(result.caseID))\(mark)</td>"
+            var row = "<tr><td class=\"case\">\(escape(result.label(inRunWithRepeats: repeated)))\(mark)</td>"
             for name in names {
                 guard let outcome = result.targets.first(where: { $0.target == name }) else {
                     row += "<td>-</td>"

@@ -18,12 +18,13 @@ enum JUnitReport {
             var body: [String] = []
             var counts = (tests: 0, failures: 0, errors: 0, milliseconds: 0.0)
             let flaky = flakyCases(of: target, in: cases)
+            let repeated = cases.contains { $0.repeat > 1 }
             for result in cases {
                 guard let outcome = result.targets.first(where: { $0.target == target }) else { continue }
                 counts.tests += 1
                 counts.milliseconds += outcome.latencyMs
                 let open =
-                    "    <testcase name=\"\(escape(result.caseID))\" classname=\"\(escape("\(suite).\(target)"))\" "
+                    "    <testcase name=\"\(escape(result.label(inRunWithRepeats: repeated)))\" classname=\"\(escape("\(suite).\(target)"))\" "
                     + "time=\"\(ReportEscaping.seconds(milliseconds: outcome.latencyMs))\""
                 // A flaky case's every repeat says so, passed or not.
                 let mark = flaky[result.caseID].map {
