@@ -146,7 +146,8 @@ enum RunScripts {
         """)
 
     /// KEYS: cases, recorded, results, counters, then latency and failing per target. ARGV: the
-    /// number n of results to retry; per result its record key, its stored JSON, its case's JSON
+    /// length of `results` the caller read (if it changed, nothing is done and -1 returned: the
+    /// counters below would be stale), the number n of results to retry; per result its record key, its stored JSON, its case's JSON
     /// and its repeat; then the counters of the results kept (name/amount pairs).
     ///
     /// Takes each result back out of the run (its `recorded` guard, its place in `results`, its
@@ -155,8 +156,9 @@ enum RunScripts {
     /// aggregate counts each case once, before and after. Returns the number of entries queued.
     static let requeue = RedisScript(
         """
-        local n = tonumber(ARGV[1])
-        local i, queued = 2, 0
+        if redis.call('LLEN', KEYS[3]) ~= tonumber(ARGV[1]) then return -1 end
+        local n = tonumber(ARGV[2])
+        local i, queued = 3, 0
         for c = 1, n do
           local key, json, case, rep = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
           i = i + 4
