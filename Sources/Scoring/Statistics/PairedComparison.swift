@@ -91,15 +91,9 @@ package struct PairedComparison: Sendable, Equatable {
         let outcomes = try PairedOutcomes(a: cases.map(\.passedA), b: cases.map(\.passedB))
         let interval = try DifferenceInterval.newcombe(outcomes, level: level)
         let test = McNemarTest(onlyA: outcomes.onlyA, onlyB: outcomes.onlyB)
-        var scoreDifference: MeanInterval?
-        var unavailable: StatisticsError?
-        do {
-            let clusters = cases.contains { $0.cluster != nil } ? clusterLabels(cases.map(\.cluster)) : nil
-            scoreDifference = try MeanInterval.pairedDifference(
-                cases.map(\.scoreA), cases.map(\.scoreB), clusters: clusters, level: level)
-        } catch {
-            unavailable = error
-        }
+        let clusters = cases.contains { $0.cluster != nil } ? clusterLabels(cases.map(\.cluster)) : nil
+        let (scoreDifference, unavailable) = scoreDifference(
+            cases.map(\.scoreA), cases.map(\.scoreB), clusters: clusters, level: level)
         let n = Double(max(1, outcomes.cases))
         return PairedComparison(
             difference: outcomes.difference, rateA: Double(outcomes.passedA) / n, rateB: Double(outcomes.passedB) / n,
@@ -118,20 +112,25 @@ package struct PairedComparison: Sendable, Equatable {
         let test = try PairedClusterTest(
             differences: cases.map { $0.fractionA - $0.fractionB }, clusters: labels, level: level)
         let outcomes = try PairedOutcomes(a: cases.map(\.majorityA), b: cases.map(\.majorityB))
-        var scoreDifference: MeanInterval?
-        var unavailable: StatisticsError?
-        do {
-            scoreDifference = try MeanInterval.pairedDifference(
-                cases.map(\.scoreA), cases.map(\.scoreB), clusters: labels, level: level)
-        } catch {
-            unavailable = error
-        }
+        let (scoreDifference, unavailable) = scoreDifference(
+            cases.map(\.scoreA), cases.map(\.scoreB), clusters: labels, level: level)
         let n = Double(cases.count)
         return PairedComparison(
             difference: test.estimate, rateA: cases.reduce(0) { $0 + $1.fractionA } / n,
             rateB: cases.reduce(0) { $0 + $1.fractionB } / n, interval: test.interval, pValue: test.pValue,
             pValueBWorse: test.pValueBWorse, test: .pairedCluster, cases: cases.count, outcomes: outcomes,
             scoreDifference: scoreDifference, scoreDifferenceUnavailable: unavailable)
+    }
+
+    /// The paired difference of mean scores, or why it cannot be estimated.
+    private static func scoreDifference(
+        _ a: [Double], _ b: [Double], clusters: [ClusterLabel]?, level: Double
+    ) -> (MeanInterval?, StatisticsError?) {
+        do {
+            return (try MeanInterval.pairedDifference(a, b, clusters: clusters, level: level), nil)
+        } catch {
+            return (nil, error)
+        }
     }
 
     /// Each case's cluster, or a label of its own (which no named cluster can equal) without one.
