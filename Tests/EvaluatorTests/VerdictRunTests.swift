@@ -99,7 +99,7 @@ struct VerdictRunTests {
     }
 
     @Test(
-        "with --repeats 3 against a baseline of one repeat, comparisons and the baseline pair per case (paired-cluster)"
+        "with --repeats 3 against a baseline of one repeat, comparisons and the baseline pair per case; repeats that agree are McNemar's"
     )
     func repeatedBaseline() async throws {
         let (suitePath, baselinePath) = try await Self.baselineThenDrop()
@@ -108,20 +108,22 @@ struct VerdictRunTests {
         #expect(status == 1, "\(output.joined(separator: "\n"))")
         let report = try Self.report(output)
 
-        // 20 cases, not 60 (case, repeat) pairs; statsmodels OLS of the per-case differences on a
-        // constant, cov_type="cluster" with each case its own cluster.
+        // 20 cases, not 60 (case, repeat) pairs; the outputs are fixed, so every case's repeats
+        // agree and the comparison is McNemar's over cases, exactly as without repeats.
         let comparison = try #require(report["comparisons"]?.arrayValue?.first)
-        #expect(comparison["test"] == "paired-cluster" && comparison["cases"] == 20, "\(comparison)")
-        #expect(abs((comparison["pValue"]?.doubleValue ?? 0) - 0.007678906457707293) < 1e-12)
+        #expect(comparison["test"] == "mcnemar-exact" && comparison["cases"] == 20, "\(comparison)")
+        #expect(abs((comparison["pValue"]?.doubleValue ?? 0) - 20.0 / 512) < 1e-12)
         let small = try #require(report["baseline"]?["targets"]?.arrayValue?.first { $0["name"] == "small" })
-        #expect(small["test"] == "paired-cluster-one-sided" && small["cases"] == 20, "\(small)")
-        #expect(abs((small["pValue"]?.doubleValue ?? 0) - 0.0038394532288536466) < 1e-12)
+        #expect(small["test"] == "mcnemar-exact-one-sided" && small["cases"] == 20, "\(small)")
+        #expect(abs((small["pValue"]?.doubleValue ?? 0) - 10.0 / 512) < 1e-12)
         #expect(small["regressed"] == true && small["newlyFailing"]?.arrayValue?.count == 8)
         #expect(small["newlyPassing"] == ["c19"])
 
         let (_, table) = try await RunCommandTests.run(arguments)
         let text = table.joined(separator: "\n")
-        #expect(text.contains("Comparisons (paired, 95% CI, paired over cases):"), "\(text)")
+        #expect(text.contains("Comparisons (paired, 95% CI, McNemar exact):"), "\(text)")
+        #expect(
+            text.contains("large: 90.0% -> 90.0%, 0.0 pp [-"), "nothing changed, and the interval has width: \(text)")
         #expect(text.contains("Verdict: FAIL (small regressed)"), "\(text)")
     }
 

@@ -124,12 +124,17 @@ struct PairedComparisonTests {
             (4, 2, 1, 2.0 / 16, 1.0 / 16, 1.0 / 3, 1.0 / 3),
         ] as [(Int, Int, Int, Double, Double, Double, Double)])
     func repeatedEdges(cases: Int, a: Int, b: Int, p: Double, worse: Double, low: Double, high: Double) throws {
+        let test = try PairedClusterTest(
+            differences: Self.repeated(cases, a: a, b: b).map { $0.fractionA - $0.fractionB },
+            clusters: Array(0..<cases), level: 0.95)
+        #expect(abs(test.estimate - Double(a - b) / 3) < 1e-15)
+        #expect(abs(test.pValue - p) < 1e-15 && abs(test.pValueBWorse - worse) < 1e-15)
+        #expect(abs(test.interval.low - low) < 1e-15 && abs(test.interval.high - high) < 1e-15)
+        #expect(test.interval.method == .pairedCluster)
+        // Repeats that all agree are one outcome per case: McNemar's test over the cases.
         let comparison = try PairedComparison.compare(repeated: Self.repeated(cases, a: a, b: b))
-        #expect(comparison.test == .pairedCluster && comparison.cases == cases)
-        #expect(abs(comparison.difference - Double(a - b) / 3) < 1e-15)
-        #expect(abs(comparison.pValue - p) < 1e-15 && abs(comparison.pValueBWorse - worse) < 1e-15)
-        #expect(abs(comparison.interval.low - low) < 1e-15 && abs(comparison.interval.high - high) < 1e-15)
-        #expect(comparison.interval.method == .pairedCluster)
+        #expect(comparison.test == (a % 3 == 0 && b % 3 == 0 ? .mcnemarExact : .pairedCluster))
+        #expect(comparison.cases == cases)
     }
 
     @Test("with repeats no cases are refused, and the JSON names the paired-cluster test")

@@ -7,7 +7,8 @@ package struct PairedComparison: Sendable, Equatable {
     package enum Test: String, Sendable {
         /// One result per case and target: Newcombe's interval and McNemar's exact test.
         case mcnemarExact = "mcnemar-exact"
-        /// Several repeats per case: ``PairedClusterTest`` over per-case pass fractions.
+        /// Several repeats per case, not all agreeing: ``PairedClusterTest`` over per-case pass
+        /// fractions.
         case pairedCluster = "paired-cluster"
     }
 
@@ -57,6 +58,10 @@ package struct PairedComparison: Sendable, Equatable {
 
         package var fractionA: Double { Double(passedA) / Double(runsA) }
         package var fractionB: Double { Double(passedB) / Double(runsB) }
+        /// Every repeat on each side had the same outcome.
+        package var isUnanimous: Bool {
+            (passedA == 0 || passedA == runsA) && (passedB == 0 || passedB == runsB)
+        }
         /// The case passes by majority: more than half its repeats passed.
         package var majorityA: Bool { 2 * passedA > runsA }
         package var majorityB: Bool { 2 * passedB > runsB }
@@ -105,9 +110,23 @@ package struct PairedComparison: Sendable, Equatable {
     /// Compares a and b over cases that ran several times each, with ``PairedClusterTest`` on the
     /// per-case pass fractions; the score difference is over per-case mean scores, clustered the
     /// same way.
+    ///
+    /// When every case's repeats agree on each side (deterministic outputs, or a case that passed
+    /// all or none), each case has one binary outcome and the repeats add nothing: the case is
+    /// still the unit, and McNemar's exact test with Newcombe's interval over cases is the exact
+    /// answer (the normal one would be anticonservative with few cases, and collapse to a point
+    /// when nothing changed).
     package static func compare(repeated cases: [RepeatedCase], level: Double = ConfidenceLevel.standard)
         throws(StatisticsError) -> PairedComparison
     {
+        if cases.allSatisfy(\.isUnanimous) {
+            return try compare(
+                cases.map {
+                    Case(
+                        passedA: $0.passedA > 0, passedB: $0.passedB > 0, scoreA: $0.scoreA, scoreB: $0.scoreB,
+                        cluster: $0.cluster)
+                }, level: level)
+        }
         let labels = clusterLabels(cases.map(\.cluster))
         let test = try PairedClusterTest(
             differences: cases.map { $0.fractionA - $0.fractionB }, clusters: labels, level: level)

@@ -5,11 +5,11 @@ import Scoring
 /// target. A target regresses when the one-sided p-value (is it worse?) is below
 /// `spec.gate.alpha` and its pass rate dropped by more than `spec.gate.maxRegression`.
 ///
-/// Without repeats on either side it is McNemar's exact test on the matched cases. When either
-/// run repeated its cases, each side's repeats are tallied per case (so a baseline with another
-/// repeat count still compares) and the test is ``PairedClusterTest`` on the per-case pass
-/// fractions; a case then counts as passing by strict majority of its repeats, which decides
-/// `newlyFailing` and `newlyPassing`.
+/// Each side's repeats are tallied per case (so a baseline with another repeat count still
+/// compares). Without repeats, or when every case's repeats agree, it is McNemar's exact test on
+/// the matched cases; otherwise ``PairedClusterTest`` on the per-case pass fractions. A case
+/// counts as passing by strict majority of its repeats, which decides `newlyFailing` and
+/// `newlyPassing`.
 package struct BaselineVerdict: Sendable {
     package struct Target: Sendable {
         package var name: String
@@ -23,7 +23,7 @@ package struct BaselineVerdict: Sendable {
         package var interval: DifferenceInterval
         /// One-sided: the chance of a drop this large if the target were as good as before.
         package var pValue: Double
-        /// `mcnemar-exact`, or `paired-cluster` when either run had repeats.
+        /// `mcnemar-exact`, or `paired-cluster` when some case's repeats disagree.
         package var test: PairedComparison.Test
         package var regressed: Bool
         /// Matched cases that passed (by majority of repeats) in the baseline and fail now, in
@@ -48,17 +48,9 @@ package struct BaselineVerdict: Sendable {
                 if old.passedByMajority && !now.tally.passedByMajority { newlyFailing.append(now.caseID) }
                 if !old.passedByMajority && now.tally.passedByMajority { newlyPassing.append(now.caseID) }
             }
-            let repeated = paired.contains { $0.runsA > 1 || $0.runsB > 1 }
-            let comparison =
-                repeated
-                ? try? PairedComparison.compare(repeated: paired, level: spec.confidenceLevel)
-                : try? PairedComparison.compare(
-                    paired.map {
-                        PairedComparison.Case(
-                            passedA: $0.passedA == 1, passedB: $0.passedB == 1, scoreA: $0.scoreA, scoreB: $0.scoreB,
-                            cluster: $0.cluster)
-                    }, level: spec.confidenceLevel)
-            guard let comparison else { return nil }
+            // One result per case on both sides (or repeats that all agree): McNemar over cases.
+            guard let comparison = try? PairedComparison.compare(repeated: paired, level: spec.confidenceLevel)
+            else { return nil }
             let drop = comparison.difference
             return Target(
                 name: name, cases: comparison.cases, baselinePassRate: comparison.rateA, passRate: comparison.rateB,
