@@ -22,6 +22,19 @@ the request's:
                                        pValueBWorse: scipy binomtest(onlyA, discordant, 0.5,
                                        alternative="greater") (null with no discordant case),
                                        newcombe: {low, high}}
+- pairedCluster: [{level, cases: [{a: [passed...], b: [passed...], cluster?}]}]
+                                   (every repeat of every case on both sides)
+                                   -> per-case pass fractions f_a, f_b and d = f_a - f_b:
+                                      {estimate, rateA, rateB, standardError, low, high,
+                                       pValue, pValueBWorse, tStatistic}: statsmodels OLS of d on
+                                      a constant, fit(cov_type="cluster") with each case its own
+                                      cluster unless it names one; pValue its two-sided normal
+                                      p-value, pValueBWorse scipy norm.sf of its z, the interval
+                                      its conf_int clipped to [-1, 1]; tStatistic (no named
+                                      clusters) scipy ttest_rel(f_a, f_b).statistic. Below 2
+                                      clusters: p 1 and [-1, 1]; a standard error of 0: p 1 when
+                                      d is 0, else scipy binomtest over the clusters (the sign
+                                      test), and the point interval.
 
 Newcombe's paired interval (method 10, 1998) is in neither package; it is written out here from
 the paper's formulas over statsmodels' Wilson limits, a second implementation to compare with
@@ -101,6 +114,49 @@ def paired(item):
     }
 
 
+# A standard error this small is rounding in a mean of equal differences (per-case fractions
+# are multiples of 1/repeats, so a real one is above 1e-9 for any run that fits in memory).
+NO_SPREAD = 1e-12
+
+
+def paired_cluster(item):
+    cases, level = item["cases"], item["level"]
+    rates_a = np.array([np.mean(c["a"]) for c in cases], dtype=float)
+    rates_b = np.array([np.mean(c["b"]) for c in cases], dtype=float)
+    d = rates_a - rates_b
+    labels = [c["cluster"] if c.get("cluster") is not None else "\0case%d" % i for i, c in enumerate(cases)]
+    _, groups = np.unique(np.asarray(labels, dtype=str), return_inverse=True)
+    clusters = int(groups.max()) + 1
+    estimate = float(d.mean())
+    answer = {"estimate": estimate, "rateA": float(rates_a.mean()), "rateB": float(rates_b.mean())}
+    if clusters < 2:
+        answer.update(pValue=1.0, pValueBWorse=1.0, low=-1.0, high=1.0, standardError=None)
+        return answer
+    fit = sm.OLS(d, np.ones((len(d), 1))).fit(cov_type="cluster", cov_kwds={"groups": groups})
+    se = float(fit.bse[0])
+    answer["standardError"] = se
+    if se <= NO_SPREAD:
+        answer["standardError"] = 0.0
+        if estimate == 0:
+            answer.update(pValue=1.0, pValueBWorse=1.0)
+        else:
+            toward_a = clusters if estimate > 0 else 0
+            answer["pValue"] = float(stats.binomtest(toward_a, clusters, 0.5).pvalue)
+            answer["pValueBWorse"] = float(stats.binomtest(toward_a, clusters, 0.5, alternative="greater").pvalue)
+        answer.update(low=estimate, high=estimate)
+        return answer
+    low, high = fit.conf_int(alpha=1 - level)[0]
+    answer.update(
+        pValue=float(fit.pvalues[0]),
+        pValueBWorse=float(stats.norm.sf(fit.tvalues[0])),
+        low=max(-1.0, float(low)),
+        high=min(1.0, float(high)),
+    )
+    if all(c.get("cluster") is None for c in cases):
+        answer["tStatistic"] = float(stats.ttest_rel(rates_a, rates_b).statistic)
+    return answer
+
+
 def main():
     request = json.load(sys.stdin)
     answer = {
@@ -120,6 +176,7 @@ def main():
         ],
         "means": [mean_interval(c) for c in request.get("means", [])],
         "paired": [paired(c) for c in request.get("paired", [])],
+        "pairedCluster": [paired_cluster(c) for c in request.get("pairedCluster", [])],
     }
     json.dump(answer, sys.stdout, allow_nan=False)
     sys.stdout.write("\n")

@@ -16,14 +16,11 @@ struct RunKillTests {
 
     /// `count` evaluators sharing the suite's run through Redis: 4 cases in flight each, ~10 ms a
     /// case, and a short claim timeout so a dead consumer's cases are taken over quickly.
-    static func startEvaluators(_ count: Int, suitePath: String, redisURL: String) throws -> [ChildProcess] {
+    static func startEvaluators(_ count: Int, suitePath: String, redis: RedisServer) throws -> [ChildProcess] {
         try (1...count).map { index in
-            try ChildProcess(
-                built: BuiltExecutable.evaluator,
-                arguments: [
-                    "run", suitePath, "--redis", redisURL, "--consumer", "evaluator-\(index)", "--concurrency", "4",
-                    "--case-delay-ms", "10", "--claim-timeout-ms", "500", "--format", "json",
-                ])
+            try QueueTakeoverTests.evaluator(
+                suitePath, redis, "evaluator-\(index)",
+                ["--concurrency", "4", "--case-delay-ms", "10", "--claim-timeout-ms", "500"])
         }
     }
 
@@ -72,7 +69,7 @@ struct RunKillTests {
         let queue = RedisWorkQueue(redis: client, configuration: .init(run: file.runID, consumer: "test"))
 
         // Each case takes ~10 ms, 4 at a time per process: about 2 s with three processes.
-        let evaluators = try Self.startEvaluators(3, suitePath: suitePath, redisURL: redis.urlString)
+        let evaluators = try Self.startEvaluators(3, suitePath: suitePath, redis: redis)
         for evaluator in evaluators {
             _ = try await evaluator.waitForLine("cases queued", timeout: .seconds(30)) { $0.contains("cases queued") }
         }
@@ -112,7 +109,7 @@ struct RunKillTests {
         let count = 600
         let (suitePath, queue, file) = try QueueTakeoverTests.run("restart-test", count: count, redis: redis)
         let client = queue.redis
-        let evaluators = try Self.startEvaluators(2, suitePath: suitePath, redisURL: redis.urlString)
+        let evaluators = try Self.startEvaluators(2, suitePath: suitePath, redis: redis)
         try await eventually("100 results", within: .seconds(60), every: .milliseconds(5)) {
             (try? await client.send(["HLEN", queue.keys.recorded]).integer) ?? 0 >= 100
         }

@@ -45,7 +45,7 @@ struct RunRepeatsTests {
         let client = RedisClient(url: try RedisURL(parsing: redis.urlString))
         let queue = RedisWorkQueue(redis: client, configuration: .init(run: file.runID, consumer: "test"))
 
-        let evaluators = try RunKillTests.startEvaluators(3, suitePath: path, redisURL: redis.urlString)
+        let evaluators = try RunKillTests.startEvaluators(3, suitePath: path, redis: redis)
         for evaluator in evaluators {
             _ = try await evaluator.waitForLine("queued", timeout: .seconds(30)) {
                 $0.contains("300 cases × 3 repeats queued")

@@ -67,4 +67,54 @@ struct RunRetryErrorsTests {
         #expect(again.output.contains { $0.contains("0 errored cases queued again") })
         #expect(try await queue.aggregates() == after)
     }
+
+    @Test(
+        "--retry-errors refuses with exit 2 while another process holds fresh claims on the run, and goes ahead once they lapse"
+    )
+    func refusesLiveClaims() async throws {
+        let redis = try await RedisServer.start()
+        defer { redis.kill() }
+        let (path, queue, file) = try QueueTakeoverTests.run("retry-live", count: 20, redis: redis)
+        try await queue.prepare(try file.plan())
+        // This process plays a recorder still evaluating: it holds 3 claims and keeps them fresh.
+        let claimed = try await queue.claim(max: 3)
+        #expect(claimed.count == 3)
+
+        let refused = try await RunCommandTests.run([path, "--redis", redis.urlString, "--retry-errors"])
+        #expect(refused.status == 2, "\(refused.output)")
+        #expect(
+            refused.output.contains { $0.contains("still being recorded") && $0.contains("test (3 cases)") },
+            "\(refused.output)")
+        let pending = try await queue.redis.send(["XPENDING", queue.keys.cases, RedisWorkQueue.Configuration.group])
+        #expect(pending.array?.first?.integer == 3, "the refused run claimed nothing")
+        #expect(try await queue.results(offset: 0, limit: 100).isEmpty)
+
+        // The recorder dies: once its claims are older than the claim timeout the retry runs, takes
+        // them over and finishes the run with every case counted once.
+        try await eventually("claims older than 200 ms", within: .seconds(10), every: .milliseconds(20)) {
+            let entries = try await queue.redis.send([
+                "XPENDING", queue.keys.cases, RedisWorkQueue.Configuration.group, "-", "+", "10",
+            ])
+            return (entries.array ?? []).allSatisfy { ($0.array?[2].integer ?? 0) >= 200 }
+        }
+        let retried = try await RunCommandTests.run([
+            path, "--redis", redis.urlString, "--retry-errors", "--claim-timeout-ms", "200",
+        ])
+        #expect(retried.status == 0, "\(retried.output)")
+        #expect(retried.output.contains { $0.contains("0 errored cases queued again") })
+        _ = try await QueueTakeoverTests.expectExactlyOnce(queue, count: 20)
+    }
+
+    @Test("the requeue script refuses a snapshot of the results that is no longer current")
+    func staleSnapshot() async throws {
+        let redis = try await RedisServer.start()
+        defer { redis.kill() }
+        let (_, queue, _) = try QueueTakeoverTests.run("retry-stale", count: 2, redis: redis)
+        _ = try await queue.redis.send(["RPUSH", queue.keys.results, "{}"])
+        let keys = [queue.keys.cases, queue.keys.recorded, queue.keys.results, queue.keys.counters]
+        let stale = try await queue.redis.run(RunScripts.requeue, keys: keys, arguments: ["0", "0"])
+        #expect(stale.integer == -1)
+        let current = try await queue.redis.run(RunScripts.requeue, keys: keys, arguments: ["1", "0"])
+        #expect(current.integer == 0)
+    }
 }

@@ -32,10 +32,9 @@ struct VerdictRunTests {
         try JSONParser.parse(try #require(output.first { $0.hasPrefix("{\"id\"") }))
     }
 
-    @Test(
-        "an offline suite with two outputs reports Wilson intervals, a McNemar comparison, and a baseline regression exits 1"
-    )
-    func offlineBaseline() async throws {
+    /// Runs the suite once into `baseline.json` (small passes c1...c18), then makes this week's
+    /// cases: small passes c1...c10 and c19 (8 newly failing, 1 newly passing).
+    static func baselineThenDrop() async throws -> (suite: String, baseline: String) {
         let directory = try RunCommandTests.directory([
             "suite.yaml": Self.suite, "cases.jsonl": Self.cases { $0 <= 18 },
         ])
@@ -43,10 +42,16 @@ struct VerdictRunTests {
         let baselinePath = directory.appendingPathComponent("baseline.json").path
         let (first, firstOutput) = try await RunCommandTests.run([suitePath, "--output", "json", "--out", baselinePath])
         #expect(first == 0, "\(firstOutput.joined(separator: "\n"))")
-
-        // This week: small passes c1...c10 and c19 (8 newly failing, 1 newly passing).
         try Self.cases { $0 <= 10 || $0 == 19 }.write(
             to: directory.appendingPathComponent("cases.jsonl"), atomically: true, encoding: .utf8)
+        return (suitePath, baselinePath)
+    }
+
+    @Test(
+        "an offline suite with two outputs reports Wilson intervals, a McNemar comparison, and a baseline regression exits 1"
+    )
+    func offlineBaseline() async throws {
+        let (suitePath, baselinePath) = try await Self.baselineThenDrop()
         let (status, output) = try await RunCommandTests.run([
             suitePath, "--output", "json", "--baseline", baselinePath,
         ])
@@ -90,6 +95,35 @@ struct VerdictRunTests {
         #expect(text.contains("p = 0.039"), "\(text)")
         #expect(text.contains("Baseline: REGRESSED"), "\(text)")
         #expect(text.contains("newly failing: c11, c12"), "\(text)")
+        #expect(text.contains("Verdict: FAIL (small regressed)"), "\(text)")
+    }
+
+    @Test(
+        "with --repeats 3 against a baseline of one repeat, comparisons and the baseline pair per case; repeats that agree are McNemar's"
+    )
+    func repeatedBaseline() async throws {
+        let (suitePath, baselinePath) = try await Self.baselineThenDrop()
+        let arguments = [suitePath, "--repeats", "3", "--baseline", baselinePath]
+        let (status, output) = try await RunCommandTests.run(arguments + ["--output", "json"])
+        #expect(status == 1, "\(output.joined(separator: "\n"))")
+        let report = try Self.report(output)
+
+        // 20 cases, not 60 (case, repeat) pairs; the outputs are fixed, so every case's repeats
+        // agree and the comparison is McNemar's over cases, exactly as without repeats.
+        let comparison = try #require(report["comparisons"]?.arrayValue?.first)
+        #expect(comparison["test"] == "mcnemar-exact" && comparison["cases"] == 20, "\(comparison)")
+        #expect(abs((comparison["pValue"]?.doubleValue ?? 0) - 20.0 / 512) < 1e-12)
+        let small = try #require(report["baseline"]?["targets"]?.arrayValue?.first { $0["name"] == "small" })
+        #expect(small["test"] == "mcnemar-exact-one-sided" && small["cases"] == 20, "\(small)")
+        #expect(abs((small["pValue"]?.doubleValue ?? 0) - 10.0 / 512) < 1e-12)
+        #expect(small["regressed"] == true && small["newlyFailing"]?.arrayValue?.count == 8)
+        #expect(small["newlyPassing"] == ["c19"])
+
+        let (_, table) = try await RunCommandTests.run(arguments)
+        let text = table.joined(separator: "\n")
+        #expect(text.contains("Comparisons (paired, 95% CI, McNemar exact):"), "\(text)")
+        #expect(
+            text.contains("large: 90.0% -> 90.0%, 0.0 pp [-"), "nothing changed, and the interval has width: \(text)")
         #expect(text.contains("Verdict: FAIL (small regressed)"), "\(text)")
     }
 

@@ -78,5 +78,10 @@ struct StatusPlannerBudgetTests {
         again.current = plan.status
         let replanned = StatusPlanner.plan(again)
         #expect(replanned.status == plan.status && replanned.events.isEmpty)
+        // The reconciler reads no aggregates once the run is final: the conditions must stay.
+        again.budgetExceeded = nil
+        again.progress = nil
+        let later = StatusPlanner.plan(again)
+        #expect(later.status == plan.status && later.events.isEmpty)
     }
 }

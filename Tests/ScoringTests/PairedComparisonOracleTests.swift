@@ -98,4 +98,76 @@ struct PairedComparisonOracleTests {
         }
         for agreement in [pValues, bounds, rates, scores] { agreement.report() }
     }
+
+    /// Normal p-values of the paired-cluster test: Φ(-|z|) on both sides (Glibc's and Cephes'
+    /// erfc) with z equal to a few ulps; the relative error of Φ grows as z² times that of z, so
+    /// 1e-10 leaves room up to |z| ≈ 30 (beyond, both are 0 or subnormal; the floor applies).
+    static let normalPValue = Tolerance(absolute: 1e-300, relative: 1e-10)
+
+    static var pairedCluster: [JSONValue] {
+        get throws {
+            try StatisticsOracle.list(
+                "pairedCluster",
+                count: StatisticsCases.repeatedTable.count + StatisticsCases.randomRepeatedComparisons.count)
+        }
+    }
+
+    @Test(
+        "with repeats the paired test over per-case pass fractions matches statsmodels' cluster-robust OLS and scipy's ttest_rel, edges and 200 random runs"
+    )
+    func pairedClusterTest() throws {
+        #expect(StatisticsCases.repeatedTable.count >= 12)
+        let cases = StatisticsCases.repeatedTable + StatisticsCases.randomRepeatedComparisons
+        var estimates = Agreement("PairedClusterTest estimate", StatisticsOracleTests.closedForm)
+        var bounds = Agreement("PairedClusterTest interval", StatisticsOracleTests.closedForm)
+        var pValues = Agreement("PairedClusterTest p-value", Self.normalPValue)
+        for (item, expected) in zip(cases, try Self.pairedCluster) {
+            let label = "\(item.label) (\(item.a.count) cases)"
+            let test = try PairedClusterTest(
+                differences: item.cases.map { $0.fractionA - $0.fractionB },
+                clusters: item.clusters.enumerated().map { $1 ?? "alone \($0)" }, level: item.level)
+            estimates.check(test.estimate, try #require(expected["estimate"]?.doubleValue), "\(label) estimate")
+            #expect(test.interval.method == .pairedCluster, "\(label)")
+            bounds.check(test.interval.low, try #require(expected["low"]?.doubleValue), "\(label) low")
+            bounds.check(test.interval.high, try #require(expected["high"]?.doubleValue), "\(label) high")
+            pValues.check(test.pValue, try #require(expected["pValue"]?.doubleValue), "\(label) two-sided")
+            pValues.check(test.pValueBWorse, try #require(expected["pValueBWorse"]?.doubleValue), "\(label) b worse")
+            if let standardError = expected["standardError"]?.doubleValue {
+                estimates.check(test.standardError, standardError, "\(label) standard error")
+            } else {
+                #expect(test.clusters < 2 && test.pValue == 1, "\(label)")
+            }
+            if let t = expected["tStatistic"]?.doubleValue {
+                estimates.check(test.estimate / test.standardError, t, "\(label) ttest_rel statistic")
+            }
+            // The comparison uses the test unless every case's repeats agree (then McNemar over cases).
+            let comparison = try PairedComparison.compare(repeated: item.cases, level: item.level)
+            let unanimous = item.cases.allSatisfy(\.isUnanimous)
+            #expect(comparison.test == (unanimous ? .mcnemarExact : .pairedCluster), "\(label)")
+            #expect(comparison.cases == item.a.count, "\(label)")
+            if !unanimous {
+                pValues.check(comparison.pValue, test.pValue, "\(label) comparison's p-value")
+                bounds.check(comparison.interval.low, test.interval.low, "\(label) comparison's low")
+                bounds.check(comparison.interval.high, test.interval.high, "\(label) comparison's high")
+            }
+            estimates.check(comparison.rateA, try #require(expected["rateA"]?.doubleValue), "\(label) rate a")
+            estimates.check(comparison.rateB, try #require(expected["rateB"]?.doubleValue), "\(label) rate b")
+        }
+        for agreement in [estimates, bounds, pValues] { agreement.report() }
+    }
+
+    @Test("when every case's repeats agree, the comparison is McNemar's over cases, as with one repeat")
+    func unanimousRepeats() throws {
+        let table = StatisticsCases.Repeated(
+            "unanimous", a: (0..<40).map { Array(repeating: $0 % 5 != 0, count: 3) },
+            b: (0..<40).map { Array(repeating: $0 % 3 != 0, count: 2) })
+        let repeated = try PairedComparison.compare(repeated: table.cases)
+        let single = try PairedComparison.compare(
+            table.cases.map {
+                PairedComparison.Case(passedA: $0.passedA > 0, passedB: $0.passedB > 0, scoreA: 0, scoreB: 0)
+            })
+        #expect(repeated.test == .mcnemarExact && repeated.cases == 40)
+        #expect(repeated.pValue == single.pValue && repeated.interval == single.interval)
+        #expect(repeated.outcomes == single.outcomes)
+    }
 }

@@ -104,4 +104,45 @@ struct PairedComparisonTests {
         #expect(abs((json["pValue"]?.doubleValue ?? 0) - 2.0 / 64) <= 1e-16)
         #expect(json["scoreDifferenceInterval"]?["method"] == "normal")
     }
+
+    /// `count` cases whose repeats passed `a` of `runs` for a and `b` of `runs` for b.
+    static func repeated(_ count: Int, a: Int, b: Int, runs: Int = 3) -> [PairedComparison.RepeatedCase] {
+        (0..<count).map { _ in
+            PairedComparison.RepeatedCase(
+                passedA: a, runsA: runs, passedB: b, runsB: runs, scoreA: Double(a), scoreB: Double(b))
+        }
+    }
+
+    @Test(
+        "with repeats the edges are decided, not NaN: one case says nothing, equal fractions give p = 1, all discordant one way the sign test",
+        arguments: [
+            // cases, a's and b's passed repeats of 3, two-sided p, one-sided (b worse), interval
+            (1, 3, 0, 1.0, 1.0, -1.0, 1.0),
+            (5, 2, 2, 1.0, 1.0, 0.0, 0.0),
+            (8, 3, 0, 2.0 / 256, 1.0 / 256, 1.0, 1.0),
+            (6, 0, 3, 2.0 / 64, 1.0, -1.0, -1.0),
+            (4, 2, 1, 2.0 / 16, 1.0 / 16, 1.0 / 3, 1.0 / 3),
+        ] as [(Int, Int, Int, Double, Double, Double, Double)])
+    func repeatedEdges(cases: Int, a: Int, b: Int, p: Double, worse: Double, low: Double, high: Double) throws {
+        let test = try PairedClusterTest(
+            differences: Self.repeated(cases, a: a, b: b).map { $0.fractionA - $0.fractionB },
+            clusters: Array(0..<cases), level: 0.95)
+        #expect(abs(test.estimate - Double(a - b) / 3) < 1e-15)
+        #expect(abs(test.pValue - p) < 1e-15 && abs(test.pValueBWorse - worse) < 1e-15)
+        #expect(abs(test.interval.low - low) < 1e-15 && abs(test.interval.high - high) < 1e-15)
+        #expect(test.interval.method == .pairedCluster)
+        // Repeats that all agree are one outcome per case: McNemar's test over the cases.
+        let comparison = try PairedComparison.compare(repeated: Self.repeated(cases, a: a, b: b))
+        #expect(comparison.test == (a % 3 == 0 && b % 3 == 0 ? .mcnemarExact : .pairedCluster))
+        #expect(comparison.cases == cases)
+    }
+
+    @Test("with repeats no cases are refused, and the JSON names the paired-cluster test")
+    func repeatedJSON() throws {
+        #expect(throws: StatisticsError.noObservations) { try PairedComparison.compare(repeated: []) }
+        let cases = Self.repeated(3, a: 3, b: 1) + Self.repeated(3, a: 1, b: 2)
+        let json = try PairedComparison.compare(repeated: cases).json(a: "x", b: "y")
+        #expect(json["test"] == "paired-cluster" && json["cases"] == 6 && json["onlyA"] == 3 && json["onlyB"] == 3)
+        #expect(json["interval"]?["method"] == "paired-cluster")
+    }
 }

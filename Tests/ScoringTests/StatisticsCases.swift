@@ -190,7 +190,7 @@ enum StatisticsCases {
 
     /// Everything above, as the oracle reads it. Paired lists: the tables, then the random ones.
     /// Means: the table, then the random score differences. Wilson: the table, then each random
-    /// comparison's two pass rates.
+    /// comparison's two pass rates. Paired cluster: the repeated table, then the random ones.
     static let request: JSONValue = {
         let randomRates = randomTables.flatMap { table in
             [
@@ -224,6 +224,7 @@ enum StatisticsCases {
                         tables.map { tableJSON($0.outcomes, level: $0.level) }
                             + randomTables.map { tableJSON($0, level: ConfidenceLevel.standard) })
                 ),
+                ("pairedCluster", .array((repeatedTable + randomRepeatedComparisons).map(\.json))),
             ]))
     }()
 }

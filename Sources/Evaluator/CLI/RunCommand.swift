@@ -198,6 +198,9 @@ struct RunCommand {
                 let queued = try await redisQueue.requeueErrored(plan)
                 FileHandle.standardError.write(
                     Data("assay-evaluator: run \(plan.id): \(queued) errored cases queued again\n".utf8))
+            } catch let refusal as RequeueRefusal {
+                FileHandle.standardError.write(Data("assay-evaluator: --retry-errors refused: \(refusal)\n".utf8))
+                return CommandLineExit.invalidInput
             } catch {
                 FileHandle.standardError.write(
                     Data("assay-evaluator: cannot queue the errored cases of run \(plan.id) again: \(error)\n".utf8))

@@ -99,7 +99,8 @@ enum RunReport {
         }
         if !analysis.comparisons.isEmpty {
             lines.append("")
-            lines.append("Comparisons (paired, \(level(analysis.level)) CI, McNemar exact):")
+            let test = analysis.comparisons.first.map { VerdictText.test($0.result.test) } ?? ""
+            lines.append("Comparisons (paired, \(level(analysis.level)) CI, \(test)):")
             lines += analysis.comparisons.map { "  " + VerdictText.comparison($0) + ", n = \($0.result.cases)" }
         }
         if let baseline = analysis.baseline {

@@ -191,6 +191,11 @@ enum StatusPlanner {
             status.conditions = conditions(
                 status.conditions, generation: input.generation, now: input.now, ready: (.isFalse, reason, failure),
                 progressing: (.isFalse, reason, failure), degraded: (.isTrue, reason, failure))
+        case .failed
+        where status.conditions.contains { $0.type == Conditions.ready && $0.reason == budgetExceededReason }:
+            // Stopped by its budget on an earlier reconcile; later ones (which read no aggregates
+            // once the run is final) keep the conditions that say so.
+            break
         case .succeeded:
             status.conditions = conditions(
                 status.conditions, generation: input.generation, now: input.now,

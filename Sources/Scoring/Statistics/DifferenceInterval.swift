@@ -6,6 +6,9 @@ package struct DifferenceInterval: ConfidenceInterval, Equatable {
         /// paired data", Statistics in Medicine 17:2635–2650, 1998), also called square-and-add
         /// or MOVER-Wilson with Newcombe's correlation.
         case newcombe
+        /// The normal interval on the mean difference of per-case pass fractions with a
+        /// cluster-robust standard error (``PairedClusterTest``), for runs with repeats.
+        case pairedCluster = "paired-cluster"
     }
 
     package var low: Double

@@ -43,7 +43,8 @@ enum RunScripts {
 
     /// KEYS: cases, meta, recorded, results, counters, then latency and failing per target.
     /// ARGV: group, ttl seconds, case count n, target count, the run's total (0 if unknown), the
-    /// budget's maxTokens and maxCost ('' for none); then
+    /// budget's maxTokens and maxCost ('' for the meta's: an evaluator pod that did not seed the
+    /// run does not know its budget, the operator wrote it there); then
     /// per case its entry id, record key (the case id, with its repeat after the first) and result JSON, per target its latency ('' when the result
     /// has none) and 1 if it failed, then the number of counters and their name/amount pairs.
     ///
@@ -56,11 +57,12 @@ enum RunScripts {
     /// About ten commands per batch, whatever its size.
     static let record = RedisScript(
         """
-        local flags = redis.call('HMGET', KEYS[2], 'cancelled', 'budgetExceeded')
+        local flags = redis.call('HMGET', KEYS[2], 'cancelled', 'budgetExceeded', 'maxTokens', 'maxCost')
         if flags[1] == '1' then return -1 end
         local spent = flags[2] == '1'
         local n, targets, total = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-        local maxTokens, maxCost = tonumber(ARGV[6]), tonumber(ARGV[7])
+        local maxTokens = tonumber(ARGV[6]) or tonumber(flags[3] or '')
+        local maxCost = tonumber(ARGV[7]) or tonumber(flags[4] or '')
         local cases, ids, entries = {}, {}, {}
         local i = 8
         for c = 1, n do
@@ -146,7 +148,8 @@ enum RunScripts {
         """)
 
     /// KEYS: cases, recorded, results, counters, then latency and failing per target. ARGV: the
-    /// number n of results to retry; per result its record key, its stored JSON, its case's JSON
+    /// length of `results` the caller read (if it changed, nothing is done and -1 returned: the
+    /// counters below would be stale), the number n of results to retry; per result its record key, its stored JSON, its case's JSON
     /// and its repeat; then the counters of the results kept (name/amount pairs).
     ///
     /// Takes each result back out of the run (its `recorded` guard, its place in `results`, its
@@ -155,8 +158,9 @@ enum RunScripts {
     /// aggregate counts each case once, before and after. Returns the number of entries queued.
     static let requeue = RedisScript(
         """
-        local n = tonumber(ARGV[1])
-        local i, queued = 2, 0
+        if redis.call('LLEN', KEYS[3]) ~= tonumber(ARGV[1]) then return -1 end
+        local n = tonumber(ARGV[2])
+        local i, queued = 3, 0
         for c = 1, n do
           local key, json, case, rep = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
           i = i + 4

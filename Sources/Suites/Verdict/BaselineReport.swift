@@ -1,12 +1,10 @@
 import AssayCore
 
 /// An earlier run's JSON report (`assay-evaluator run --output json`), read as a baseline: each
-/// target's pass/fail and score per case id.
+/// target's pass/fail and score per case id, tallied over the case's repeats when it has several.
 package struct BaselineReport: Sendable {
-    package struct Outcome: Sendable, Hashable {
-        package var passed: Bool
-        package var score: Double
-    }
+    /// A case's results in the baseline, over every repeat it ran.
+    package typealias Outcome = CaseTally
 
     /// Target name → case id → outcome.
     package var targets: [String: [String: Outcome]]
@@ -38,8 +36,12 @@ package struct BaselineReport: Sendable {
         var targets: [String: [String: Outcome]] = [:]
         for result in results {
             for target in result.targets {
-                targets[target.target, default: [:]][result.caseID] = Outcome(
-                    passed: target.passed, score: target.score)
+                if targets[target.target]?[result.caseID] != nil {
+                    targets[target.target]?[result.caseID]?.add(passed: target.passed, score: target.score)
+                } else {
+                    targets[target.target, default: [:]][result.caseID] = Outcome(
+                        passed: target.passed, score: target.score)
+                }
             }
         }
         self.targets = targets

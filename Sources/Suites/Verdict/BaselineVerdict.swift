@@ -1,14 +1,21 @@
 import AssayCore
 import Scoring
 
-/// This run against a baseline run: cases matched by id, targets by name, McNemar's exact test
-/// per target. A target regresses when the one-sided p-value (is it worse?) is below
+/// This run against a baseline run: cases matched by id, targets by name, a paired test per
+/// target. A target regresses when the one-sided p-value (is it worse?) is below
 /// `spec.gate.alpha` and its pass rate dropped by more than `spec.gate.maxRegression`.
+///
+/// Each side's repeats are tallied per case (so a baseline with another repeat count still
+/// compares). Without repeats, or when every case's repeats agree, it is McNemar's exact test on
+/// the matched cases; otherwise ``PairedClusterTest`` on the per-case pass fractions. A case
+/// counts as passing by strict majority of its repeats, which decides `newlyFailing` and
+/// `newlyPassing`.
 package struct BaselineVerdict: Sendable {
     package struct Target: Sendable {
         package var name: String
         /// Cases both runs have.
         package var cases: Int
+        /// The pass rates over the matched cases (with repeats, mean per-case pass fractions).
         package var baselinePassRate: Double
         package var passRate: Double
         /// passRate - baselinePassRate over the matched cases (negative: a drop).
@@ -16,8 +23,11 @@ package struct BaselineVerdict: Sendable {
         package var interval: DifferenceInterval
         /// One-sided: the chance of a drop this large if the target were as good as before.
         package var pValue: Double
+        /// `mcnemar-exact`, or `paired-cluster` when some case's repeats disagree.
+        package var test: PairedComparison.Test
         package var regressed: Bool
-        /// Matched cases that passed in the baseline and fail now, in this run's order.
+        /// Matched cases that passed (by majority of repeats) in the baseline and fail now, in
+        /// this run's order.
         package var newlyFailing: [String]
         package var newlyPassing: [String]
     }
@@ -28,29 +38,24 @@ package struct BaselineVerdict: Sendable {
     init(baseline: BaselineReport, current: TargetOutcomes, targets names: [String], spec: EvaluationSuiteSpec) {
         targets = names.compactMap { name in
             guard let before = baseline.targets[name] else { return nil }
-            var paired: [PairedComparison.Case] = []
+            var paired: [PairedComparison.RepeatedCase] = []
             var newlyFailing: [String] = []
             var newlyPassing: [String] = []
-            for outcome in current.results(of: name) {
-                guard let old = before[outcome.caseID] else { continue }
-                paired.append(
-                    PairedComparison.Case(
-                        passedA: old.passed, passedB: outcome.result.passed, scoreA: old.score,
-                        scoreB: outcome.result.score, cluster: outcome.cluster))
-                if old.passed && !outcome.result.passed { newlyFailing.append(outcome.caseID) }
-                if !old.passed && outcome.result.passed { newlyPassing.append(outcome.caseID) }
+            for now in current.tallies(of: name) {
+                guard let old = before[now.caseID] else { continue }
+                // a is the baseline, b this run: the comparison's difference is the drop.
+                paired.append(old.paired(with: now.tally, cluster: now.cluster))
+                if old.passedByMajority && !now.tally.passedByMajority { newlyFailing.append(now.caseID) }
+                if !old.passedByMajority && now.tally.passedByMajority { newlyPassing.append(now.caseID) }
             }
-            // a is the baseline, b this run: the comparison's difference is the drop.
-            guard let comparison = try? PairedComparison.compare(paired, level: spec.confidenceLevel) else {
-                return nil
-            }
+            // One result per case on both sides (or repeats that all agree): McNemar over cases.
+            guard let comparison = try? PairedComparison.compare(repeated: paired, level: spec.confidenceLevel)
+            else { return nil }
             let drop = comparison.difference
-            let interval = comparison.interval.negated
             return Target(
-                name: name, cases: comparison.cases,
-                baselinePassRate: Double(comparison.outcomes.passedA) / Double(comparison.cases),
-                passRate: Double(comparison.outcomes.passedB) / Double(comparison.cases), difference: -drop,
-                interval: interval, pValue: comparison.pValueBWorse,
+                name: name, cases: comparison.cases, baselinePassRate: comparison.rateA, passRate: comparison.rateB,
+                difference: -drop, interval: comparison.interval.negated, pValue: comparison.pValueBWorse,
+                test: comparison.test,
                 regressed: comparison.pValueBWorse < spec.gate.alpha && drop > spec.gate.maxRegression,
                 newlyFailing: newlyFailing, newlyPassing: newlyPassing)
         }

@@ -70,7 +70,8 @@ extension BaselineVerdict {
                             ("baselinePassRate", .number(target.baselinePassRate)),
                             ("passRate", .number(target.passRate)), ("difference", .number(target.difference)),
                             ("interval", target.interval.json), ("pValue", .number(target.pValue)),
-                            ("test", "mcnemar-exact-one-sided"), ("regressed", .bool(target.regressed)),
+                            ("test", .string(target.test.rawValue + "-one-sided")),
+                            ("regressed", .bool(target.regressed)),
                             ("newlyFailing", .array(target.newlyFailing.map(JSONValue.string))),
                             ("newlyPassing", .array(target.newlyPassing.map(JSONValue.string))),
                         ]))

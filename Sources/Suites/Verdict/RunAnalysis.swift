@@ -61,10 +61,15 @@ package struct RunAnalysis: Sendable {
         targets = aggregates.targets.map { target in
             Self.statistics(target, outcomes: outcomes, level: spec.confidenceLevel, spec: spec, aggregates: aggregates)
         }
+        // With repeats the case is the unit: its repeats are tallied, not paired one by one.
+        let repeated = aggregates.info.repeats > 1
         comparisons = spec.compare.pairs(aggregates.info.targets).compactMap { pair in
-            let paired = outcomes.paired(pair.a, pair.b)
-            guard let result = try? PairedComparison.compare(paired, level: spec.confidenceLevel) else { return nil }
-            return Comparison(a: pair.a, b: pair.b, result: result)
+            let result =
+                repeated
+                ? try? PairedComparison.compare(
+                    repeated: outcomes.pairedByCase(pair.a, pair.b), level: spec.confidenceLevel)
+                : try? PairedComparison.compare(outcomes.paired(pair.a, pair.b), level: spec.confidenceLevel)
+            return result.map { Comparison(a: pair.a, b: pair.b, result: $0) }
         }
         self.baseline = baseline.map {
             BaselineVerdict(baseline: $0, current: outcomes, targets: aggregates.info.targets, spec: spec)

@@ -91,7 +91,9 @@ extension VerdictStatus {
                                 ], required: ["name"]))
                     ),
                 ], required: ["source"],
-                description: "This run against spec.baseline: McNemar's one-sided exact test per target.")
+                description:
+                    "This run against spec.baseline: McNemar's one-sided exact test per target (with repeats on either side, the one-sided paired test over per-case pass fractions)."
+            )
         }
     }
 }

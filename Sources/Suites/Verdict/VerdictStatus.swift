@@ -134,7 +134,9 @@ public struct VerdictStatus: Sendable, Hashable {
                             ("pValue", number), ("test", SpecSchema.string()), ("cases", count),
                             ("summary", SpecSchema.string()),
                         ], required: ["a", "b"],
-                        description: "Paired comparison of two targets: passRate(a) - passRate(b), McNemar exact.")
+                        description:
+                            "Paired comparison of two targets: passRate(a) - passRate(b), McNemar exact (with repeats, the paired test over per-case pass fractions)."
+                    )
                 )
             ),
             (

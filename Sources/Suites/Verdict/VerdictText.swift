@@ -41,6 +41,15 @@ package enum VerdictText {
             "\(comparison.a) vs \(comparison.b): \(points(result.difference, result.interval)), \(pValue(result.pValue))"
     }
 
+    /// How a comparison was tested, for a report's heading: "McNemar exact", or with repeats
+    /// "paired over cases".
+    package static func test(_ test: PairedComparison.Test) -> String {
+        switch test {
+        case .mcnemarExact: "McNemar exact"
+        case .pairedCluster: "paired over cases"
+        }
+    }
+
     /// "small: 90.0% -> 70.0%, -20.0 pp [-35.2, -4.9], one-sided p = 0.016, regressed".
     package static func baseline(_ target: BaselineVerdict.Target) -> String {
         "\(target.name): \(percent(target.baselinePassRate)) -> \(percent(target.passRate)), "

@@ -30,7 +30,7 @@ extension HTMLReport {
         if !analysis.comparisons.isEmpty {
             lines += ["<section id=\"comparisons\">", "<h2>Comparisons</h2>", "<ul>"]
             lines += analysis.comparisons.map {
-                "<li>\(escape(VerdictText.comparison($0))) (\($0.result.cases) paired cases, McNemar exact)</li>"
+                "<li>\(escape(VerdictText.comparison($0))) (\($0.result.cases) paired cases, \(VerdictText.test($0.result.test)))</li>"
             }
             lines += ["</ul>", "</section>"]
         }
