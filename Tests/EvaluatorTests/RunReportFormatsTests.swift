@@ -155,7 +155,7 @@ struct RunReportFormatsTests {
     func htmlNewlyFailingFirst() {
         let (aggregates, cases) = Self.fixture()
         // In the baseline every case passed on both targets: c3 (b) and the hostile case now fail.
-        let passed = BaselineReport.Outcome(passed: true, score: 1)
+        let passed = BaselineReport.Outcome(caseID: "c", passed: true, score: 1)
         let ids = cases.map(\.caseID)
         let baseline = BaselineReport(targets: [
             "a": Dictionary(uniqueKeysWithValues: ids.map { ($0, passed) }),

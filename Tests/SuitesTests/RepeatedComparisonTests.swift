@@ -33,7 +33,7 @@ struct RepeatedComparisonTests {
     static func baseline(_ passes: [[Bool]]) -> BaselineReport {
         var outcomes: [String: BaselineReport.Outcome] = [:]
         for (index, runs) in passes.enumerated() {
-            var tally = BaselineReport.Outcome(passed: runs[0], score: runs[0] ? 1 : 0)
+            var tally = BaselineReport.Outcome(caseID: "c\(index)", passed: runs[0], score: runs[0] ? 1 : 0)
             for passed in runs.dropFirst() { tally.add(passed: passed, score: passed ? 1 : 0) }
             outcomes["c\(index)"] = tally
         }
@@ -117,8 +117,8 @@ struct RepeatedComparisonTests {
         ]
         let report = BaselineReport(results: results)
         let a = try #require(report.targets["t0"]?["a"])
-        #expect(a.passed == 2 && a.runs == 3 && a.passedByMajority && abs(a.meanScore - 2.0 / 3) < 1e-12)
-        #expect(report.targets["t0"]?["b"]?.runs == 1 && report.targets["t0"]?["b"]?.passedByMajority == false)
+        #expect(a.passed == 2 && a.results == 3 && a.passedByMajority && abs(a.meanScore - 2.0 / 3) < 1e-12)
+        #expect(report.targets["t0"]?["b"]?.results == 1 && report.targets["t0"]?["b"]?.passedByMajority == false)
     }
 
     static func result(_ passed: Bool) -> TargetResult {

@@ -77,7 +77,9 @@ struct RunAnalysisTests {
         let before = BaselineReport(
             targets: [
                 "t0": Dictionary(
-                    uniqueKeysWithValues: (0..<20).map { ("c\($0)", BaselineReport.Outcome(passed: true, score: 1)) })
+                    uniqueKeysWithValues: (0..<20).map {
+                        ("c\($0)", BaselineReport.Outcome(caseID: "c\($0)", passed: true, score: 1))
+                    })
             ])
         let analysis = RunAnalysis(aggregates, cases: cases, spec: Self.spec(gate: gate), baseline: before)
         let target = analysis.baseline?.targets.first

@@ -1,7 +1,8 @@
 import Scoring
 
 /// One case's results for one target summed over its repeats (`spec.repeats` > 1): what the
-/// cluster-robust intervals need, each case a cluster (its repeats are correlated). Counted as run
+/// cluster-robust intervals need, each case a cluster (its repeats are correlated), and how a run
+/// with repeats is compared case by case, with another target or a baseline. Counted as run
 /// counters, `t:<target>:case:<id>:n`, `:passed` and `:score`, so every evaluator and the operator
 /// read them with the aggregates and the status's interval is the local report's.
 public struct CaseTally: Sendable, Hashable {
@@ -17,6 +18,24 @@ public struct CaseTally: Sendable, Hashable {
         self.passed = passed
         self.scoreSum = scoreSum
     }
+
+    /// One result of `caseID`.
+    public init(caseID: String, passed: Bool, score: Double) {
+        self.init(caseID: caseID, results: 1, passed: passed ? 1 : 0, scoreSum: score)
+    }
+
+    /// Adds one more repeat's result.
+    public mutating func add(passed: Bool, score: Double) {
+        results += 1
+        if passed { self.passed += 1 }
+        scoreSum += score
+    }
+
+    public var meanScore: Double { scoreSum / Double(results) }
+
+    /// The case passes by strict majority: more than half its repeats passed (with one result, it
+    /// passed). What "newly failing" and "newly passing" mean with repeats.
+    public var passedByMajority: Bool { 2 * passed > results }
 
     /// The counter prefix of `target`'s per-case tallies.
     static func prefix(_ target: String) -> String { "t:\(target):case:" }

@@ -40,7 +40,7 @@ package struct BaselineReport: Sendable {
                     targets[target.target]?[result.caseID]?.add(passed: target.passed, score: target.score)
                 } else {
                     targets[target.target, default: [:]][result.caseID] = Outcome(
-                        passed: target.passed, score: target.score)
+                        caseID: result.caseID, passed: target.passed, score: target.score)
                 }
             }
         }

@@ -1,33 +1,5 @@
 import Scoring
 
-/// One case's results for one target, over however many repeats it ran: how a run with repeats
-/// is compared, with another target or with a baseline run, case by case.
-package struct CaseTally: Sendable, Hashable {
-    package var passed: Int
-    package var runs: Int
-    package var scoreSum: Double
-
-    /// One result.
-    package init(passed: Bool, score: Double) {
-        self.passed = passed ? 1 : 0
-        runs = 1
-        scoreSum = score
-    }
-
-    /// Adds one more repeat's result.
-    package mutating func add(passed: Bool, score: Double) {
-        if passed { self.passed += 1 }
-        runs += 1
-        scoreSum += score
-    }
-
-    package var meanScore: Double { scoreSum / Double(runs) }
-
-    /// The case passes by strict majority: more than half its repeats passed (with one run, it
-    /// passed). What "newly failing" and "newly passing" mean with repeats.
-    package var passedByMajority: Bool { 2 * passed > runs }
-}
-
 extension TargetOutcomes {
     /// One target's results tallied per case, in the order cases were first recorded, each with
     /// its cluster.
@@ -40,7 +12,11 @@ extension TargetOutcomes {
                 tallies[position].tally.add(passed: result.passed, score: result.score)
             } else {
                 positions[outcome.caseID] = tallies.count
-                tallies.append((outcome.caseID, CaseTally(passed: result.passed, score: result.score), outcome.cluster))
+                tallies.append(
+                    (
+                        outcome.caseID, CaseTally(caseID: outcome.caseID, passed: result.passed, score: result.score),
+                        outcome.cluster
+                    ))
             }
         }
         return tallies
@@ -60,7 +36,8 @@ extension CaseTally {
     /// This case's tally as side a against `b`'s.
     func paired(with b: CaseTally, cluster: String?) -> PairedComparison.RepeatedCase {
         PairedComparison.RepeatedCase(
-            passedA: passed, runsA: runs, passedB: b.passed, runsB: b.runs, scoreA: meanScore, scoreB: b.meanScore,
+            passedA: passed, runsA: results, passedB: b.passed, runsB: b.results, scoreA: meanScore,
+            scoreB: b.meanScore,
             cluster: cluster)
     }
 }
