@@ -18,6 +18,8 @@ struct EvaluationService: Sendable {
     /// Most items one batch may carry. A batch of 1,000 items with 1 KB outputs is about 1 MB,
     /// well inside the 8 MiB body limit, and finishes in milliseconds.
     static let defaultMaxBatchItems = 1000
+    /// Room reserved for an answer: a few criteria's results fit without regrowing the buffer.
+    static let answerCapacity = 1024
     /// The executor of services that are not given one (tests, tools): one thread per core.
     static let defaultExecutor = BoundedExecutor(configuration: .init(label: "scoring"))
 
@@ -82,7 +84,11 @@ struct EvaluationService: Sendable {
             if let (_, evaluation) = prepared.pending.first {
                 return .json(try await run(evaluation, cancellation))
             }
-            return .json(try await finish(prepared.scoring, cancellation)[0].json)
+            let outcome = try await finish(prepared.scoring, cancellation)[0]
+            var body: [UInt8] = []
+            body.reserveCapacity(Self.answerCapacity)
+            outcome.write(into: &body)
+            return .json(body: body)
         } catch {
             return error.response
         }
