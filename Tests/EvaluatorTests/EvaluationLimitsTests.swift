@@ -65,6 +65,8 @@ struct EvaluationLimitsTests {
         let large = String(repeating: "a", count: InlineScoring.maxBodyBytes)
         let waiting = [
             #"{"output": "a", "criteria": [{"type": "regex", "pattern": "a"}]}"#,
+            // Escaped past the pre-parse word scan: the check on the parsed body still sends it on.
+            #"{"output": "a", "criteria": [{"type": "r\u0065gex", "pattern": "a"}]}"#,
             #"{"output": "{}", "criteria": [{"type": "contains", "value": "{"}, {"type": "jsonSchema", "schema": {}}]}"#,
             #"{"output": "\#(large)", "criteria": [{"type": "contains", "value": "a"}]}"#,
         ]

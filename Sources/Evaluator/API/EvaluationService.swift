@@ -110,7 +110,7 @@ struct EvaluationService: Sendable {
     /// A small request whose criteria are all linear, prepared on the calling thread (the event
     /// loop) when the executor would admit it; a full executor sheds it as before.
     private func inline(_ request: HTTPRequest, _ cancellation: WorkCancellation?) throws(APIProblem) -> InlineAttempt {
-        guard request.body.count <= InlineScoring.maxBodyBytes, executor.admitsNew else { return .notTried }
+        guard InlineScoring.mayQualify(request.body), executor.admitsNew else { return .notTried }
         if let reason = cancellation?.reason { throw APIProblem.stopped(reason) }
         let json = try parseBody(request)
         guard InlineScoring.qualifies(json) else { return .parsed(json) }

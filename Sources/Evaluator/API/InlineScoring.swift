@@ -1,4 +1,5 @@
 import AssayCore
+import Glibc
 import Scoring
 
 /// Which evaluation requests are parsed, decoded and scored on the thread that received them (an
@@ -25,6 +26,33 @@ enum InlineScoring {
         .equals, .contains, .notContains, .startsWith, .endsWith, .containsAll, .containsAny, .isJSON, .numeric,
         .length, .latency, .cost,
     ]
+
+    /// Words whose presence anywhere in a body rules it out before parsing: the types outside
+    /// ``linearTypes`` and `target`. Parsing a body that then hops would move its parse to the
+    /// event loop and its tree's frees to another thread, which costs more than the hop saves.
+    /// (A false alarm, such as an output that mentions "regex", only means the usual hop.)
+    static let disqualifyingWords: [[UInt8]] = [
+        #""regex""#, #""jsonSchema""#, #""similarity""#, #""llmJudge""#, #""target""#,
+    ].map { Array($0.utf8) }
+
+    /// Whether `body` is worth parsing here: small, and none of ``disqualifyingWords`` in it (each
+    /// begins with a quote, so only the places after a quote are compared).
+    static func mayQualify(_ body: [UInt8]) -> Bool {
+        guard body.count <= maxBodyBytes else { return false }
+        return body.withUnsafeBytes { bytes in
+            guard let base = bytes.baseAddress else { return true }
+            var offset = 0
+            while let found = memchr(base + offset, 0x22, bytes.count - offset) {
+                let start = found - UnsafeMutableRawPointer(mutating: base)
+                for word in disqualifyingWords where start + word.count <= bytes.count {
+                    if memcmp(found, word, word.count) == 0 { return false }
+                }
+                offset = start + 1
+                if offset >= bytes.count { break }
+            }
+            return true
+        }
+    }
 
     /// Whether a parsed `/v1/evaluate` body may be scored inline: no `target`, and every criterion
     /// of a linear type (anything malformed goes the usual way, where decoding names the field).
