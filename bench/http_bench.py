@@ -10,6 +10,7 @@ exits 1 when any server failed. --quick (or BENCH_QUICK=1): 2 s runs after a 1 s
 constant-rate run, and ours, peer-best and nginx unless --targets says otherwise.
 
 Usage: bench/http.sh (or .venv/bin/python bench/http_bench.py) [--quick] [--duration S] [--targets ours,peer-best,...]
+       [--sizes 1k] (only the 1 KB body) [--kind markdown] [--no-rate]
 Environment: ASSAY_EVALUATOR=path  use that binary instead of building .build/release/assay-evaluator.
 """
 
@@ -74,6 +75,19 @@ def children_of(pid: int) -> list[int]:
         tree.append(current)
         queue.extend(parents.get(current, []))
     return tree
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User plus system CPU time of these processes (fields 14 and 15 of /proc/PID/stat)."""
+    ticks = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as file:
+                fields = file.read().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError):
+            continue
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def rss_bytes(pids: list[int]) -> int:
@@ -271,17 +285,22 @@ def run_target(name: str, bodies: dict[str, str], args: argparse.Namespace, work
             result["loop"] = json.loads(ready).get("loop")
         time.sleep(1)
         result["idle_rss"] = rss_bytes(children_of(server.process.pid))
-        sizes = ["1k"] if name == "nginx" else ["1k", "1m"]
+        sizes = [size for size in args.sizes if name != "nginx" or size == "1k"]
         for size in sizes:
             url = server.url("/v1/evaluate")
             if name != "nginx":
                 result.setdefault("answers", {})[size] = check_answer(server, bodies[size])
             wrk(url, bodies[size], args.warmup)
+            tree = children_of(server.process.pid)
+            cpu_before = cpu_seconds(tree)
             with PeakRSS(server.process.pid) as rss:
                 run = wrk(url, bodies[size], args.duration)
             run["peak_rss"] = rss.peak
+            # The server's CPU per answered request: much steadier than req/s on a loaded machine.
+            run["cpu_us"] = (cpu_seconds(tree) - cpu_before) * 1e6 / max(1, run["requests"])
             result["runs"][size] = run
-            print(f"  {name} {size}: {run['rps']:.0f} req/s, p50 {run['p50_ms']:.2f} ms, "
+            print(f"  {name} {size}: {run['rps']:.0f} req/s, {run['cpu_us']:.1f} µs CPU/request, "
+                  f"p50 {run['p50_ms']:.2f} ms, "
                   f"p99 {run['p99_ms']:.2f} ms, peak RSS {rss.peak / MIB:.1f} MiB, errors {run['errors']}", flush=True)
         if name in ("ours", "peer-best") and not args.no_rate:
             command = [
@@ -312,16 +331,16 @@ def fmt(value: float | None, digits: int = 2, infinite: bool = False) -> str:
 def report(results: dict[str, dict], args: argparse.Namespace, body_sizes: dict[str, int], header: str) -> str:
     lines = [header, ""]
     lines += [
-        "| server | body | req/s | p50 ms | p99 ms | peak RSS MiB | idle RSS MiB | errors |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| server | body | req/s | server CPU µs/request | p50 ms | p99 ms | peak RSS MiB | idle RSS MiB | errors |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, result in results.items():
         if "error" in result and not result["runs"]:
-            lines.append(f"| {name} | — | failed: {result['error'][:80]} | | | | | |")
+            lines.append(f"| {name} | — | failed: {result['error'][:80]} | | | | | | |")
             continue
         for size, run in result["runs"].items():
             lines.append(
-                f"| {name} | {size} | {run['rps']:.0f} | {fmt(run['p50_ms'])} | {fmt(run['p99_ms'])} | "
+                f"| {name} | {size} | {run['rps']:.0f} | {run['cpu_us']:.1f} | {fmt(run['p50_ms'])} | {fmt(run['p99_ms'])} | "
                 f"{run['peak_rss'] / MIB:.1f} | {result['idle_rss'] / MIB:.1f} | {run['errors']} |"
             )
     steady = {name: r["steady"] for name, r in results.items() if "steady" in r}
@@ -401,12 +420,17 @@ def main() -> None:
     parser.add_argument("--no-rate", action="store_true", help="skip the constant-rate runs")
     parser.add_argument("--targets", help=f"comma-separated subset of {ALL_TARGETS} (default: all)")
     parser.add_argument("--kind", choices=["json", "markdown"], default="json", help="payload kind (payloads.py)")
+    parser.add_argument("--sizes", default="1k,1m",
+                        help="comma-separated bodies to run, of 1k and 1m (default both; nginx runs 1k only)")
     parser.add_argument("--out", default=os.path.join(BENCH, "out"), help="where http.md and http.json go")
     args = parser.parse_args()
     if args.quick:
         args.duration, args.warmup, args.rate_duration = 2.0, 1.0, 1.0
     if args.targets is None:
         args.targets = "ours,peer-best,nginx" if args.quick else ",".join(ALL_TARGETS)
+    args.sizes = [size for size in args.sizes.split(",") if size]
+    if not args.sizes or set(args.sizes) - set(payloads.SIZES):
+        parser.error(f"--sizes takes a comma-separated subset of {sorted(payloads.SIZES)}")
     targets = [t for t in args.targets.split(",") if t]
     unknown = set(targets) - set(ALL_TARGETS)
     if unknown:

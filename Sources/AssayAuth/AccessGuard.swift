@@ -29,9 +29,9 @@ public struct AccessGuard: Sendable {
     /// `nil`: every authenticated user may use every route (a static token file).
     public let authorizer: (any Authorizer)?
     /// Where access-log lines go; `nil` writes none.
-    public let accessLog: Logger?
+    public let accessLog: AccessLog?
 
-    public init(authenticator: (any Authenticator)?, authorizer: (any Authorizer)? = nil, accessLog: Logger? = nil) {
+    public init(authenticator: (any Authenticator)?, authorizer: (any Authorizer)? = nil, accessLog: AccessLog? = nil) {
         self.authenticator = authenticator
         self.authorizer = authorizer
         self.accessLog = accessLog
@@ -117,13 +117,8 @@ public struct AccessGuard: Sendable {
         _ request: HTTPRequest, _ response: HTTPResponse, user: UserInfo?, since started: ContinuousClock.Instant
     ) {
         guard let accessLog else { return }
-        let elapsed = ContinuousClock.now - started
-        accessLog.info(
-            "request",
-            [
-                "method": request.method, "path": request.path, "status": String(response.status),
-                "user": user?.username ?? "-",
-                "durationMs": String((elapsed.inMilliseconds * 1000).rounded() / 1000),
-            ])
+        accessLog.record(
+            method: request.method, path: request.path, status: response.status, user: user?.username ?? "-",
+            duration: ContinuousClock.now - started)
     }
 }

@@ -100,11 +100,13 @@ struct AccessGuardTests {
     @Test("the access log names the user and the status, never the token")
     func accessLog() async {
         let lines = LogLines()
-        let gate = AccessGuard(
-            authenticator: Tokens(), authorizer: OnlyAlice(), accessLog: Logger(label: "t", sink: { lines.append($0) }))
+        let log = lines.accessLog()
+        defer { log.close() }
+        let gate = AccessGuard(authenticator: Tokens(), authorizer: OnlyAlice(), accessLog: log)
         _ = await Self.send("Bearer alice-token", gate: gate)
         _ = await Self.send("Bearer bob-token", gate: gate)
         _ = await Self.send("Bearer made-up", gate: gate)
+        log.flush()
         let all = lines.all
         #expect(all.count == 3)
         #expect(all[0].contains(#""user":"alice""#) && all[0].contains(#""status":"200""#))
@@ -116,9 +118,12 @@ struct AccessGuardTests {
     @Test("with authentication off every caller is system:anonymous, and a requirement's own answer is kept")
     func off() async {
         let lines = LogLines()
-        let gate = AccessGuard(authenticator: nil, accessLog: Logger(label: "t", sink: { lines.append($0) }))
+        let log = lines.accessLog()
+        defer { log.close() }
+        let gate = AccessGuard(authenticator: nil, accessLog: log)
         let (response, ran) = await Self.send(nil, gate: gate)
         #expect(ran && response.status == 200)
+        log.flush()
         #expect(lines.all.first?.contains(#""user":"system:anonymous""#) == true)
         let notHere = gate.protect(
             { _, _ in .answer(.problem(status: 404, detail: "no run")) },

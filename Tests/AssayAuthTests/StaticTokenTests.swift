@@ -116,4 +116,11 @@ final class LogLines: Sendable {
     private let lines = Guarded<[String]>([])
     func append(_ line: String) { lines.withLock { $0.append(line) } }
     var all: [String] { lines.withLock { $0 } }
+
+    /// An access log whose batches land here, a line each.
+    func accessLog() -> AccessLog {
+        AccessLog(label: "t") { batch in
+            for line in String(decoding: batch, as: UTF8.self).split(separator: "\n") { self.append(String(line)) }
+        }
+    }
 }

@@ -27,6 +27,25 @@ struct BoundedExecutorTests {
         #expect(names.allSatisfy { $0.hasPrefix("test-work-") }, "\(names)")
     }
 
+    @Test("admitsNew says whether a new job would be queued: not once the queue is full, nor after stop")
+    func admitsNew() async throws {
+        let executor = BoundedExecutor(configuration: .init(threads: 1, maxQueued: 1))
+        #expect(executor.admitsNew)
+        let release = DispatchSemaphore(value: 0)
+        let blocked = await executor.occupyThread(until: release)
+        #expect(executor.admitsNew, "the thread is busy, the queue has room")
+        let queued = Task { try await executor.run { 1 } }
+        try await eventually("the second job waits") { executor.queued == 1 }
+        #expect(!executor.admitsNew)
+        release.signal()
+        try await blocked.value
+        #expect(try await queued.value == 1)
+        try await eventually("the thread is free again") { executor.busy == 0 }
+        #expect(executor.admitsNew)
+        executor.stop()
+        #expect(!executor.admitsNew)
+    }
+
     @Test("a new request's job is shed with a Retry-After when the queue is full; an admitted job still queues")
     func shedsWhenFull() async throws {
         let executor = BoundedExecutor(configuration: .init(threads: 1, maxQueued: 1))

@@ -50,6 +50,37 @@ struct EvaluationLimitsTests {
     }
 
     @Test(
+        "a small request with linear criteria is scored where it arrived while every scoring thread is busy; regex, jsonSchema and large bodies wait for the executor"
+    )
+    func inlineScoring() async throws {
+        let executor = BoundedExecutor(configuration: .init(threads: 1, maxQueued: 8))
+        defer { executor.stop() }
+        let service = EvaluationService(registry: MetricsRegistry(), executor: executor)
+        let release = DispatchSemaphore(value: 0)
+        let blocker = await executor.occupyThread(until: release)
+        let small = await service.evaluate(Self.request())
+        #expect(small.status == 200)
+        #expect(try JSONParser.parse(small.body)["passed"] == true)
+        #expect(executor.queued == 0)
+        let large = String(repeating: "a", count: InlineScoring.maxBodyBytes)
+        let waiting = [
+            #"{"output": "a", "criteria": [{"type": "regex", "pattern": "a"}]}"#,
+            // Escaped past the pre-parse word scan: the check on the parsed body still sends it on.
+            #"{"output": "a", "criteria": [{"type": "r\u0065gex", "pattern": "a"}]}"#,
+            #"{"output": "{}", "criteria": [{"type": "contains", "value": "{"}, {"type": "jsonSchema", "schema": {}}]}"#,
+            #"{"output": "\#(large)", "criteria": [{"type": "contains", "value": "a"}]}"#,
+        ]
+        var answers: [Task<HTTPResponse, Never>] = []
+        for (index, body) in waiting.enumerated() {
+            answers.append(Task { await service.evaluate(Self.request(body: Array(body.utf8))) })
+            try await eventually("request \(index) waits for the scoring thread") { executor.queued == index + 1 }
+        }
+        release.signal()
+        try await blocker.value
+        for answer in answers { #expect(await answer.value.status == 200) }
+    }
+
+    @Test(
         "a request cancelled before its work ran answers 504 for its deadline and 503 for shutdown",
         arguments: [(WorkCancellation.Reason.deadline, 504), (.shutdown, 503), (.clientGone, 503)])
     func cancelledRequests(reason: WorkCancellation.Reason, status: Int) async throws {

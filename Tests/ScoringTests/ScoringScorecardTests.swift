@@ -81,6 +81,24 @@ struct ScoringScorecardTests {
         #expect(outcome.json == expected)
     }
 
+    @Test(
+        "the answer written straight into bytes is byte for byte what JSONWriter makes of its JSON",
+        arguments: [
+            [CriterionResult](),
+            [CriterionResult(name: "has a", type: .contains, passed: true, score: 1, reason: #"output contains "a""#)],
+            [
+                CriterionResult(name: "ü \\ \n\u{1}", type: .regex, passed: false, score: 0, reason: "tab\there"),
+                CriterionResult(name: "sim", type: .similarity, passed: true, score: 0.123456789, reason: ""),
+                CriterionResult(name: "n", type: .numeric, passed: false, score: .nan, reason: "1e300 ✨"),
+            ],
+        ])
+    func directWriter(results: [CriterionResult]) {
+        let outcome = EvaluationOutcome(results: results, weights: results.map { _ in 1.5 })
+        var written: [UInt8] = [0x20]
+        outcome.write(into: &written)
+        #expect(written == [0x20] + JSONWriter.bytes(outcome.json), "\(String(decoding: written, as: UTF8.self))")
+    }
+
     @Test("needsReference is true only with a similarity criterion")
     func needsReference() throws {
         #expect(try !Scorecard.decode([["type": "isJSON"]]).needsReference)

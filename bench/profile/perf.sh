@@ -7,7 +7,10 @@
 #   BODY      request body file (default: body-1m.json from bench/payloads.py, made on demand)
 #   REQUESTS  requests to time and sample (default 200; 10 with BENCH_QUICK=1, the 1 KB body)
 # Environment: ASSAY_EVALUATOR=path (default: `swift build -c release --product assay-evaluator`),
-#   PERF_OUT=file to keep the samples for `perf report -i file` / `perf annotate -i file`.
+#   PERF_OUT=file to keep the samples for `perf report -i file` / `perf annotate -i file`,
+#   PERF_WRK_SECONDS=S to load the server as bench/http.sh does (wrk, 64 keep-alive connections, the
+#   server's default event loops) for S seconds instead of REQUESTS one at a time: the CPU per request
+#   then leaves out connection setup, and the profile is that of the benchmark.
 # Needs perf (Debian's linux-perf), curl and .venv: bin/setup --bench. The server listens on a free port.
 # callgrind would give exact instruction counts, but valgrind cannot read the toolchain's DWARF 5
 # and stops in libdispatch; perf's cpu-clock sampling works without hardware counters.
@@ -38,7 +41,13 @@ samples=${PERF_OUT:-$work/perf.data}
 post() { curl -s -o /dev/null -H 'content-type: application/json' --data-binary @"$body" "$url"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
 
-"$binary" serve --host 127.0.0.1 --port 0 --event-loops 1 >"$work/log" 2>&1 &
+wrk_seconds=${PERF_WRK_SECONDS:-}
+loops=(--event-loops 1)
+if [[ -n "$wrk_seconds" ]]; then
+    bench_need_tool wrk "run bin/setup --bench (Debian's wrk)"
+    loops=()
+fi
+"$binary" serve --host 127.0.0.1 --port 0 "${loops[@]}" >"$work/log" 2>&1 &
 server=$!
 port=
 for _ in $(seq 1 100); do
@@ -54,17 +63,32 @@ fi
 url=http://127.0.0.1:$port/v1/evaluate
 post  # warm-up: criteria compiled and cached, buffers grown
 
+# wrk's request count over a run of $wrk_seconds (the script prints it as BENCH_JSON).
+load() {
+    wrk -t2 -c64 -d"${1}s" --timeout 10s -s bench/post.lua "$url" -- "$body" |
+        sed -n 's/^BENCH_JSON .*"requests":\([0-9]*\).*/\1/p'
+}
+send() {
+    if [[ -n "$wrk_seconds" ]]; then
+        load "$wrk_seconds"
+    else
+        for _ in $(seq 1 "$requests"); do post; done
+        echo "$requests"
+    fi
+}
+[[ -n "$wrk_seconds" ]] && load 2 >/dev/null  # warm-up at full load
+
 before=$(cpu_ticks)
-for _ in $(seq 1 "$requests"); do post; done
+sent=$(send)
 after=$(cpu_ticks)
 ticks=$(getconf CLK_TCK)
-echo "server CPU per request: $(awk -v d=$((after - before)) -v n="$requests" -v t="$ticks" \
-    'BEGIN { printf "%.3f ms", d * 1000 / t / n }') ($requests requests of $(stat -c %s "$body") bytes)"
+echo "server CPU per request: $(awk -v d=$((after - before)) -v n="$sent" -v t="$ticks" \
+    'BEGIN { printf "%.3f ms", d * 1000 / t / n }') ($sent requests of $(stat -c %s "$body") bytes${wrk_seconds:+, wrk -c64 for $wrk_seconds s})"
 
 perf record -F 4000 -e cpu-clock -g -p "$server" -o "$samples" >/dev/null 2>&1 &
 recorder=$!
 sleep 0.5
-for _ in $(seq 1 "$requests"); do post; done
+send >/dev/null
 kill -INT "$recorder"
 wait "$recorder" || true
 if [[ ! -s "$samples" ]]; then

@@ -33,6 +33,9 @@ public enum JSONWriter {
 
     public static func bytes(_ value: JSONValue) -> [UInt8] {
         var out: [UInt8] = []
+        // Most values written are small objects (a criterion, an answer): room for them up front
+        // saves the half-dozen regrowths from empty.
+        out.reserveCapacity(256)
         write(value, into: &out)
         return out
     }
@@ -45,7 +48,9 @@ public enum JSONWriter {
     /// shortest round-trip form instead of as digits that suggest false precision.
     static let largestExactInteger = 9_007_199_254_740_992.0
 
-    static func writeNumber(_ d: Double, into out: inout [UInt8]) {
+    /// A number as ``write(_:into:)`` writes `.number(d)`: for types that write their JSON
+    /// straight into a buffer instead of building a ``JSONValue`` first.
+    public static func writeNumber(_ d: Double, into out: inout [UInt8]) {
         guard d.isFinite else {
             out.append(contentsOf: "null".utf8)
             return
@@ -72,7 +77,8 @@ public enum JSONWriter {
         }
     }
 
-    static func writeString(_ s: String, into out: inout [UInt8]) {
+    /// A string as ``write(_:into:)`` writes `.string(s)`, quotes included.
+    public static func writeString(_ s: String, into out: inout [UInt8]) {
         let done: Void? = s.utf8.withContiguousStorageIfAvailable { writeEscaped($0, into: &out) }
         if done == nil {
             let copy = Array(s.utf8)

@@ -72,33 +72,45 @@ public struct Logger: Sendable {
 
     /// Now in RFC 3339 UTC with milliseconds (`2026-01-02T03:04:05.678Z`), what
     /// `Date.ISO8601FormatStyle(includingFractionalSeconds: true)` writes, formatted by hand:
-    /// Foundation's formatter cost more than the rest of a line, which the access log writes per
-    /// request.
+    /// Foundation's formatter cost more than the rest of a line.
     static func timestamp() -> String {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
-        var seconds = now.tv_sec
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        appendDateTime(now.tv_sec, to: &bytes)
+        bytes.append(UInt8(ascii: "."))
+        appendDigits(Int(now.tv_nsec) / 1_000_000, count: 3, to: &bytes)
+        bytes.append(UInt8(ascii: "Z"))
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `2026-01-02T03:04:05` for `seconds` since the epoch, in UTC.
+    static func appendDateTime(_ seconds: Int, to bytes: inout [UInt8]) {
+        var seconds = seconds
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        var bytes = [UInt8](repeating: 0, count: 24)
-        func put(_ value: Int, at offset: Int, digits: Int) {
-            var value = value
-            for index in stride(from: offset + digits - 1, through: offset, by: -1) {
-                bytes[index] = UInt8(48 + value % 10)
-                value /= 10
-            }
+        appendDigits(Int(parts.tm_year) + 1900, count: 4, to: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        appendDigits(Int(parts.tm_mon) + 1, count: 2, to: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        appendDigits(Int(parts.tm_mday), count: 2, to: &bytes)
+        bytes.append(UInt8(ascii: "T"))
+        appendDigits(Int(parts.tm_hour), count: 2, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        appendDigits(Int(parts.tm_min), count: 2, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        appendDigits(Int(parts.tm_sec), count: 2, to: &bytes)
+    }
+
+    /// `value` (not negative) in exactly `count` decimal digits, zero-padded (higher digits dropped).
+    static func appendDigits(_ value: Int, count: Int, to bytes: inout [UInt8]) {
+        var divisor = 1
+        for _ in 1..<max(count, 1) { divisor *= 10 }
+        while divisor > 0 {
+            bytes.append(UInt8(48 + (value / divisor) % 10))
+            divisor /= 10
         }
-        put(Int(parts.tm_year) + 1900, at: 0, digits: 4)
-        put(Int(parts.tm_mon) + 1, at: 5, digits: 2)
-        put(Int(parts.tm_mday), at: 8, digits: 2)
-        put(Int(parts.tm_hour), at: 11, digits: 2)
-        put(Int(parts.tm_min), at: 14, digits: 2)
-        put(Int(parts.tm_sec), at: 17, digits: 2)
-        put(Int(now.tv_nsec) / 1_000_000, at: 20, digits: 3)
-        for (offset, separator) in [(4, "-"), (7, "-"), (10, "T"), (13, ":"), (16, ":"), (19, "."), (23, "Z")] {
-            bytes[offset] = UInt8(ascii: Unicode.Scalar(separator)!)
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     private static func appendQuoted(_ text: String, to line: inout String) {

@@ -91,6 +91,11 @@ public final class BoundedExecutor: @unchecked Sendable {
     /// Jobs running now.
     public var busy: Int { locked { running } }
 
+    /// Whether a new request's job would be admitted now (``Admission/new``): callers that may do
+    /// a tiny piece of work themselves instead of queueing it ask this first, so that a full queue
+    /// sheds them exactly as it sheds a job.
+    public var admitsNew: Bool { locked { overload(.new) == nil } }
+
     /// Runs `work` on one of the executor's threads and returns its result.
     public func run<T: Sendable>(
         _ admission: Admission = .new, cancellation: WorkCancellation? = nil, _ work: @escaping @Sendable () -> T
@@ -122,17 +127,23 @@ public final class BoundedExecutor: @unchecked Sendable {
 
     private func enqueue(_ job: Job, _ admission: Admission) -> Rejection? {
         locked {
-            if stopped { return .stopped }
-            let waiting = queue.count - head
-            // Shed when every thread is busy and `maxQueued` jobs already wait for one.
-            if admission == .new, waiting + running >= configuration.threads + configuration.maxQueued {
-                let seconds = Double(waiting + running) * averageJobSeconds / Double(configuration.threads)
-                return .overloaded(queued: waiting, retryAfter: .seconds(max(1, Int(seconds.rounded(.up)))))
-            }
+            if let refusal = overload(admission) { return refusal }
             queue.append(job)
             condition.signal()
             return nil
         }
+    }
+
+    /// Why a job of `admission` would be refused now; `nil` if it would be queued. Called locked.
+    private func overload(_ admission: Admission) -> Rejection? {
+        if stopped { return .stopped }
+        let waiting = queue.count - head
+        // Shed when every thread is busy and `maxQueued` jobs already wait for one.
+        if admission == .new, waiting + running >= configuration.threads + configuration.maxQueued {
+            let seconds = Double(waiting + running) * averageJobSeconds / Double(configuration.threads)
+            return .overloaded(queued: waiting, retryAfter: .seconds(max(1, Int(seconds.rounded(.up)))))
+        }
+        return nil
     }
 
     /// A worker thread's body.

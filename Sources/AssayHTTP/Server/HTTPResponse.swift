@@ -23,8 +23,17 @@ public struct HTTPResponse: Sendable {
 
     /// An application/json response.
     public static func json(_ value: JSONValue, status: Int = 200) -> HTTPResponse {
-        HTTPResponse(status: status, headers: ["Content-Type": "application/json"], body: JSONWriter.bytes(value))
+        HTTPResponse(status: status, headers: jsonHeaders, body: JSONWriter.bytes(value))
     }
+
+    /// An application/json response whose JSON the caller wrote (straight into bytes, without a
+    /// ``JSONValue`` in between).
+    public static func json(body: [UInt8], status: Int = 200) -> HTTPResponse {
+        HTTPResponse(status: status, headers: jsonHeaders, body: body)
+    }
+
+    /// Shared, so a response does not build its header list.
+    private static let jsonHeaders: HTTPHeaders = ["Content-Type": "application/json"]
 
     /// An application/problem+json response (RFC 9457) with type "about:blank".
     public static func problem(status: Int, detail: String) -> HTTPResponse {

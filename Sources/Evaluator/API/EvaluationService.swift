@@ -10,14 +10,17 @@ import Suites
 /// generates the output through a provider chain when the request gives a `target`, scores, and
 /// renders the answer or a problem+json naming every bad field.
 ///
-/// The CPU-bound parts (parsing, decoding, scoring) run on a ``BoundedExecutor``, never on the
-/// HTTP event loops: a request's first job is shed with 503 when the executor's queue is full,
+/// The CPU-bound parts (parsing, decoding, scoring) run on a ``BoundedExecutor``, not on the
+/// HTTP event loops (but for small requests of linear criteria, which cost less than the hop:
+/// ``InlineScoring``): a request's first job is shed with 503 when the executor's queue is full,
 /// scoring goes in slices (``ScoringRun``) so long requests take turns with short ones, and every
 /// job stops at its budgets' next checkpoint once the request is cancelled.
 struct EvaluationService: Sendable {
     /// Most items one batch may carry. A batch of 1,000 items with 1 KB outputs is about 1 MB,
     /// well inside the 8 MiB body limit, and finishes in milliseconds.
     static let defaultMaxBatchItems = 1000
+    /// Room reserved for an answer: a few criteria's results fit without regrowing the buffer.
+    static let answerCapacity = 1024
     /// The executor of services that are not given one (tests, tools): one thread per core.
     static let defaultExecutor = BoundedExecutor(configuration: .init(label: "scoring"))
 
@@ -70,22 +73,60 @@ struct EvaluationService: Sendable {
     func evaluate(_ request: HTTPRequest) async -> HTTPResponse {
         let cancellation = request.cancellation
         do throws(APIProblem) {
-            let prepared = try await work(.new, cancellation) { () throws(APIProblem) -> Prepared in
-                let json = try parseBody(request)
-                var errors: [FieldError] = []
-                guard
-                    let evaluation = EvaluateRequest.decode(
-                        json, at: "", cache: cache, hasDefaultJudge: defaultJudge != nil, errors: &errors)
-                else { throw APIProblem.invalidRequest(errors) }
-                return prepare([evaluation], cancellation)
+            let prepared: Prepared
+            switch try inline(request, cancellation) {
+            case .prepared(let done):
+                prepared = done
+            case .parsed(let json):
+                prepared = try await work(.new, cancellation) { () throws(APIProblem) -> Prepared in
+                    try prepareOne(json, cancellation)
+                }
+            case .notTried:
+                prepared = try await work(.new, cancellation) { () throws(APIProblem) -> Prepared in
+                    try prepareOne(try parseBody(request), cancellation)
+                }
             }
             if let (_, evaluation) = prepared.pending.first {
                 return .json(try await run(evaluation, cancellation))
             }
-            return .json(try await finish(prepared.scoring, cancellation)[0].json)
+            let outcome = try await finish(prepared.scoring, cancellation)[0]
+            var body: [UInt8] = []
+            body.reserveCapacity(Self.answerCapacity)
+            outcome.write(into: &body)
+            return .json(body: body)
         } catch {
             return error.response
         }
+    }
+
+    private enum InlineAttempt {
+        /// Parsed, decoded and scored here (see ``InlineScoring``).
+        case prepared(Prepared)
+        /// Small enough to parse here, but a criterion needs the executor.
+        case parsed(JSONValue)
+        case notTried
+    }
+
+    /// A small request whose criteria are all linear, prepared on the calling thread (the event
+    /// loop) when the executor would admit it; a full executor sheds it as before.
+    private func inline(_ request: HTTPRequest, _ cancellation: WorkCancellation?) throws(APIProblem) -> InlineAttempt {
+        guard InlineScoring.mayQualify(request.body), executor.admitsNew else { return .notTried }
+        if let reason = cancellation?.reason { throw APIProblem.stopped(reason) }
+        let json = try parseBody(request)
+        guard InlineScoring.qualifies(json) else { return .parsed(json) }
+        let prepared = try prepareOne(json, cancellation)
+        if let reason = cancellation?.reason { throw APIProblem.stopped(reason) }
+        return .prepared(prepared)
+    }
+
+    /// Decodes one evaluation and starts its scoring.
+    private func prepareOne(_ json: JSONValue, _ cancellation: WorkCancellation?) throws(APIProblem) -> Prepared {
+        var errors: [FieldError] = []
+        guard
+            let evaluation = EvaluateRequest.decode(
+                json, at: "", cache: cache, hasDefaultJudge: defaultJudge != nil, errors: &errors)
+        else { throw APIProblem.invalidRequest(errors) }
+        return prepare([evaluation], cancellation)
     }
 
     func evaluateBatch(_ request: HTTPRequest) async -> HTTPResponse {

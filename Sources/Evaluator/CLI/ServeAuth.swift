@@ -40,7 +40,9 @@ enum ServeAuth {
         let mode = values.string(Pod.auth.option).flatMap { $0.isEmpty ? nil : $0.lowercased() }
         let tokenFile = values.string("auth-token-file").flatMap { $0.isEmpty ? nil : $0 }
         let insecure = try values.bool("insecure-no-auth")
-        let accessLog = try values.bool("access-log") ? logger : nil
+        // Access lines are info lines: `--log-level warning` leaves them out, as it always has.
+        let accessLog =
+            try values.bool("access-log") && logger.minimumLevel <= .info ? AccessLog(label: logger.label) : nil
         if let mode, mode != "kubernetes" {
             throw OptionError.invalidValue(name: "auth", value: mode, expected: "kubernetes (or use --auth-token-file)")
         }

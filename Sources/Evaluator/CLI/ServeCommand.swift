@@ -163,6 +163,7 @@ struct ServeCommand {
             let graceEnds = ContinuousClock.now + .milliseconds(Int(grace * 1000))
             await server.shutdown(gracePeriod: .milliseconds(Int(grace * 1000)))
             limits.executor.stop()
+            access.gate.accessLog?.close()
             if let worker { await ServeLimits.wait(for: worker, until: graceEnds + .seconds(1)) }
             logger.info("stopped")
             return 0

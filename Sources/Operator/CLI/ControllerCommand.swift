@@ -208,11 +208,12 @@ enum ControllerCommand {
                 client: client, caches: caches, redis: redis, config: settings.config, recorder: recorder,
                 logger: logger, wallClock: wallClock)
         }
+        let accessLog = AccessLog(label: logger.label)
         let results = RunResultsRoutes(
             redis: redis,
             access: AccessGuard(
                 authenticator: TokenReviewAuthenticator(client: client),
-                authorizer: SubjectAccessReviewAuthorizer(client: client), accessLog: logger),
+                authorizer: SubjectAccessReviewAuthorizer(client: client), accessLog: accessLog),
             suites: SuiteDirectory(cache: controller.caches.suites, client: client))
         let health = HealthServer(
             registry: registry, results: results,
@@ -263,6 +264,7 @@ enum ControllerCommand {
             return first ?? 0
         }
         await server.shutdown(gracePeriod: .seconds(2))
+        accessLog.close()
         logger.info("stopped", ["status": "\(status)"])
         return status
     }

@@ -86,4 +86,19 @@ package struct EvaluationOutcome: Sendable, Equatable {
                 ("results", .array(results.map(\.json))),
             ]))
     }
+
+    /// ``json`` written straight into `out`, the same bytes `JSONWriter` makes of it without the
+    /// dictionaries in between: the answer of every evaluation request.
+    package func write(into out: inout [UInt8]) {
+        out.append(contentsOf: #"{"passed":"#.utf8)
+        out.append(contentsOf: passed ? "true".utf8 : "false".utf8)
+        out.append(contentsOf: #","score":"#.utf8)
+        JSONWriter.writeNumber(score, into: &out)
+        out.append(contentsOf: #","results":["#.utf8)
+        for (index, result) in results.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            result.write(into: &out)
+        }
+        out.append(contentsOf: "]}".utf8)
+    }
 }

@@ -1,0 +1,70 @@
+import AssayCore
+import Glibc
+import Scoring
+
+/// Which evaluation requests are parsed, decoded and scored on the thread that received them (an
+/// HTTP event loop) instead of on the ``BoundedExecutor``: a small body whose criteria all do work
+/// linear in their inputs. Such a request costs tens of microseconds, less than the hop to a
+/// scoring thread and back (a futex wake, an eventfd write and two thread switches), and its
+/// worst case is bounded by the body size alone, so no request can hold an event loop for long.
+///
+/// Every other request hops as before: a larger body, or any criterion whose work is bounded by
+/// a budget or a time limit rather than by its input's size (`regex`, up to 100 ms a match;
+/// `jsonSchema` and `similarity`, by their step budgets; `llmJudge`, which calls a provider), or
+/// a `target`. A request is scored inline only if the executor would admit it (``BoundedExecutor/admitsNew``),
+/// so a full queue sheds small requests with 503 exactly as before.
+enum InlineScoring {
+    /// 2 KiB: the output and every criterion's values together, so the quadratic worst case of a
+    /// substring search (`contains`: output length × value length) stays under a million byte
+    /// comparisons, about a millisecond; the benchmark's 1 KB body fits. (Our choice.)
+    static let maxBodyBytes = 2 * 1024
+
+    /// Criterion types whose work is linear in the output and their own values (`contains` and
+    /// its kin at worst output × value, bounded above), with no budget or time limit needed:
+    /// `isJSON` parses the output once under ``JSONLimits``; `latency` and `cost` read numbers.
+    static let linearTypes: Set<CriterionType> = [
+        .equals, .contains, .notContains, .startsWith, .endsWith, .containsAll, .containsAny, .isJSON, .numeric,
+        .length, .latency, .cost,
+    ]
+
+    /// Words whose presence anywhere in a body rules it out before parsing: the types outside
+    /// ``linearTypes`` and `target`. Parsing a body that then hops would move its parse to the
+    /// event loop and its tree's frees to another thread, which costs more than the hop saves.
+    /// (A false alarm, such as an output that mentions "regex", only means the usual hop.)
+    static let disqualifyingWords: [[UInt8]] = [
+        #""regex""#, #""jsonSchema""#, #""similarity""#, #""llmJudge""#, #""target""#,
+    ].map { Array($0.utf8) }
+
+    /// Whether `body` is worth parsing here: small, and none of ``disqualifyingWords`` in it (each
+    /// begins with a quote, so only the places after a quote are compared).
+    static func mayQualify(_ body: [UInt8]) -> Bool {
+        guard body.count <= maxBodyBytes else { return false }
+        return body.withUnsafeBytes { bytes in
+            guard let base = bytes.baseAddress else { return true }
+            var offset = 0
+            while let found = memchr(base + offset, 0x22, bytes.count - offset) {
+                let start = found - UnsafeMutableRawPointer(mutating: base)
+                for word in disqualifyingWords where start + word.count <= bytes.count {
+                    if memcmp(found, word, word.count) == 0 { return false }
+                }
+                offset = start + 1
+                if offset >= bytes.count { break }
+            }
+            return true
+        }
+    }
+
+    /// Whether a parsed `/v1/evaluate` body may be scored inline: no `target`, and every criterion
+    /// of a linear type (anything malformed goes the usual way, where decoding names the field).
+    static func qualifies(_ body: JSONValue) -> Bool {
+        guard case .object(let fields) = body, fields["target"] == nil,
+            case .array(let criteria)? = fields["criteria"], !criteria.isEmpty
+        else { return false }
+        return criteria.allSatisfy { criterion in
+            guard case .object(let object) = criterion, case .string(let name)? = object["type"],
+                let type = CriterionType(rawValue: name)
+            else { return false }
+            return linearTypes.contains(type)
+        }
+    }
+}
