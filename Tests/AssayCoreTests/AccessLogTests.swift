@@ -9,7 +9,7 @@ import Testing
 struct AccessLogTests {
     /// The batches a log handed to its sink, and a way to wait until enough lines arrived.
     final class Batches: Sendable {
-        private let batches = Mutex<[[UInt8]]>([])
+        private let batches = Guarded<[[UInt8]]>([])
         var all: [[UInt8]] { batches.withLock { $0 } }
         var lines: [String] {
             all.flatMap { String(decoding: $0, as: UTF8.self).split(separator: "\n").map(String.init) }
