@@ -4,8 +4,9 @@
     import Darwin
 #endif
 
-/// Strings: a word-at-a-time scan for quotes, escapes and control bytes, UTF-8 validation,
-/// and escapes decoded into a scratch buffer.
+/// Strings: a word-at-a-time scan for the first quote, escape or control byte, a string
+/// without escapes made straight from the input, and UTF-8 validation (escapes are decoded in
+/// `JSONReader+Escapes`).
 extension JSONReader {
     // MARK: Strings
 
