@@ -7,6 +7,9 @@
     /// A shallow limit, so that inputs of a few bytes reach the depth check.
     private let shallow = JSONLimits(maxDepth: 6)
 
+    /// More than the escape decoder's 64-byte block and its 32 bytes of copy slack.
+    private let trailingPadding = 128
+
     private func parse(_ bytes: UnsafeBufferPointer<UInt8>, _ limits: JSONLimits) -> Result<JSONValue, JSONParseError> {
         do throws(JSONParseError) {
             return .success(try JSONParser.parse(UnsafeRawBufferPointer(bytes), limits: limits))
@@ -22,6 +25,12 @@
         case .object(let object): 1 + (object.map { depth($0.value) }.max() ?? 0)
         default: 0
         }
+    }
+
+    /// The input followed by whitespace, parsed.
+    private func parsePadded(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<JSONValue, JSONParseError> {
+        let padded = Array(bytes) + Array(repeating: UInt8(ascii: " "), count: trailingPadding)
+        return padded.withUnsafeBufferPointer { parse($0, .default) }
     }
 
     func fuzzJSONParser(_ bytes: UnsafeBufferPointer<UInt8>) {
@@ -43,9 +52,15 @@
             case .failure:
                 precondition(nested > shallow.maxDepth, "the shallow limit refused \(nested) levels")
             }
+            // Trailing whitespace moves every string out of the byte-by-byte end of the input and
+            // into the escape decoder's block path: the value must not change.
+            guard case .success(let paddedValue) = parsePadded(bytes), paddedValue == value else {
+                preconditionFailure("trailing whitespace changed the parse")
+            }
         case .failure(let error):
             precondition(error.line >= 1 && error.column >= 1 && !error.reason.isEmpty, "malformed error \(error)")
             precondition((0...bytes.count).contains(error.offset), "error offset \(error.offset) outside the input")
+            if case .success = parsePadded(bytes) { preconditionFailure("trailing whitespace made \(error) parse") }
         }
         // The SIMD validator the parser trusts agrees with the standard library's.
         let text = String(validating: bytes, as: UTF8.self)

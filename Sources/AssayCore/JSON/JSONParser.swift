@@ -13,7 +13,7 @@
 /// Strings, the bulk of a typical body (model output), are scanned eight bytes at a time
 /// for the few bytes that need attention (`"`, `\`, control characters). A string without
 /// escapes becomes a `String` straight from the input; one with escapes is decoded into a
-/// scratch buffer in the same pass as the scan. UTF-8 is validated once for the whole input,
+/// scratch buffer 64 bytes at a time (`JSONReader+Escapes`). UTF-8 is validated once for the whole input,
 /// by simdjson's SIMD validator (``UTF8Validation``; about 10 GB/s, against about 1 GB/s for the standard
 /// library's check of each string on text with many non-ASCII characters), so strings are
 /// made without a second check; input that fails it is parsed with every string checked, which
@@ -50,11 +50,23 @@ public enum JSONParser {
         return try result.get()
     }
 
+    /// Parses a string in place: a native `String`'s UTF-8 is read where it is stored (no copy)
+    /// and, being valid already, is not validated again.
     public static func parse(_ text: String, limits: JSONLimits = .default) throws(JSONParseError) -> JSONValue {
+        try parse(text, utf8Range: nil, limits: limits)
+    }
+
+    /// Parses the bytes `utf8Range` of `text`'s UTF-8 in place (a code fence's content inside a
+    /// model output), which must start and end at character boundaries; error offsets, lines and
+    /// columns count from the range's start. `nil` is the whole text.
+    public static func parse(
+        _ text: String, utf8Range: Range<Int>?, limits: JSONLimits = .default
+    ) throws(JSONParseError) -> JSONValue {
         var text = text
         let result: Result<JSONValue, JSONParseError> = text.withUTF8 { utf8 in
+            let bytes = utf8Range.map { UnsafeBufferPointer(rebasing: utf8[$0]) } ?? utf8
             do throws(JSONParseError) {
-                return .success(try parse(UnsafeRawBufferPointer(utf8), limits: limits, knownValidUTF8: true))
+                return .success(try parse(UnsafeRawBufferPointer(bytes), limits: limits, knownValidUTF8: true))
             } catch {
                 return .failure(error)
             }

@@ -3,6 +3,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -11,6 +15,34 @@ extern "C" {
 /// Whether `length` bytes at `bytes` are valid UTF-8 (RFC 3629: no overlong forms, no surrogates,
 /// nothing above U+10FFFF), checked by simdjson's SIMD validator (Debian's libsimdjson-dev).
 bool assay_validate_utf8(const char *bytes, size_t length);
+
+/// One bit per byte of the 64 at `bytes` that a JSON string scanner must stop at: '"', '\\' or a
+/// control character below 0x20 (bit i for byte i). Inline, so that the Swift decoder's loop
+/// (JSONReader+Escapes) compiles it in place: four SSE2 compares and movemasks, where Swift's
+/// SIMD16 comparisons are lowered lane by lane inside a loop and have no movemask. Elsewhere a
+/// portable loop.
+static inline uint64_t assay_json_special_mask64(const uint8_t *bytes) {
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    const __m128i below_space = _mm_set1_epi8(0x1F);
+    uint64_t mask = 0;
+    for (int i = 0; i < 4; i++) {
+        const __m128i v = _mm_loadu_si128((const __m128i *)(bytes + 16 * i));
+        const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, below_space), v);
+        const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)), control);
+        mask |= (uint64_t)(uint16_t)_mm_movemask_epi8(hit) << (16 * i);
+    }
+    return mask;
+#else
+    uint64_t mask = 0;
+    for (int i = 0; i < 64; i++) {
+        const uint8_t byte = bytes[i];
+        mask |= (uint64_t)(byte == '"' || byte == '\\' || byte < 0x20) << i;
+    }
+    return mask;
+#endif
+}
 
 #ifdef __cplusplus
 }

@@ -76,8 +76,9 @@ package struct JSONCriterion: Sendable {
 
 /// A Markdown code fence that encloses a whole text.
 package struct CodeFence: Equatable {
-    /// What is between the opening fence's line and the closing fence.
-    package var content: String
+    /// Where what is between the opening fence's line and the closing fence lies in the text's
+    /// UTF-8 (parsed in place: a fenced megabyte is neither copied nor validated again).
+    package var content: Range<Int>
     /// Lines of the text before `content` starts, to translate positions inside it.
     package var linesBefore: Int
 
@@ -111,9 +112,8 @@ package struct CodeFence: Equatable {
             guard closeStart >= contentStart, bytes[closeStart - 1] == UInt8(ascii: "\n") else { return nil }
             for i in closeStart..<end where bytes[i] != backtick { return nil }
             let contentEnd = closeStart
-            let content = UnsafeBufferPointer(rebasing: bytes[contentStart..<contentEnd])
             let linesBefore = bytes[0..<contentStart].reduce(0) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
-            return CodeFence(content: String(decoding: content, as: UTF8.self), linesBefore: linesBefore)
+            return CodeFence(content: contentStart..<contentEnd, linesBefore: linesBefore)
         }
     }
 }

@@ -33,7 +33,7 @@ package final class OutputDocument: Sendable {
         let fence = extractFromCodeFence ? CodeFence.enclosing(output) : nil
         let document: Result<JSONValue, JSONParseError>
         do {
-            document = .success(try JSONParser.parse(fence?.content ?? output))
+            document = .success(try JSONParser.parse(output, utf8Range: fence?.content))
         } catch {
             document = .failure(error)
         }

@@ -130,10 +130,8 @@ extension SchemaEvaluator {
                 reporting = saved
                 if !accepted {
                     valid = false
-                    path.append(.key(name))
-                    let proceed = fail(
-                        "propertyNames", "the property name \(SchemaFormat.json(.string(name))) is not allowed")
-                    path.removeLast()
+                    let proceed = failAtProperty(
+                        name, "propertyNames", "the property name \(SchemaFormat.json(.string(name))) is not allowed")
                     guard proceed else { return false }
                 }
             }
@@ -159,50 +157,57 @@ extension SchemaEvaluator {
                 case .undecided(let reason):
                     matched = true
                     valid = false
-                    path.append(.key(name))
-                    let proceed = fail(
-                        "patternProperties",
+                    let proceed = failAtProperty(
+                        name, "patternProperties",
                         "the property name could not be checked against "
                             + "\(SchemaFormat.json(.string(pattern.source))): \(reason)")
-                    path.removeLast()
                     guard proceed else { return false }
                 }
             }
             if !matched, let sub = node.pointee.additionalProperties {
                 if tracksEvaluated { evaluated.properties.insert(name) }
-                if nodes[sub].verdict == false {
-                    valid = false
-                    path.append(.key(name))
-                    let proceed = fail(
-                        "additionalProperties",
-                        "the property \(SchemaFormat.json(.string(name))) is not allowed "
-                            + "(the schema allows no properties beyond those it lists)")
-                    path.removeLast()
-                    guard proceed else { return false }
-                } else if !evaluate(sub, member, at: .key(name)) {
-                    valid = false
-                    if !reporting || isFull { return false }
-                }
+                let proceed = applyToRemainingProperty(
+                    sub, name, member, keyword: "additionalProperties",
+                    refusal: "the schema allows no properties beyond those it lists", &valid)
+                guard proceed else { return false }
             }
         }
         if let sub = node.pointee.unevaluatedProperties {
             for name in object.keys where !evaluated.properties.contains(name) {
-                if nodes[sub].verdict == false {
-                    valid = false
-                    path.append(.key(name))
-                    let proceed = fail(
-                        "unevaluatedProperties",
-                        "the property \(SchemaFormat.json(.string(name))) is not allowed "
-                            + "(no keyword of the schema covers it)")
-                    path.removeLast()
-                    guard proceed else { return false }
-                } else if !evaluate(sub, object[name]!, at: .key(name)) {
-                    valid = false
-                    if !reporting || isFull { return false }
-                }
+                let proceed = applyToRemainingProperty(
+                    sub, name, object[name]!, keyword: "unevaluatedProperties",
+                    refusal: "no keyword of the schema covers it", &valid)
+                guard proceed else { return false }
                 evaluated.properties.insert(name)
             }
         }
         return true
+    }
+
+    /// Applies `additionalProperties` or `unevaluatedProperties` (`keyword`, subschema `sub`) to
+    /// the member `name`: a `false` subschema refuses it, saying why (`refusal`); any other is
+    /// evaluated. Returns false when evaluation should stop.
+    private mutating func applyToRemainingProperty(
+        _ sub: Int, _ name: String, _ member: JSONValue, keyword: String, refusal: String, _ valid: inout Bool
+    ) -> Bool {
+        if nodes[sub].verdict == false {
+            valid = false
+            return failAtProperty(
+                name, keyword, "the property \(SchemaFormat.json(.string(name))) is not allowed (\(refusal))")
+        }
+        if !evaluate(sub, member, at: .key(name)) {
+            valid = false
+            if !reporting || isFull { return false }
+        }
+        return true
+    }
+
+    /// ``fail(_:_:)`` with the member `name` as the instance location.
+    private mutating func failAtProperty(
+        _ name: String, _ keyword: String, _ message: @autoclosure () -> String
+    ) -> Bool {
+        path.append(.key(name))
+        defer { path.removeLast() }
+        return fail(keyword, message())
     }
 }
