@@ -29,6 +29,9 @@ actor ControllerQueue {
     /// Keys waiting or being reconciled (the queue depth metric).
     var depth: Int { state.depth }
 
+    /// Workers suspended in ``next()``.
+    var waitingWorkers: Int { waiters.count }
+
     func add(_ key: ObjectKey) {
         apply(.add(key, readyAt: clock.now))
     }
