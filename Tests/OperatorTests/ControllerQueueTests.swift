@@ -66,6 +66,22 @@ struct ControllerQueueTests {
         #expect(await queue.addRateLimited(Self.a) == .milliseconds(5))
     }
 
+    @Test("a ready key goes to one waiting worker, and the others keep waiting")
+    func oneWakeUpPerKey() async {
+        let queue = ControllerQueue(clock: SystemClock())
+        await withTaskGroup(of: ObjectKey?.self) { group in
+            for _ in 0..<4 { group.addTask { await queue.next() } }
+            while await queue.waitingWorkers < 4 { await Task.yield() }
+            await queue.add(Self.a)
+            #expect(await group.next() == Self.a)
+            #expect(await queue.waitingWorkers == 3)
+            await queue.shutdown()
+            var rest: [ObjectKey?] = []
+            for await key in group { rest.append(key) }
+            #expect(rest == [nil, nil, nil])
+        }
+    }
+
     @Test("shutting down wakes every waiting worker with no key")
     func shutdown() async {
         let queue = ControllerQueue(clock: SystemClock())

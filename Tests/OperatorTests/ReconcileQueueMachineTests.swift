@@ -54,6 +54,31 @@ struct ReconcileQueueMachineTests {
             "a plain add of a retrying key makes it ready at once",
             [retry("a", at: 0, delayMs: 5), add("a", at: 1), next(at: 1, expect: "a")]
         ),
+        (
+            "a key moved earlier comes out once, at the earlier time",
+            [
+                add("a", at: 10), add("b", at: 5), add("a", at: 2), next(at: 2, expect: "a"), next(at: 4, expect: nil),
+                next(at: 5, expect: "b"), next(at: 20, expect: nil),
+            ]
+        ),
+        (
+            "a later add leaves a waiting key's time alone",
+            [add("a", at: 2), add("a", at: 10), next(at: 2, expect: "a"), done("a"), next(at: 10, expect: nil)]
+        ),
+        (
+            "keys ready at the same time come out in the order they were added",
+            [
+                add("c", at: 0), add("a", at: 0), add("b", at: 0), next(at: 0, expect: "c"), next(at: 0, expect: "a"),
+                next(at: 0, expect: "b"),
+            ]
+        ),
+        (
+            "a key handed out and requeued while processing comes back at its requeue time only",
+            [
+                add("a", at: 0), add("a", at: 0), next(at: 0, expect: "a"), add("a", at: 3), done("a"),
+                next(at: 2, expect: nil), next(at: 3, expect: "a"), done("a"), next(at: 9, expect: nil),
+            ]
+        ),
     ]
 
     @Test("transitions", arguments: tables)
@@ -87,6 +112,37 @@ struct ReconcileQueueMachineTests {
         // A second later ten tokens have come back; the debt of two is paid, eight are left.
         let late = Self.machine.transition(steps.last!.state, .retry("late", at: Self.ms(1000)))
         #expect(late.effects == [.retryIn(.milliseconds(5))])
+    }
+
+    @Test("the ready index holds about twice the keys at most, however often keys move earlier")
+    func indexStaysBounded() {
+        var state = Self.machine.initial
+        for round in 0..<1_000 {
+            for key in ["a", "b", "c"] { _ = Self.machine.step(&state, .add(key, readyAt: Self.ms(10_000 - round))) }
+        }
+        #expect(state.ready.count <= 2 * state.keys.count + 64)
+        #expect(state.nextReadyTime == Self.ms(9_001))
+        let handedOut = (0..<4).flatMap { _ in Self.machine.step(&state, .next(at: Self.ms(9_001))) }
+        #expect(handedOut == [.handOut("a"), .handOut("b"), .handOut("c")])
+    }
+
+    @Test("stepping in place and the pure transition agree")
+    func stepMatchesTransition() {
+        let events: [Machine.Event] = [
+            .add("a", readyAt: Self.ms(3)), .retry("b", at: Self.ms(0)), .next(at: Self.ms(5)),
+            .add("a", readyAt: Self.ms(6)),
+            .done("b"), .next(at: Self.ms(6)), .forget("b"), .done("a"),
+        ]
+        var inPlace = Self.machine.initial
+        var pure = Self.machine.initial
+        for event in events {
+            let effects = Self.machine.step(&inPlace, event)
+            let step = Self.machine.transition(pure, event)
+            pure = step.state
+            #expect(effects == step.effects)
+            #expect(inPlace == pure)
+            #expect(inPlace.nextReadyTime == pure.nextReadyTime)
+        }
     }
 
     @Test("nextReadyTime tells the driver how long to sleep")

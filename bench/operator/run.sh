@@ -21,6 +21,7 @@ SUITES=${SUITES:-500}
 IDLE_SECONDS=${IDLE_SECONDS:-60}
 CREATE_RATE=${CREATE_RATE:-0}          # suites created per second; 0: as fast as one connection goes
 QUIET_SECONDS=${QUIET_SECONDS:-5}      # no write for this long after the last Deployment means settled
+SETTLE_TIMEOUT=${SETTLE_TIMEOUT:-900}  # seconds an operator gets to give every suite its Deployment
 OPERATORS=${OPERATORS:-ours,peer}
 EMULATOR_ARGS=${EMULATOR_ARGS:-}         # extra assay-kube-emulator flags, e.g. an in-flight limit
 NAMESPACE=${NAMESPACE:-bench}
@@ -116,7 +117,7 @@ for name in "${operators[@]}"; do
   pids+=("$operator_pid")
   if ! "$PYTHON" bench/operator/driver.py measure --server "$server" --namespace "$NAMESPACE" --name "$name" \
     --pid "$operator_pid" --suites "$SUITES" --idle "$IDLE_SECONDS" --rate "$CREATE_RATE" \
-    --quiet "$QUIET_SECONDS" "${metrics[@]}" --out "$WORK/$name.json"; then
+    --quiet "$QUIET_SECONDS" --settle-timeout "$SETTLE_TIMEOUT" "${metrics[@]}" --out "$WORK/$name.json"; then
     echo "run.sh: $name failed; the last lines of its log:" >&2
     tail -n 20 "$WORK/operator-$name.log" >&2
     exit 1

@@ -18,6 +18,9 @@ extension Store.State {
         } else {
             objects[resource, default: [:]][key] = stored
         }
+        // Not `nil`: JSONValue is ExpressibleByNilLiteral, and `nil` would be its `null`.
+        let current: JSONValue? = kind == .deleted ? .none : .some(stored)
+        noteForCollector(StoredRef(resource: resource, key: key), from: previous, to: current)
         let change = ChangeEvent(
             kind: kind, resource: resource, namespace: stored.at(["metadata", "namespace"])?.stringValue ?? "",
             object: stored, previous: previous, resourceVersion: resourceVersion)

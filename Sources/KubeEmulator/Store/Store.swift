@@ -65,6 +65,12 @@ final class Store: Sendable {
         var pending: [ChangeEvent] = []
         /// Owners on the real server behind the front (``UpstreamOwners``).
         var upstreamOwners = UpstreamOwners()
+        /// Dependents by owner, for the garbage collector.
+        var owners = OwnerIndex()
+        /// Objects the garbage collector looks at after the current write.
+        var collectorQueue: Set<StoredRef> = []
+        /// Objects the garbage collector has looked at since the start (a test's measure of its work).
+        var collectorVisits = 0
     }
 
     let hub = WatchHub()
@@ -82,6 +88,7 @@ final class Store: Sendable {
             initial.insertNew(namespace, resource: GroupResource(group: "", resource: "namespaces"), namespace: "")
         }
         initial.pending.removeAll()
+        initial.collectorQueue.removeAll()
         state = Guarded(initial)
     }
 
@@ -208,6 +215,8 @@ final class Store: Sendable {
         state.withLock { state in
             var working = state
             change(&working)
+            // What such a change concerns is not traced (it is rare): the collector looks at everything.
+            working.queueEverythingForCollector()
             finish(&working, into: &state)
         }
     }

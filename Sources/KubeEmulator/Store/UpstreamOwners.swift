@@ -88,21 +88,16 @@ extension Store {
 
     private func dependents(of uid: String) -> [(ResourceType, String, String)] {
         read { state in
-            var found: [(ResourceType, String, String)] = []
-            for (resource, byKey) in state.objects {
-                guard let type = state.type(for: resource) else { continue }
-                for object in byKey.values
-                where (object.at(["metadata", "ownerReferences"])?.arrayValue ?? []).contains(where: {
-                    $0["uid"]?.stringValue == uid
-                }) {
-                    found.append(
-                        (
-                            type, object.at(["metadata", "namespace"])?.stringValue ?? "",
-                            object.at(["metadata", "name"])?.stringValue ?? ""
-                        ))
+            state.owners.dependents(of: uid).sorted().compactMap { ref in
+                guard let type = state.type(for: ref.resource), let object = state.objects[ref.resource]?[ref.key]
+                else {
+                    return nil
                 }
+                return (
+                    type, object.at(["metadata", "namespace"])?.stringValue ?? "",
+                    object.at(["metadata", "name"])?.stringValue ?? ""
+                )
             }
-            return found
         }
     }
 }

@@ -4,13 +4,20 @@ import AssayKube
 /// The reconciler's queue as a task-safe object: ``ReconcileQueueMachine``'s rules (dedupe, one
 /// worker per key, per-key backoff under an overall rate limit) on the ``MonotonicClock``, with
 /// ``next()`` suspending workers until a key is ready instead of polling.
+///
+/// A ready key goes straight to the worker that has waited longest, and one timer stands for the
+/// earliest waiting key: an event costs one step of the machine and at most one wake-up, however
+/// many workers and keys there are (waking every worker on every event, each to look for a key and
+/// set a timer of its own, cost the idle operator CPU in proportion to the suites).
 actor ControllerQueue {
     private let machine: ReconcileQueueMachine<ObjectKey>
     private var state: ReconcileQueueMachine<ObjectKey>.State
     private let clock: any MonotonicClock
-    /// Suspended ``next()`` calls, woken whenever the queue changes or a delay elapses.
-    private var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+    /// Suspended ``next()`` calls in arrival order, each resumed with a key (or nil at shutdown).
+    private var waiters: [(id: Int, continuation: CheckedContinuation<ObjectKey?, Never>)] = []
     private var nextWaiter = 0
+    /// The one timer, for the earliest waiting key while a worker waits.
+    private var timer: (deadline: ContinuousClock.Instant, task: Task<Void, Never>)?
     private var shutDown = false
 
     init(configuration: ReconcileQueueConfiguration = ReconcileQueueConfiguration(), clock: any MonotonicClock) {
@@ -21,6 +28,9 @@ actor ControllerQueue {
 
     /// Keys waiting or being reconciled (the queue depth metric).
     var depth: Int { state.depth }
+
+    /// Workers suspended in ``next()``.
+    var waitingWorkers: Int { waiters.count }
 
     func add(_ key: ObjectKey) {
         apply(.add(key, readyAt: clock.now))
@@ -37,7 +47,7 @@ actor ControllerQueue {
         return .zero
     }
 
-    func forget(_ key: ObjectKey) { apply(.forget(key)) }
+    func forget(_ key: ObjectKey) { _ = machine.step(&state, .forget(key)) }
 
     func done(_ key: ObjectKey) {
         apply(.done(key))
@@ -46,59 +56,70 @@ actor ControllerQueue {
     /// Stops handing out keys; suspended and later ``next()`` calls return nil.
     func shutdown() {
         shutDown = true
-        wakeAll()
+        timer?.task.cancel()
+        timer = nil
+        let pending = waiters
+        waiters.removeAll()
+        for waiter in pending { waiter.continuation.resume(returning: nil) }
     }
 
     /// The next ready key, marked as processing; nil once the queue is shut down or the calling
     /// task is cancelled.
     func next() async -> ObjectKey? {
-        while !shutDown, !Task.isCancelled {
-            let (next, effects) = machine.transition(state, .next(at: clock.now))
-            state = next
-            for case .handOut(let key) in effects { return key }
-            await wait(until: state.nextReadyTime)
+        guard !shutDown, !Task.isCancelled else { return nil }
+        if waiters.isEmpty, let key = handOut() { return key }
+        let id = nextWaiter
+        nextWaiter += 1
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<ObjectKey?, Never>) in
+                waiters.append((id, continuation))
+                dispatch()
+            }
+        } onCancel: {
+            Task { [weak self] in await self?.cancelWaiter(id) }
         }
-        return nil
     }
 
-    /// Steps the machine and wakes the waiting workers; the effects.
+    /// Steps the machine and hands out what became ready; the effects.
     @discardableResult
     private func apply(_ event: ReconcileQueueMachine<ObjectKey>.Event) -> [ReconcileQueueMachine<ObjectKey>.Effect] {
-        let (next, effects) = machine.transition(state, event)
-        state = next
-        wakeAll()
+        let effects = machine.step(&state, event)
+        dispatch()
         return effects
     }
 
-    /// Suspends until the queue changes or `deadline` passes (or the task is cancelled).
-    private func wait(until deadline: ContinuousClock.Instant?) async {
-        let id = nextWaiter
-        nextWaiter += 1
-        let clock = self.clock
-        var timer: Task<Void, Never>?
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                waiters[id] = continuation
-                if let deadline {
-                    timer = Task { [weak self] in
-                        try? await clock.sleep(until: deadline)
-                        await self?.wake(id)
-                    }
-                }
-            }
-        } onCancel: {
-            Task { [weak self] in await self?.wake(id) }
+    private func handOut() -> ObjectKey? {
+        for case .handOut(let key) in machine.step(&state, .next(at: clock.now)) { return key }
+        return nil
+    }
+
+    /// Gives ready keys to waiting workers, longest-waiting first; then sets the timer for the
+    /// earliest key still waiting, if a worker is left to take it.
+    private func dispatch() {
+        guard !shutDown else { return }
+        while !waiters.isEmpty, let key = handOut() {
+            waiters.removeFirst().continuation.resume(returning: key)
         }
-        timer?.cancel()
+        guard !waiters.isEmpty, let deadline = state.nextReadyTime else { return }
+        if let timer, timer.deadline <= deadline { return }
+        timer?.task.cancel()
+        let clock = self.clock
+        timer = (
+            deadline,
+            Task { [weak self] in
+                guard (try? await clock.sleep(until: deadline)) != nil else { return }
+                await self?.timerFired(deadline)
+            }
+        )
     }
 
-    private func wake(_ id: Int) {
-        waiters.removeValue(forKey: id)?.resume()
+    private func timerFired(_ deadline: ContinuousClock.Instant) {
+        if timer?.deadline == deadline { timer = nil }
+        dispatch()
     }
 
-    private func wakeAll() {
-        let pending = waiters
-        waiters = [:]
-        for continuation in pending.values { continuation.resume() }
+    private func cancelWaiter(_ id: Int) {
+        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
+        waiters.remove(at: index).continuation.resume(returning: nil)
     }
 }

@@ -33,14 +33,23 @@ struct ReconcileQueueMachine<Key: Hashable & Sendable>: StateMachine {
         var failures: [Key: Int] = [:]
         /// The overall retry limit.
         var retryLimit: GCRA
+        /// The waiting keys by ready time; its top is always a current entry (or it is empty).
+        fileprivate(set) var ready = ReadyIndex<Key>()
 
         /// When the earliest waiting key becomes ready (to sleep until); nil when nothing waits.
-        var nextReadyTime: ContinuousClock.Instant? {
-            keys.values.compactMap { if case .waiting(let at) = $0 { at } else { nil } }.min()
-        }
+        var nextReadyTime: ContinuousClock.Instant? { ready.top?.readyAt }
 
         /// Keys waiting or being reconciled (the queue depth metric).
         var depth: Int { keys.count }
+
+        /// Equal when the keys, backoffs and the retry limit are: the index is derived from `keys`.
+        static func == (a: State, b: State) -> Bool {
+            a.keys == b.keys && a.failures == b.failures && a.retryLimit == b.retryLimit
+        }
+
+        fileprivate func isCurrent(_ entry: ReadyIndex<Key>.Entry) -> Bool {
+            keys[entry.key] == .waiting(readyAt: entry.readyAt)
+        }
     }
 
     enum Event: Sendable {
@@ -75,31 +84,39 @@ struct ReconcileQueueMachine<Key: Hashable & Sendable>: StateMachine {
 
     func transition(_ state: State, _ event: Event) -> (state: State, effects: [Effect]) {
         var state = state
+        let effects = step(&state, event)
+        return (state, effects)
+    }
+
+    /// ``transition(_:_:)`` in place: the one transition function, which drivers call on the state
+    /// they own so that an event costs O(log keys), not a copy of every key (a copy per event made
+    /// the operator's idle CPU grow with the number of suites).
+    func step(_ state: inout State, _ event: Event) -> [Effect] {
         switch event {
         case .add(let key, let readyAt):
             Self.queue(key, at: readyAt, in: &state)
-            return (state, [])
+            return []
         case .retry(let key, let now):
             let attempt = state.failures[key, default: 0]
             state.failures[key] = attempt + 1
             let delay = max(itemDelay(attempt: attempt), state.retryLimit.take(now: now))
             Self.queue(key, at: now + delay, in: &state)
-            return (state, [.retryIn(delay)])
+            return [.retryIn(delay)]
         case .forget(let key):
             state.failures[key] = nil
-            return (state, [])
+            return []
         case .next(let now):
-            let ready = state.keys.compactMap { key, keyState -> (Key, ContinuousClock.Instant)? in
-                if case .waiting(let at) = keyState, at <= now { (key, at) } else { nil }
-            }
-            guard let (key, _) = ready.min(by: { $0.1 < $1.1 }) else { return (state, []) }
-            state.keys[key] = .processing(requeueAt: nil)
-            return (state, [.handOut(key)])
+            guard let top = state.ready.top, top.readyAt <= now else { return [] }
+            state.ready.popTop()
+            state.keys[top.key] = .processing(requeueAt: nil)
+            Self.dropStale(&state)
+            return [.handOut(top.key)]
         case .done(let key):
             if case .processing(let requeueAt) = state.keys[key] {
                 state.keys[key] = requeueAt.map { .waiting(readyAt: $0) }
+                if let requeueAt { Self.index(key, at: requeueAt, in: &state) }
             }
-            return (state, [])
+            return []
         }
     }
 
@@ -113,10 +130,28 @@ struct ReconcileQueueMachine<Key: Hashable & Sendable>: StateMachine {
         case .processing(let requeueAt):
             state.keys[key] = .processing(requeueAt: min(requeueAt ?? time, time))
         case .waiting(let readyAt):
-            state.keys[key] = .waiting(readyAt: min(readyAt, time))
+            guard time < readyAt else { return }
+            state.keys[key] = .waiting(readyAt: time)
+            index(key, at: time, in: &state)
         case nil:
             state.keys[key] = .waiting(readyAt: time)
+            index(key, at: time, in: &state)
         }
+    }
+
+    /// Adds `key`'s new ready time to the index; the entry it had goes stale. Rebuilds the index
+    /// when stale entries outnumber the keys, so it never holds more than about twice the keys.
+    private static func index(_ key: Key, at time: ContinuousClock.Instant, in state: inout State) {
+        state.ready.push(key, readyAt: time)
+        if state.ready.count > 2 * state.keys.count + 64 {
+            let keys = state.keys
+            state.ready.rebuild { keys[$0.key] == .waiting(readyAt: $0.readyAt) }
+        }
+    }
+
+    /// Pops stale entries off the top, so that the top is a waiting key's ready time.
+    private static func dropStale(_ state: inout State) {
+        while let top = state.ready.top, !state.isCurrent(top) { state.ready.popTop() }
     }
 }
 

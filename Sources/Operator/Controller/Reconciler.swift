@@ -43,6 +43,8 @@ final class Reconciler: Sendable {
         var openBreakers: Set<String> = []
         /// The last progress read of a running suite and the wait before the next read.
         var poll: ProgressPoll?
+        /// The versions at the last reconcile that found the children as wanted.
+        var children: ChildrenSeen?
     }
 
     private let memory = Guarded<[ObjectKey: Remembered]>([:])
@@ -151,9 +153,9 @@ final class Reconciler: Sendable {
         }
         switch plan.children {
         case .run:
-            if let suite { try await applyChildren(suite, running: true, applied: early) }
+            if let suite { try await applyChildren(suite, of: object, running: true, applied: early) }
         case .scaledDown:
-            if let suite { try await applyChildren(suite, running: false, applied: early) }
+            if let suite { try await applyChildren(suite, of: object, running: false, applied: early) }
         case .none:
             try await deleteChildren(of: object, applied: early)
         }
@@ -224,29 +226,47 @@ final class Reconciler: Sendable {
     /// Applies Deployment and Service (and, while running, the autoscaler) when the cached copies
     /// (or `applied`, a Deployment written earlier in this reconcile) differ from what we want;
     /// sets replicas only when scaling from or to zero, so the autoscaler owns them in between.
-    private func applyChildren(_ suite: EvaluationSuite, running: Bool, applied: KubeObject? = nil) async throws {
+    /// Skipped while the suite and the cached children keep the versions of the last reconcile
+    /// that changed nothing (``ChildrenSeen``).
+    private func applyChildren(
+        _ suite: EvaluationSuite, of object: KubeObject, running: Bool, applied: KubeObject? = nil
+    ) async throws {
         let builder = ChildrenBuilder(suite: suite, config: config)
         let namespace = builder.namespace
         let childKey = ObjectKey(namespace: namespace, name: builder.childName)
-        try await applyIfChanged(
+        let seen = ChildrenSeen(
+            suite: object.resourceVersion, deployment: caches.deployments.get(childKey)?.resourceVersion,
+            service: caches.services.get(childKey)?.resourceVersion,
+            autoscaler: caches.autoscalers.get(childKey)?.resourceVersion, running: running)
+        if applied == nil, memory.withLock({ $0[object.key]?.children }) == seen { return }
+        var wrote = try await applyIfChanged(
             builder.deployment, as: .deployment, cached: caches.deployments.get(childKey) ?? applied)
-        try await applyIfChanged(builder.service, as: .service, cached: caches.services.get(childKey))
+        wrote = try await applyIfChanged(builder.service, as: .service, cached: caches.services.get(childKey)) || wrote
         let replicas = (caches.deployments.get(childKey) ?? applied)?["spec"]?["replicas"]?.doubleValue.map {
             Int($0)
         }
         if running {
-            try await applyIfChanged(
-                builder.autoscaler, as: .horizontalPodAutoscaler, cached: caches.autoscalers.get(childKey))
+            wrote =
+                try await applyIfChanged(
+                    builder.autoscaler, as: .horizontalPodAutoscaler, cached: caches.autoscalers.get(childKey)) || wrote
             // An autoscaler does nothing for a Deployment at zero: start it at minReplicas.
-            if replicas == 0 { try await scale(childKey, to: suite.spec.evaluators.minReplicas) }
+            if replicas == 0 {
+                wrote = true
+                try await scale(childKey, to: suite.spec.evaluators.minReplicas)
+            }
         } else {
             if caches.autoscalers.get(childKey) != nil {
+                wrote = true
                 try await ignoringNotFound {
                     try await client.delete(.horizontalPodAutoscaler, name: childKey.name, namespace: namespace)
                 }
             }
-            if replicas != 0 { try await scale(childKey, to: 0) }
+            if replicas != 0 {
+                wrote = true
+                try await scale(childKey, to: 0)
+            }
         }
+        if !wrote, applied == nil { memory.withLock { $0[object.key, default: Remembered()].children = seen } }
     }
 
     private func scale(_ key: ObjectKey, to replicas: Int) async throws {
@@ -255,9 +275,11 @@ final class Reconciler: Sendable {
             .merge(["spec": ["replicas": .number(Double(replicas))]]))
     }
 
-    private func applyIfChanged(_ desired: JSONValue, as kind: ResourceKind, cached: KubeObject?) async throws {
-        if let cached, Self.contains(cached.json, desired) { return }
+    /// Whether it wrote.
+    private func applyIfChanged(_ desired: JSONValue, as kind: ResourceKind, cached: KubeObject?) async throws -> Bool {
+        if let cached, Self.contains(cached.json, desired) { return false }
         _ = try await client.apply(KubeObject(desired), as: kind, fieldManager: Self.fieldManager, force: true)
+        return true
     }
 
     /// Deletes the children the caches hold (and `applied`, a Deployment written earlier in this
@@ -355,27 +377,5 @@ final class Reconciler: Sendable {
             try await body()
         } catch let error as KubeError where error.isConflict || error.status?.code == 422 {
         }
-    }
-}
-
-/// When to read a running suite's progress again: soon while it moves, less often while it does not.
-struct ProgressPoll: Sendable, Hashable {
-    var completed: Int
-    let backoff: Backoff
-    /// Reads in a row that found no new result.
-    private(set) var stalls = 0
-
-    init(completed: Int, backoff: Backoff) {
-        self.completed = completed
-        self.backoff = backoff
-    }
-
-    /// The wait before the next read: the backoff's base after progress, doubling per read without.
-    var interval: Duration { backoff.ceiling(attempt: stalls + 1) }
-
-    /// Records the cases completed now.
-    mutating func observe(_ now: Int) {
-        stalls = now == completed ? stalls + 1 : 0
-        completed = now
     }
 }
