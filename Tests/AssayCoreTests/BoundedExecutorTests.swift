@@ -123,4 +123,16 @@ struct BoundedExecutorTests {
         #expect(steps < WorkBudget.checkInterval)
         #expect(cancellable.exhaustion == .cancelled(.shutdown))
     }
+
+    @Test("a caller resumed with its result finds the thread free, so its next request is admitted, not shed")
+    func resultArrivesAfterTheThreadIsFree() async throws {
+        let executor = BoundedExecutor(configuration: .init(threads: 1, maxQueued: 0))
+        defer { executor.stop() }
+        for round in 0..<500 {
+            #expect(try await executor.run { round } == round)
+            // Counted finished before the caller resumed: no window where the one thread still looks busy.
+            #expect(executor.busy == 0 && executor.admitsNew, "round \(round)")
+            if executor.busy != 0 { return }
+        }
+    }
 }

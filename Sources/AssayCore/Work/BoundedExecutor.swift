@@ -55,8 +55,10 @@ public final class BoundedExecutor: @unchecked Sendable {
 
     private struct Job {
         let cancellation: WorkCancellation?
-        /// Runs the work and resumes the caller.
-        let run: () -> Void
+        /// Runs the work and returns what resumes the caller with its result; the worker counts
+        /// the job finished first, so a caller never sees its answer while the executor still
+        /// counts its thread busy (and sheds that caller's next request).
+        let run: () -> () -> Void
         /// Resumes the caller with a rejection instead.
         let drop: (Rejection) -> Void
     }
@@ -103,7 +105,10 @@ public final class BoundedExecutor: @unchecked Sendable {
         let result: Result<T, Rejection> = await withCheckedContinuation { continuation in
             let job = Job(
                 cancellation: cancellation,
-                run: { continuation.resume(returning: .success(work())) },
+                run: {
+                    let value = work()
+                    return { continuation.resume(returning: .success(value)) }
+                },
                 drop: { continuation.resume(returning: .failure($0)) })
             if let rejection = enqueue(job, admission) { job.drop(rejection) }
         }
@@ -150,13 +155,14 @@ public final class BoundedExecutor: @unchecked Sendable {
     private func work() {
         while let job = next() {
             if let reason = job.cancellation?.reason {
-                job.drop(.cancelled(reason))
                 finished(after: nil)
+                job.drop(.cancelled(reason))
                 continue
             }
             let started = ContinuousClock.now
-            job.run()
+            let resume = job.run()
             finished(after: ContinuousClock.now - started)
+            resume()
         }
     }
 
