@@ -65,4 +65,26 @@ struct StatusClusterIntervalTests {
         let recount = RunTally(results, clusters: plan.clusters, repeats: repeats)
         #expect(aggregates == recount.aggregates(info: plan.info, seeded: true, cancelled: false))
     }
+
+    @Test("a --retry-errors recount of a clustered run keeps its per-cluster tallies, so the status stays clustered")
+    func retryRecountKeepsClusters() async throws {
+        let server = try await RedisServer.start()
+        defer { server.stop() }
+        var results = StatusIntervalTests.results(repeats: 1)
+        // c4 (in doc1) could not be generated: it leaves the run and its tallies, and is queued again.
+        results[4].targets[0] = TargetResult(
+            target: "a", output: "", passed: false, score: 0, criteria: [], error: "provider timeout")
+        let plan = Self.plan(repeats: 1, passThreshold: 0.5)
+        _ = try await StatusIntervalTests.record(results, plan: plan, server: server)
+        let queue = RedisWorkQueue(
+            redis: RedisClient(server.clientConfiguration()), configuration: .init(run: plan.id, consumer: "retry"))
+        #expect(try await queue.requeueErrored(plan) == 1)
+        let aggregates = try #require(try await queue.aggregates())
+        let kept = results.filter { $0.caseID != "c4" }
+        let recount = RunTally(kept, clusters: plan.clusters).aggregates(
+            info: plan.info, seeded: true, cancelled: false)
+        #expect(aggregates.targets[0].cases == recount.targets[0].cases)
+        #expect(aggregates.targets[0].cases.map(\.results).reduce(0, +) == 11)
+        #expect(aggregates.targets[0].passRateInterval(level: 0.95)?.methodName == "cluster-robust")
+    }
 }
