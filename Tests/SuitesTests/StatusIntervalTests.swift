@@ -48,6 +48,32 @@ struct StatusIntervalTests {
         #expect(a?["method"] == b?["method"], "\(what).method")
     }
 
+    /// Records `results` of `plan` through a worker that never prepared the run (it learns the
+    /// run from the meta, as pods do); the aggregates and stored results a third client reads.
+    static func record(_ results: [CaseResult], plan: RunPlan, server: RedisServer) async throws -> (
+        RunAggregates?, [CaseResult]
+    ) {
+        let preparer = RedisWorkQueue(
+            redis: RedisClient(server.clientConfiguration()), configuration: .init(run: plan.id, consumer: "operator"))
+        try await preparer.prepare(plan)
+        let worker = RedisWorkQueue(
+            redis: RedisClient(server.clientConfiguration()), configuration: .init(run: plan.id, consumer: "pod"))
+        var byKey: [String: CaseResult] = [:]
+        for result in results { byKey[result.recordKey] = result }
+        while true {
+            let claimed = try await worker.claim(max: 10)
+            if claimed.isEmpty { break }
+            let batch = claimed.map { item in
+                FinishedCase(
+                    result: byKey[CaseResult.recordKey(item.suiteCase.id, repeat: item.repeat)]!, claimed: item)
+            }
+            #expect(try await worker.record(batch).allSatisfy { $0 == .recorded })
+        }
+        let reader = RedisWorkQueue(
+            redis: RedisClient(server.clientConfiguration()), configuration: .init(run: plan.id, consumer: "api"))
+        return (try await reader.aggregates(), try await reader.results(offset: 0, limit: 1000))
+    }
+
     @Test(
         "the status's pass-rate and mean-score intervals are the JSON report's, with and without repeats",
         arguments: [1, 3])
@@ -138,32 +164,13 @@ struct StatusIntervalTests {
             id: RunID("run-status-redis")!, suiteName: "s", cases: (0..<12).map { SuiteCase(id: "c\($0)", output: "") },
             targets: ["a"], criteria: [], passThreshold: (naive.low + clusteredLow) / 2, resultTTL: .seconds(600),
             repeats: 3, gate: GateSpec(on: .lowerBound))
-        let preparer = RedisWorkQueue(
-            redis: RedisClient(server.clientConfiguration()), configuration: .init(run: plan.id, consumer: "operator"))
-        try await preparer.prepare(plan)
-        // The evaluator never prepared the run: it learns the repeats from the meta.
-        let worker = RedisWorkQueue(
-            redis: RedisClient(server.clientConfiguration()), configuration: .init(run: plan.id, consumer: "pod"))
-        var byKey: [String: CaseResult] = [:]
-        for result in results { byKey[result.recordKey] = result }
-        while true {
-            let claimed = try await worker.claim(max: 10)
-            if claimed.isEmpty { break }
-            let batch = claimed.map { item in
-                FinishedCase(
-                    result: byKey[CaseResult.recordKey(item.suiteCase.id, repeat: item.repeat)]!, claimed: item)
-            }
-            #expect(try await worker.record(batch).allSatisfy { $0 == .recorded })
-        }
-        let reader = RedisWorkQueue(
-            redis: RedisClient(server.clientConfiguration()), configuration: .init(run: plan.id, consumer: "api"))
-        let aggregates = try #require(try await reader.aggregates())
+        let (read, stored) = try await Self.record(results, plan: plan, server: server)
+        let aggregates = try #require(read)
         #expect(aggregates.isComplete)
         #expect(aggregates.info.gate.on == .lowerBound)
         #expect(aggregates.targets[0].cases == recount.targets[0].cases)
         #expect(
             aggregates.phase == .failed, "the rate \(aggregates.targets[0].passRate) passes; its lower bound does not")
-        let stored = try await reader.results(offset: 0, limit: 100)
         #expect(aggregates == RunTally(stored).aggregates(info: plan.info, seeded: true, cancelled: false))
     }
 }

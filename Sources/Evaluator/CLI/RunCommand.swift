@@ -248,10 +248,8 @@ struct RunCommand {
                 Data("assay-evaluator: cannot read the case results of run \(plan.id): \(error)\n".utf8))
             return CommandLineExit.failedGate
         }
-        var clusters: [String: String] = [:]
-        for suiteCase in plan.cases { if let cluster = suiteCase.field("cluster") { clusters[suiteCase.id] = cluster } }
         let analysis = RunAnalysis(
-            aggregates, cases: cases, clusters: clusters, spec: file.suite.spec, baseline: baseline)
+            aggregates, cases: cases, clusters: plan.clusters, spec: file.suite.spec, baseline: baseline)
         let output = RunReport.render(format, aggregates, cases: cases, analysis: analysis)
         if let outPath {
             do {

@@ -4,7 +4,7 @@ import Suites
 
 /// `assay_run_pass_rate{suite,target,bound}`: each target's pass rate so far (`bound="estimate"`)
 /// and its interval at the suite's `confidenceLevel` (`lower`, `upper`: the status's, Wilson's or
-/// with repeats cluster-robust by case), as this evaluator last read the run's counts from Redis.
+/// with repeats or dataset clusters cluster-robust), as this evaluator last read the run's counts from Redis.
 /// A target with no result yet has no samples.
 struct RunPassRateMetrics: Sendable {
     static let name = "assay_run_pass_rate"

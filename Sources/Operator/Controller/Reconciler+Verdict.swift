@@ -12,7 +12,7 @@ extension Reconciler {
     {
         var clusters: [String: String] = [:]
         if case .success(let cases) = try await loader.cases(of: suite) {
-            for suiteCase in cases { if let cluster = suiteCase.field("cluster") { clusters[suiteCase.id] = cluster } }
+            clusters = RunPlan.clusters(of: cases)
         }
         let results = try await queue.allResults()
         var baseline: (report: BaselineReport, source: String)?

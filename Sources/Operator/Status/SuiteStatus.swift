@@ -90,8 +90,9 @@ struct SuiteStatus: Sendable, Hashable {
                     "passRateInterval",
                     described(
                         interval(rate),
-                        "Interval of passRate at spec.confidenceLevel: Wilson's (method wilson), or with "
-                            + "spec.repeats > 1 the normal interval cluster-robust by case (method cluster-robust).")
+                        "Interval of passRate at spec.confidenceLevel: Wilson's (method wilson), or when the "
+                            + "dataset names a cluster or spec.repeats > 1 the normal interval cluster-robust by "
+                            + "dataset cluster, else by case (method cluster-robust).")
                 ),
                 ("meanScore", described(SpecSchema.number(), "Mean of the target's scores.")),
                 (
@@ -99,7 +100,8 @@ struct SuiteStatus: Sendable, Hashable {
                     described(
                         interval(SpecSchema.number()),
                         "Normal interval of meanScore at spec.confidenceLevel (method normal), cluster-robust by "
-                            + "case with spec.repeats > 1 (method cluster-robust).")
+                            + "dataset cluster, else by case, when the dataset names a cluster or spec.repeats > 1 "
+                            + "(method cluster-robust).")
                 ),
             ], required: ["name", "passed", "failed"])
         return SpecSchema.object(

@@ -1,10 +1,12 @@
 import Scoring
 
-/// One case's results for one target summed over its repeats (`spec.repeats` > 1): what the
-/// cluster-robust intervals need, each case a cluster (its repeats are correlated), and how a run
-/// with repeats is compared case by case, with another target or a baseline. Counted as run
-/// counters, `t:<target>:case:<id>:n`, `:passed` and `:score`, so every evaluator and the operator
-/// read them with the aggregates and the status's interval is the local report's.
+/// One case's results for one target summed over its repeats (`spec.repeats` > 1), or a dataset
+/// `cluster`'s over its cases: what the cluster-robust intervals need (a case's repeats, and the
+/// cases of one cluster, are correlated), and how a run with repeats is compared case by case,
+/// with another target or a baseline. Counted as run counters, `t:<target>:case:<id>:n`,
+/// `:passed` and `:score` (`t:<target>:cluster:<name>:…` for a case with a dataset `cluster`), so
+/// every evaluator and the operator read them with the aggregates and the status's interval is
+/// the local report's.
 public struct CaseTally: Sendable, Hashable {
     public var caseID: String
     /// Results recorded for the case (one per repeat so far).
@@ -37,46 +39,59 @@ public struct CaseTally: Sendable, Hashable {
     /// passed). What "newly failing" and "newly passing" mean with repeats.
     public var passedByMajority: Bool { 2 * passed > results }
 
-    /// The counter prefix of `target`'s per-case tallies.
-    static func prefix(_ target: String) -> String { "t:\(target):case:" }
+    /// What a result of `caseID` is tallied under: its dataset `cluster`, else, when `everyCase`
+    /// (a run with repeats, or whose dataset names clusters), the case itself; `nil`: not tallied.
+    /// The one choice behind the recorded counters and a recount, and the local report's clusters.
+    public static func unit(caseID: String, cluster: String?, everyCase: Bool) -> String? {
+        if let cluster { return clusterUnit + cluster }
+        return everyCase ? caseUnit + caseID : nil
+    }
 
-    /// The counters a result of `caseID` adds to `target`'s tally.
-    static func increments(target: TargetResult, caseID: String) -> [(String, Double)] {
-        let prefix = prefix(target.target) + caseID
+    static let caseUnit = "case:"
+    static let clusterUnit = "cluster:"
+
+    /// The counters a result adds to `target`'s tally of `unit` (``unit(caseID:cluster:everyCase:)``).
+    static func increments(target: TargetResult, unit: String) -> [(String, Double)] {
+        let prefix = "t:\(target.target):" + unit
         return [(prefix + ":n", 1), (prefix + ":passed", target.passed ? 1 : 0), (prefix + ":score", target.score)]
     }
 
-    /// `target`'s tallies in `counters`, sorted by case id; empty in a run without repeats.
+    /// `target`'s tallies in `counters`, sorted: one per case (its id) and per dataset cluster
+    /// (`cluster:` and its name); empty in a run without repeats or clusters.
     static func tallies(of target: String, in counters: [String: Double]) -> [CaseTally] {
-        let prefix = prefix(target)
-        var byCase: [String: CaseTally] = [:]
+        let prefix = "t:\(target):"
+        var byUnit: [String: CaseTally] = [:]
         for (field, amount) in counters where field.hasPrefix(prefix) {
             let rest = field.dropFirst(prefix.count)
-            guard let colon = rest.lastIndex(of: ":") else { continue }
-            let caseID = String(rest[..<colon])
-            var tally = byCase[caseID] ?? CaseTally(caseID: caseID, results: 0, passed: 0, scoreSum: 0)
+            guard rest.hasPrefix(caseUnit) || rest.hasPrefix(clusterUnit), let colon = rest.lastIndex(of: ":")
+            else { continue }
+            let unit = String(rest[..<colon])
+            let id = unit.hasPrefix(caseUnit) ? String(unit.dropFirst(caseUnit.count)) : unit
+            var tally = byUnit[unit] ?? CaseTally(caseID: id, results: 0, passed: 0, scoreSum: 0)
             switch rest[rest.index(after: colon)...] {
             case "n": tally.results = Int(amount.rounded())
             case "passed": tally.passed = Int(amount.rounded())
             case "score": tally.scoreSum = amount
             default: continue
             }
-            byCase[caseID] = tally
+            byUnit[unit] = tally
         }
-        return byCase.values.sorted { $0.caseID < $1.caseID }
+        return byUnit.values.sorted { $0.caseID < $1.caseID }
     }
 }
 
 extension RunAggregates.TargetAggregates {
-    /// The pass rate's interval at `level`: Wilson's over the results, or with repeats the
-    /// cluster-robust normal interval with each case a cluster (``CaseTally/passRateInterval(_:level:)``).
+    /// The pass rate's interval at `level`: Wilson's over the results, or with repeats or dataset
+    /// clusters the cluster-robust normal interval, each dataset `cluster` a cluster and each other
+    /// case one of its own (``CaseTally/passRateInterval(_:level:)``).
     /// What every report, the status and the `lowerBound` gate read.
     package func passRateInterval(level: Double) -> (any ConfidenceInterval)? {
         guard cases.isEmpty else { return CaseTally.passRateInterval(cases, level: level) }
         return try? ProportionInterval.wilson(successes: passed, trials: passed + failed, level: level)
     }
 
-    /// The mean score's normal interval at `level`, cluster-robust by case with repeats; `nil`
+    /// The mean score's normal interval at `level`, cluster-robust (by dataset `cluster`, else by
+    /// case) with repeats or dataset clusters; `nil`
     /// without two results (or two cases), or in a run recorded before scores were counted.
     package func meanScoreInterval(level: Double) -> MeanInterval? {
         guard cases.isEmpty else {
@@ -91,7 +106,7 @@ extension RunAggregates.TargetAggregates {
 extension CaseTally {
     /// The cluster-robust normal interval of a pass rate over clusters of results (a case's
     /// repeats, or a dataset `cluster`), kept within [0, 1]; `nil` with fewer than two clusters.
-    /// The one computation behind the local reports' and the status's interval with repeats.
+    /// The one computation behind the local reports' and the status's clustered interval.
     package static func passRateInterval(_ clusters: [CaseTally], level: Double) -> MeanInterval? {
         guard var interval = try? MeanInterval.clustered(clusters.map { ($0.results, Double($0.passed)) }, level: level)
         else { return nil }

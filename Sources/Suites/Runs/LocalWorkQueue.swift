@@ -6,6 +6,8 @@ public final class LocalWorkQueue: WorkQueue {
     private struct State {
         var info: RunInfo?
         var plan: RunPlan?
+        /// The plan's ``RunPlan/tallyEveryCase``, worked out once.
+        var tallyEveryCase = false
         var nextIndex = 0
         var recorded: Set<String> = []
         var results: [CaseResult] = []
@@ -23,6 +25,7 @@ public final class LocalWorkQueue: WorkQueue {
             guard state.info == nil else { return }
             state.info = plan.info
             state.plan = plan
+            state.tallyEveryCase = plan.tallyEveryCase
         }
     }
 
@@ -45,7 +48,10 @@ public final class LocalWorkQueue: WorkQueue {
                 if state.cancelled { return .cancelled }
                 guard state.recorded.insert(finished.result.recordKey).inserted else { return .duplicate }
                 state.results.append(finished.result)
-                state.tally.add(finished.result, byCase: (state.plan?.repeats ?? 1) > 1)
+                let unit = CaseTally.unit(
+                    caseID: finished.result.caseID, cluster: finished.claimed.suiteCase.field("cluster"),
+                    everyCase: state.tallyEveryCase)
+                state.tally.add(finished.result, unit: unit)
                 if RunAggregates.spends(state.plan?.budget, counters: state.tally.counters) {
                     state.budgetExceeded = true
                 }

@@ -92,7 +92,9 @@ extension RedisWorkQueue {
             arguments += [result.recordKey, raw, JSONWriter.string(suiteCase.json), String(result.repeat)]
         }
         arguments.insert(contentsOf: [String(stored.array?.count ?? 0), String(arguments.count / 4)], at: 0)
-        for (field, amount) in RunTally(kept).counters.sorted(by: { $0.key < $1.key }) {
+        // Tallied as the run records them, per dataset cluster or case (``RunPlan/tallyEveryCase``).
+        let tally = RunTally(kept, clusters: plan.clusters, repeats: plan.repeats)
+        for (field, amount) in tally.counters.sorted(by: { $0.key < $1.key }) {
             arguments += [field, String(amount)]
         }
         let scriptKeys =

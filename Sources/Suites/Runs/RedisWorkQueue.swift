@@ -56,8 +56,8 @@ public final class RedisWorkQueue: WorkQueue {
         var held: Set<String> = []
         /// The run's budget is spent (seen in a recording's reply or the meta): claim nothing more.
         var budgetExceeded = false
-        /// The run's `repeats` (from the plan or the meta): with more than one, results add per-case tallies.
-        var repeats: Int?
+        /// Whether results add per-cluster tallies (``RunPlan/tallyEveryCase``, from the plan or the meta).
+        var tallyEveryCase: Bool?
     }
 
     public let configuration: Configuration
@@ -80,11 +80,12 @@ public final class RedisWorkQueue: WorkQueue {
         state.withLock {
             $0.exhausted = false
             $0.cursor = "0-0"
+            $0.tallyEveryCase = plan.tallyEveryCase
         }
         let ttl = String(max(1, plan.resultTTL.components.seconds))
         let meta: [String] = [
             "suite", plan.suiteName, "total", String(plan.workItemCount), "seeded", "0",
-            "repeats", String(plan.repeats),
+            "repeats", String(plan.repeats), "tallyEveryCase", plan.tallyEveryCase ? "1" : "0",
             "maxTokens", plan.budget?.maxTokens.map { String($0) } ?? "",
             "maxCost", plan.budget?.maxCost.map { String($0) } ?? "",
             "targets", JSONWriter.string(.array(plan.targets.map(JSONValue.string))),
@@ -222,7 +223,7 @@ public final class RedisWorkQueue: WorkQueue {
             group, ttl, String(batch.count), String(targets.count), String(plan?.workItemCount ?? 0),
             plan?.budget?.maxTokens.map { String($0) } ?? "", plan?.budget?.maxCost.map { String($0) } ?? "",
         ]
-        let byCase = try await repeats() > 1
+        let everyCase = try await tallyEveryCase()
         for finished in batch {
             let result = finished.result
             arguments += [finished.claimed.entryID, result.recordKey, JSONWriter.string(result.json)]
@@ -230,7 +231,9 @@ public final class RedisWorkQueue: WorkQueue {
                 let target = result.targets.first { $0.target == name }
                 arguments += [target.map { String($0.latencyMs) } ?? "", target?.passed == false ? "1" : "0"]
             }
-            let increments = RunTally.increments(for: result, byCase: byCase)
+            let unit = CaseTally.unit(
+                caseID: result.caseID, cluster: finished.claimed.suiteCase.field("cluster"), everyCase: everyCase)
+            let increments = RunTally.increments(for: result, unit: unit)
             arguments.append(String(increments.count))
             for (field, amount) in increments { arguments += [field, String(amount)] }
         }
@@ -268,7 +271,7 @@ public final class RedisWorkQueue: WorkQueue {
             gate: GateSpec(on: meta["gateOn"].flatMap(GateSpec.Bound.init(rawValue:)) ?? .estimate),
             confidenceLevel: meta["confidenceLevel"].flatMap { Double($0) }
                 ?? EvaluationSuiteSpec.defaultConfidenceLevel)
-        state.withLock { $0.repeats = info.repeats }
+        state.withLock { $0.tallyEveryCase = Self.tallyEveryCase(meta) }
         let counters = try await hash(keys.counters).compactMapValues { Double($0) }
         var samples: [String: RunAggregates.TargetSamples] = [:]
         for target in targets {
@@ -295,13 +298,22 @@ public final class RedisWorkQueue: WorkQueue {
             cancelled: meta["cancelled"] == "1", budgetExceeded: budgetExceeded)
     }
 
-    /// The run's `repeats`: the plan's, or read once from the meta (an evaluator records a run
-    /// the operator prepared).
-    private func repeats() async throws(RedisError) -> Int {
-        if let repeats = plan.withLock({ $0?.repeats }) ?? state.withLock({ $0.repeats }) { return repeats }
-        let repeats = Int(try await redis.send(["HGET", keys.meta, "repeats"]).text ?? "") ?? 1
-        state.withLock { $0.repeats = repeats }
-        return repeats
+    /// Whether results add per-cluster tallies: the plan's ``RunPlan/tallyEveryCase``, or read
+    /// once from the meta (an evaluator records a run the operator prepared).
+    private func tallyEveryCase() async throws(RedisError) -> Bool {
+        if let everyCase = state.withLock({ $0.tallyEveryCase }) { return everyCase }
+        let fields = ["repeats", "tallyEveryCase"]
+        let reply = try await redis.send(["HMGET", keys.meta] + fields)
+        var meta: [String: String] = [:]
+        for (field, value) in zip(fields, reply.array ?? []) { meta[field] = value.text }
+        let everyCase = Self.tallyEveryCase(meta)
+        state.withLock { $0.tallyEveryCase = everyCase }
+        return everyCase
+    }
+
+    /// ``RunPlan/tallyEveryCase`` as the meta records it (a run created before the flag: by its repeats).
+    private static func tallyEveryCase(_ meta: [String: String]) -> Bool {
+        meta["tallyEveryCase"] == "1" || (meta["repeats"].flatMap { Int($0) } ?? 1) > 1
     }
 
     public func results(offset: Int, limit: Int) async throws -> [CaseResult] {

@@ -45,6 +45,20 @@ public struct RunPlan: Sendable, Hashable {
             confidenceLevel: confidenceLevel)
     }
 
+    /// Each case's dataset `cluster`, by case id (cases without one are independent).
+    public var clusters: [String: String] { Self.clusters(of: cases) }
+
+    /// The dataset `cluster` of each of `cases` that has one, by case id.
+    public static func clusters(of cases: [SuiteCase]) -> [String: String] {
+        var clusters: [String: String] = [:]
+        for suiteCase in cases { if let cluster = suiteCase.field("cluster") { clusters[suiteCase.id] = cluster } }
+        return clusters
+    }
+
+    /// Whether every result is tallied per cluster (its dataset `cluster`, else its case): with
+    /// repeats, or when the dataset names clusters (``CaseTally/unit(caseID:cluster:everyCase:)``).
+    public var tallyEveryCase: Bool { repeats > 1 || cases.contains { $0.field("cluster") != nil } }
+
     /// Cases times repeats: what the run counts.
     public var workItemCount: Int { cases.count * repeats }
 

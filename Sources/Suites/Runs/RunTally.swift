@@ -10,25 +10,29 @@ public struct RunTally: Sendable, Hashable {
 
     public init() {}
 
-    /// A tally of `results` (a recount from the stored results); per-case tallies when some
-    /// result is a repeat after the first.
-    public init(_ results: some Collection<CaseResult>) {
-        let byCase = results.contains { $0.repeat > 1 }
-        for result in results { add(result, byCase: byCase) }
+    /// A tally of `results` (a recount from the stored results) of a run whose dataset maps case
+    /// ids to `clusters`, with `repeats`: per-cluster tallies (``CaseTally/unit(caseID:cluster:everyCase:)``)
+    /// when the dataset names clusters or the run has repeats (or some result is a repeat after the first).
+    public init(_ results: some Collection<CaseResult>, clusters: [String: String] = [:], repeats: Int = 1) {
+        let everyCase = repeats > 1 || !clusters.isEmpty || results.contains { $0.repeat > 1 }
+        for result in results {
+            let cluster = clusters[result.caseID]
+            add(result, unit: CaseTally.unit(caseID: result.caseID, cluster: cluster, everyCase: everyCase))
+        }
     }
 
-    /// Adds `result`; `byCase` (a run with `spec.repeats` > 1) adds its per-case tallies too.
-    public mutating func add(_ result: CaseResult, byCase: Bool = false) {
-        for (field, amount) in Self.increments(for: result, byCase: byCase) { counters[field, default: 0] += amount }
+    /// Adds `result`, and to the tally of `unit` (its dataset cluster or case) when given.
+    public mutating func add(_ result: CaseResult, unit: String? = nil) {
+        for (field, amount) in Self.increments(for: result, unit: unit) { counters[field, default: 0] += amount }
         for target in result.targets {
             latencies[target.target, default: []].append(target.latencyMs)
             if !target.passed { failing[target.target, default: []].insert(result.recordKey) }
         }
     }
 
-    /// Counter name and amount, for `result`; with `byCase` (a run with repeats), its ``CaseTally``
-    /// counters too, which only a run with repeats pays for.
-    public static func increments(for result: CaseResult, byCase: Bool = false) -> [(String, Double)] {
+    /// Counter name and amount, for `result`; with a `unit`, the ``CaseTally`` counters of its
+    /// dataset cluster or case too, which only a run with repeats or clusters pays for.
+    public static func increments(for result: CaseResult, unit: String? = nil) -> [(String, Double)] {
         var out: [(String, Double)] = [("cases", 1), ("passed", result.passed ? 1 : 0)]
         // What the budget counts: every target's tokens, and the cost of those with a price.
         out.append(("spent:tokens", Double(result.targets.reduce(0) { $0 + $1.inputTokens + $1.outputTokens })))
@@ -41,7 +45,7 @@ public struct RunTally: Sendable, Hashable {
             out.append((prefix + "outputTokens", Double(target.outputTokens)))
             out.append((prefix + "score", target.score))
             out.append((prefix + "score2", target.score * target.score))
-            if byCase { out += CaseTally.increments(target: target, caseID: result.caseID) }
+            if let unit { out += CaseTally.increments(target: target, unit: unit) }
             for (index, criterion) in target.criteria.enumerated() {
                 out.append((prefix + "c\(index):n", 1))
                 out.append((prefix + "c\(index):passed", criterion.passed ? 1 : 0))

@@ -81,7 +81,7 @@ public struct SuiteProgress: Sendable, Hashable {
         public var failed: Int
         public var passRate: Double?
         public var passRateInterval: Interval?
-        /// A target's mean score and its normal interval (cluster-robust by case with repeats);
+        /// A target's mean score and its normal interval (cluster-robust by dataset cluster or case with repeats or clusters);
         /// criteria carry none.
         public var meanScore: Double?
         public var meanScoreInterval: Interval?
@@ -147,7 +147,7 @@ public struct SuiteProgress: Sendable, Hashable {
     /// when some target's output could not be generated, `failed` otherwise; criteria are summed
     /// over targets. Pass rates carry intervals at `level` (the suite's `confidenceLevel`): the
     /// targets' are the local reports' (``RunAggregates/TargetAggregates/passRateInterval(level:)``,
-    /// cluster-robust by case with repeats) with their mean score's; the criteria's are Wilson's.
+    /// cluster-robust by dataset cluster or case) with their mean score's; the criteria's are Wilson's.
     public init(
         _ aggregates: RunAggregates, breakers: [Breaker] = [],
         level: Double = EvaluationSuiteSpec.defaultConfidenceLevel

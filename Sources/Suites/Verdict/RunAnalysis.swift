@@ -18,8 +18,9 @@ package struct RunAnalysis: Sendable {
     package struct TargetStatistics: Sendable {
         package var name: String
         package var passRate: Double
-        /// Wilson's interval over cases; with repeats, a cluster-robust interval over every
-        /// (case, repeat) result with each case a cluster (its repeats are correlated).
+        /// Wilson's interval over cases; with repeats or dataset clusters, a cluster-robust interval
+        /// over every (case, repeat) result, each dataset `cluster` a cluster and each other case
+        /// one of its own (a case's repeats, and paraphrases of one question, are correlated).
         package var passRateInterval: (any ConfidenceInterval)?
         package var meanScore: Double?
         package var meanScoreInterval: MeanInterval?
@@ -99,8 +100,9 @@ package struct RunAnalysis: Sendable {
         var counts: [String: Int] = [:]
         for result in results { if let error = result.result.error { counts[error, default: 0] += 1 } }
         let repeats = aggregates.info.repeats
+        // With repeats or dataset clusters, clustered exactly as the run's counters tally them.
         let passRateInterval: (any ConfidenceInterval)? =
-            repeats > 1
+            results.contains { $0.cluster != nil }
             ? CaseTally.passRateInterval(tallies(results), level: level)
             : target.passRateInterval(level: level)
         let reasons = counts.map { ErrorReason(reason: $0.key, count: $0.value) }
