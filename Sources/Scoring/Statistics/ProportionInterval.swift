@@ -22,16 +22,23 @@ package struct ProportionInterval: ConfidenceInterval, Equatable {
     {
         guard trials > 0 else { throw .noObservations }
         guard successes >= 0, successes <= trials else { throw .countOutOfRange(successes: successes, trials: trials) }
+        return try wilson(proportion: Double(successes) / Double(trials), trials: Double(trials), level: level)
+    }
+
+    /// Wilson's score interval for a proportion `proportion` observed over `trials` trials, which
+    /// may be an effective number (a count of clusters, say) rather than a whole one.
+    package static func wilson(proportion p: Double, trials n: Double, level: Double = ConfidenceLevel.standard)
+        throws(StatisticsError) -> ProportionInterval
+    {
+        guard n > 0 else { throw .noObservations }
         let z = try ConfidenceLevel.criticalValue(level)
-        let n = Double(trials)
-        let p = Double(successes) / n
         let z2 = z * z
         let denominator = 1 + z2 / n
         let center = (p + z2 / (2 * n)) / denominator
         let halfWidth = z * (p * (1 - p) / n + z2 / (4 * n * n)).squareRoot() / denominator
         // At 0 of n and n of n the bound is exactly 0 (or 1); the subtraction would leave an ulp.
-        let low = successes == 0 ? 0 : max(0, center - halfWidth)
-        let high = successes == trials ? 1 : min(1, center + halfWidth)
+        let low = p == 0 ? 0 : max(0, center - halfWidth)
+        let high = p == 1 ? 1 : min(1, center + halfWidth)
         return ProportionInterval(low: low, high: high, level: level, method: .wilson)
     }
 }

@@ -104,12 +104,32 @@ extension RunAggregates.TargetAggregates {
 }
 
 extension CaseTally {
+    /// A standard error this small is rounding of identical rates (2/3 summed and averaged), not
+    /// spread: the smallest real one, two clusters of 10,000 results differing by one pass, is
+    /// about 5e-5. (The same floor as ``PairedClusterTest``'s.)
+    static let noSpread = 1e-12
+
     /// The cluster-robust normal interval of a pass rate over clusters of results (a case's
     /// repeats, or a dataset `cluster`), kept within [0, 1]; `nil` with fewer than two clusters.
     /// The one computation behind the local reports' and the status's clustered interval.
+    ///
+    /// Where the clusters show no spread at all (every cluster at the same rate: all passed, all
+    /// failed, or each case 2 of 3) the standard error is 0 and the normal interval would be a
+    /// point, so 30 cases passing every repeat would "prove" a 100% pass rate and a `lowerBound`
+    /// gate would pass on nothing. There the bounds are Wilson's with each cluster counted as one
+    /// trial (the most the clusters can be worth if their results are perfectly correlated):
+    /// 30 of 30 cases at 95% gives [88.6%, 100%].
     package static func passRateInterval(_ clusters: [CaseTally], level: Double) -> MeanInterval? {
+        // (``noSpread`` is a standard error no real spread of rates produces, only rounding.)
         guard var interval = try? MeanInterval.clustered(clusters.map { ($0.results, Double($0.passed)) }, level: level)
         else { return nil }
+        if interval.standardError <= Self.noSpread,
+            let wilson = try? ProportionInterval.wilson(
+                proportion: interval.estimate, trials: Double(interval.clusters), level: level)
+        {
+            interval.low = wilson.low
+            interval.high = wilson.high
+        }
         interval.low = max(0, interval.low)
         interval.high = min(1, interval.high)
         return interval
