@@ -41,12 +41,12 @@ package struct BaselineVerdict: Sendable {
             var paired: [PairedComparison.RepeatedCase] = []
             var newlyFailing: [String] = []
             var newlyPassing: [String] = []
-            for now in current.tallies(of: name) {
+            for (now, cluster) in current.tallies(of: name) {
                 guard let old = before[now.caseID] else { continue }
                 // a is the baseline, b this run: the comparison's difference is the drop.
-                paired.append(old.paired(with: now.tally, cluster: now.cluster))
-                if old.passedByMajority && !now.tally.passedByMajority { newlyFailing.append(now.caseID) }
-                if !old.passedByMajority && now.tally.passedByMajority { newlyPassing.append(now.caseID) }
+                paired.append(old.paired(with: now, cluster: cluster))
+                if old.passedByMajority && !now.passedByMajority { newlyFailing.append(now.caseID) }
+                if !old.passedByMajority && now.passedByMajority { newlyPassing.append(now.caseID) }
             }
             // One result per case on both sides (or repeats that all agree): McNemar over cases.
             guard let comparison = try? PairedComparison.compare(repeated: paired, level: spec.confidenceLevel)

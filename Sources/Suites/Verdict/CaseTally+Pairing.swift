@@ -3,8 +3,8 @@ import Scoring
 extension TargetOutcomes {
     /// One target's results tallied per case, in the order cases were first recorded, each with
     /// its cluster.
-    package func tallies(of target: String) -> [(caseID: String, tally: CaseTally, cluster: String?)] {
-        var tallies: [(caseID: String, tally: CaseTally, cluster: String?)] = []
+    package func tallies(of target: String) -> [(tally: CaseTally, cluster: String?)] {
+        var tallies: [(tally: CaseTally, cluster: String?)] = []
         var positions: [String: Int] = [:]
         for outcome in results(of: target) {
             let result = outcome.result
@@ -12,11 +12,8 @@ extension TargetOutcomes {
                 tallies[position].tally.add(passed: result.passed, score: result.score)
             } else {
                 positions[outcome.caseID] = tallies.count
-                tallies.append(
-                    (
-                        outcome.caseID, CaseTally(caseID: outcome.caseID, passed: result.passed, score: result.score),
-                        outcome.cluster
-                    ))
+                let tally = CaseTally(caseID: outcome.caseID, passed: result.passed, score: result.score)
+                tallies.append((tally, outcome.cluster))
             }
         }
         return tallies
@@ -25,9 +22,9 @@ extension TargetOutcomes {
     /// The cases both targets have results for, tallied over their repeats.
     func pairedByCase(_ a: String, _ b: String) -> [PairedComparison.RepeatedCase] {
         var other: [String: CaseTally] = [:]
-        for item in tallies(of: b) { other[item.caseID] = item.tally }
+        for item in tallies(of: b) { other[item.tally.caseID] = item.tally }
         return tallies(of: a).compactMap { item in
-            other[item.caseID].map { item.tally.paired(with: $0, cluster: item.cluster) }
+            other[item.tally.caseID].map { item.tally.paired(with: $0, cluster: item.cluster) }
         }
     }
 }

@@ -125,11 +125,8 @@ package struct RunAnalysis: Sendable {
         var tallies: [String: CaseTally] = [:]
         for outcome in results {
             let cluster = byCluster ? outcome.cluster ?? "case:" + outcome.caseID : outcome.caseID
-            var tally = tallies[cluster] ?? CaseTally(caseID: cluster, results: 0, passed: 0, scoreSum: 0)
-            tally.results += 1
-            tally.passed += outcome.result.passed ? 1 : 0
-            tally.scoreSum += outcome.result.score
-            tallies[cluster] = tally
+            tallies[cluster, default: CaseTally(caseID: cluster, results: 0, passed: 0, scoreSum: 0)].add(
+                passed: outcome.result.passed, score: outcome.result.score)
         }
         return tallies.values.sorted { $0.caseID < $1.caseID }
     }
