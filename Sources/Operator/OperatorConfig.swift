@@ -28,6 +28,9 @@ struct OperatorConfig: Sendable, Hashable {
     var resultsBaseURL = OperatorConfig.defaultResultsBaseURL
     var progressInterval = OperatorConfig.defaultProgressInterval
     var maxProgressInterval = OperatorConfig.maxProgressInterval
+    /// `--auth-token-audiences`: what callers' tokens must be issued for, at the results endpoint
+    /// and at the evaluators it runs; empty: the API server's own audiences.
+    var tokenAudiences: [String] = []
 
     /// Reads of a running suite's progress: every `progressInterval` while it moves, doubling up
     /// to `maxProgressInterval` (never below `progressInterval`) while it stands still.

@@ -58,6 +58,22 @@ struct EvaluatorPodContractTests {
         #expect(values.string("redis") == "redis://r:6379")
     }
 
+    @Test("an operator told token audiences passes them to its evaluators, which read them; without, none is passed")
+    func audiences() throws {
+        let plain = Self.container["args"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        #expect(!plain.isEmpty && !plain.contains("--auth-token-audiences"), "\(plain)")
+        var builder = Self.builder
+        builder.config.tokenAudiences = ["eval.assay.dev", "other"]
+        let container = builder.deployment["spec"]?["template"]?["spec"]?["containers"]?.arrayValue?.first
+        let arguments = container?["args"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        let values = try ServeCommand.parser().parse(Array(arguments.dropFirst()), environment: [:])
+        #expect(values.string("auth-token-audiences") == "eval.assay.dev,other")
+        let operatorValues = try ControllerCommand.parser().parse(
+            ["--auth-token-audiences", "eval.assay.dev, other"], environment: [:])
+        let settings = try ControllerCommand.settings(operatorValues, environment: [:])
+        #expect(settings.config.tokenAudiences == ["eval.assay.dev", "other"])
+    }
+
     @Test("the probes, the port and the mounts are the contract's")
     func probesAndMounts() {
         let container = Self.container

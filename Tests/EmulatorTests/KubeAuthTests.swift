@@ -175,4 +175,39 @@ struct KubeAuthTests {
             #expect(counts["byResource"]?["serviceaccounts/token"]?["create"] != nil)
         }
     }
+
+    @Test(
+        "a token requested for an audience reviews only for that audience, and a plain one only for the API server's",
+        .enabled(if: Kubectl.available))
+    func audiences() throws {
+        try Kubectl.withEmulator { kubectl, emulator in
+            #expect(try kubectl.run(["create", "serviceaccount", "caller"]).status == 0)
+            let created = try kubectl.run(["create", "token", "caller", "--audience", "eval.assay.dev"])
+            try #require(created.status == 0, "\(created.error)")
+            let scoped = created.output.trimmingCharacters(in: .whitespacesAndNewlines)
+            let plain = try kubectl.run(["create", "token", "caller"]).output
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+
+            func review(_ token: String, _ audiences: [String]?) -> JSONValue {
+                var spec = JSONObject([("token", .string(token))])
+                if let audiences { spec["audiences"] = .array(audiences.map { .string($0) }) }
+                return emulator.server.call(
+                    "POST", "/apis/authentication.k8s.io/v1/tokenreviews",
+                    body: ["apiVersion": "authentication.k8s.io/v1", "kind": "TokenReview", "spec": .object(spec)]
+                ).body["status"] ?? .null
+            }
+            let apiServer = "https://kubernetes.default.svc.cluster.local"
+            let granted = review(scoped, ["other", "eval.assay.dev"])
+            #expect(granted["authenticated"] == true)
+            #expect(granted["audiences"] == ["eval.assay.dev"], "the intersection, as the real server answers")
+            let wrongAudience = review(scoped, nil)
+            #expect(wrongAudience["authenticated"] == false, "a scoped token is not valid for the API server")
+            #expect(
+                wrongAudience["error"]?.stringValue
+                    == #"token audiences ["eval.assay.dev"] is invalid for the target audiences ["\#(apiServer)"]"#)
+            #expect(review(plain, nil)["audiences"] == .array([.string(apiServer)]))
+            #expect(review(plain, ["eval.assay.dev"])["authenticated"] == false)
+            #expect(review(Kubeconfig.dummyToken, ["eval.assay.dev"])["authenticated"] == false)
+        }
+    }
 }

@@ -19,27 +19,38 @@ struct KubernetesAuthTests {
         subjects: [{kind: ServiceAccount, name: caller, namespace: default}]
         """
 
-    @Test("an allowed ServiceAccount evaluates, a denied one gets 403, a bad token 401; reviews are cached")
-    func allowedAndDenied() async throws {
+    static let body = #"{"output": "Paris", "criteria": [{"type": "contains", "value": "Paris"}]}"#
+
+    /// The emulator with config/rbac/callers.yaml's roles and ``binding`` applied.
+    static func cluster() throws -> EmulatorProcess {
         let kube = try EmulatorProcess()
-        defer { kube.stop() }
         let callers = try kube.kubectl(["apply", "-f", Repository.path("config/rbac/callers.yaml")])
         try #require(callers.status == 0, "\(callers.combined)")
         let bound = try kube.kubectl(["apply", "-f", try kube.write("binding.yaml", Self.binding)])
         try #require(bound.status == 0, "\(bound.combined)")
+        return kube
+    }
+
+    /// `serve --auth kubernetes` against `kube`, with `arguments` added; returns it and its port.
+    static func serve(_ kube: EmulatorProcess, _ arguments: [String] = []) async throws -> (ChildProcess, Substring) {
+        let server = try ChildProcess(
+            built: BuiltExecutable.evaluator,
+            arguments: ["serve", "--port", "0", "--auth", "kubernetes", "--kubeconfig", kube.kubeconfig] + arguments)
+        let line = try await server.waitForLine("the listening log line") { $0.contains("\"listening\"") }
+        return (server, try #require(line.firstMatch(of: /"address":"127\.0\.0\.1:(\d+)"/)).1)
+    }
+
+    @Test("an allowed ServiceAccount evaluates, a denied one gets 403, a bad token 401; reviews are cached")
+    func allowedAndDenied() async throws {
+        let kube = try Self.cluster()
+        defer { kube.stop() }
         let allowed = try kube.token(serviceAccount: "caller")
         let denied = try kube.token(serviceAccount: "stranger")
 
-        let server = try ChildProcess(
-            built: BuiltExecutable.evaluator,
-            arguments: [
-                "serve", "--port", "0", "--auth", "kubernetes", "--kubeconfig", kube.kubeconfig,
-            ])
+        let (server, port) = try await Self.serve(kube)
         defer { server.signal(SIGKILL) }
-        let line = try await server.waitForLine("the listening log line") { $0.contains("\"listening\"") }
-        let port = try #require(line.firstMatch(of: /"address":"127\.0\.0\.1:(\d+)"/)).1
         let url = "http://127.0.0.1:\(port)/v1/evaluate"
-        let body = #"{"output": "Paris", "criteria": [{"type": "contains", "value": "Paris"}]}"#
+        let body = Self.body
 
         let ok = try await LocalHTTP.send("POST", url, body: body, token: allowed)
         #expect(ok.status == 200, "\(ok.body)")
@@ -70,5 +81,25 @@ struct KubernetesAuthTests {
         #expect(log.contains(#""status":"200","user":"system:serviceaccount:default:caller""#))
         #expect(log.contains(#""status":"403","user":"system:serviceaccount:default:stranger""#))
         #expect(!log.contains(allowed) && !log.contains(denied), "tokens never reach the log")
+    }
+
+    @Test(
+        "with --auth-token-audiences only tokens issued for that audience are accepted; one for the API server gets 401"
+    )
+    func audiences() async throws {
+        let kube = try Self.cluster()
+        defer { kube.stop() }
+        let scoped = try kube.token(serviceAccount: "caller", audience: "eval.assay.dev")
+        let apiServer = try kube.token(serviceAccount: "caller", create: false)
+
+        let (server, port) = try await Self.serve(kube, ["--auth-token-audiences", "eval.assay.dev"])
+        defer { server.signal(SIGKILL) }
+        let url = "http://127.0.0.1:\(port)/v1/evaluate"
+        let body = Self.body
+        let ok = try await LocalHTTP.send("POST", url, body: body, token: scoped)
+        #expect(ok.status == 200, "\(ok.body)")
+        let refused = try await LocalHTTP.send("POST", url, body: body, token: apiServer)
+        #expect(refused.status == 401, "a token for the API server is not one for this evaluator: \(refused.body)")
+        #expect(server.output.contains { $0.contains(#""audiences":"eval.assay.dev""#) }, "\(server.output)")
     }
 }

@@ -8,13 +8,15 @@ import Testing
 @Suite("assay-evaluator serve: authentication", .serialized)
 struct ServeAuthTests {
     @Test(
-        "a non-loopback address without an auth mode exits 2 naming the three choices; conflicting modes exit 2",
+        "a non-loopback address without an auth mode exits 2 naming the three choices; conflicting or stray options exit 2",
         arguments: [
             ["--host", "0.0.0.0"],
             ["--host", "0.0.0.0", "--auth", "kubernetes", "--auth-token-file", "/nonexistent"],
             ["--host", "0.0.0.0", "--auth", "oidc"],
             ["--auth-token-file", "/nonexistent/tokens.csv"],
             ["--insecure-no-auth", "--auth-token-file", "/nonexistent/tokens.csv"],
+            // Audiences mean nothing without TokenReview: refused rather than silently ignored.
+            ["--auth-token-audiences", "eval.assay.dev"],
         ])
     func refusesToStart(arguments: [String]) async throws {
         let process = try ChildProcess(

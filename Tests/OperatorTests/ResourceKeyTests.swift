@@ -4,15 +4,18 @@ import Testing
 
 /// Anyone who may create an EvaluationSuite in a namespace could otherwise point an evaluator pod's
 /// key at any variable or file of that pod (its ServiceAccount token, another suite's Secret):
-/// a resource takes keys only from `apiKey` Secret references.
+/// a resource takes keys only from `apiKey` Secret references. On both backends: the real
+/// apiextensions-apiserver stores such a provider as written (its items preserve unknown fields,
+/// so the operator, not pruning, is what refuses it).
 @Suite(
     "An EvaluationSuite resource cannot name an environment variable or a file", .serialized,
     .enabled(if: OperatorFixture.missing == nil, "\(OperatorFixture.missing ?? "")"))
 struct ResourceKeyTests {
     @Test(
-        "apiKeyEnv or apiKeyFile in a resource's provider or judge: phase Invalid naming the field, nothing created")
-    func refusedAtTheField() async throws {
-        try await OperatorFixture.with { fixture in
+        "apiKeyEnv or apiKeyFile in a resource's provider or judge: phase Invalid naming the field, nothing created",
+        arguments: KubeBackend.available)
+    func refusedAtTheField(backend: KubeBackend) async throws {
+        try await OperatorFixture.with(backend: backend) { fixture in
             let keyed = "      apiKey: {secretName: llm-keys, key: openai}\n"
             let cases: [(String, String, String)] = [
                 ("env", "      apiKeyEnv: ASSAY_REDIS_URL\n", "spec.targets[0].providers[0].apiKeyEnv"),

@@ -89,4 +89,28 @@ struct ResultsAccessTests {
             }
         }
     }
+
+    @Test(
+        "with --auth-token-audiences the results endpoint takes only tokens for that audience, and the evaluators get the flag"
+    )
+    func audiences() async throws {
+        try await OperatorFixture.with(operatorArguments: ["--auth-token-audiences", "eval.assay.dev"]) { fixture in
+            _ = try fixture.kubectl(["apply", "-f", Repository.path("config/rbac/callers.yaml")])
+            let plain = try Self.prepare("team-a", in: fixture)
+            let scoped = try fixture.emulator.token(
+                serviceAccount: "reader", namespace: "team-a", create: false, audience: "eval.assay.dev")
+            let file = try fixture.directory.write("team-a.yaml", fixture.suiteYAML("scores", cases: 2))
+            _ = try fixture.kubectl(["apply", "--namespace", "team-a", "-f", file])
+            let status = try await fixture.waitForPhase("scores", "Succeeded", namespace: "team-a")
+            let results = "/v1/runs/\(try #require(status["runID"]?.stringValue))/results"
+            let operator0 = fixture.operators[0]
+            #expect(try await operator0.get(results, token: scoped).status == 200)
+            let refused = try await operator0.get(results, token: plain)
+            #expect(refused.status == 401, "a token for the API server: \(refused.body)")
+            let started = fixture.kubelet.activity.filter { $0.contains("started pod scores-evaluators") }
+            #expect(
+                !started.isEmpty && started.allSatisfy { $0.contains("--auth-token-audiences eval.assay.dev") },
+                "\(started)")
+        }
+    }
 }

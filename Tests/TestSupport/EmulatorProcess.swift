@@ -117,15 +117,16 @@ public final class EmulatorProcess: Sendable {
     }
 
     /// A token of the ServiceAccount `name` in `namespace` (`kubectl create token`), creating the
-    /// account first when `create` is set.
-    public func token(serviceAccount name: String, namespace: String = "default", create: Bool = true) throws
-        -> String
-    {
+    /// account first when `create` is set; issued for `audience` when given, else for the API server.
+    public func token(
+        serviceAccount name: String, namespace: String = "default", create: Bool = true, audience: String? = nil
+    ) throws -> String {
         if create {
             let made = try kubectl(["create", "serviceaccount", name, "--namespace", namespace])
             guard made.status == 0 else { throw KubectlFailed(result: made) }
         }
-        let issued = try kubectl(["create", "token", name, "--namespace", namespace])
+        let issued = try kubectl(
+            ["create", "token", name, "--namespace", namespace] + (audience.map { ["--audience", $0] } ?? []))
         guard issued.status == 0 else { throw KubectlFailed(result: issued) }
         return issued.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }

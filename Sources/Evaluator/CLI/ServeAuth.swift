@@ -22,6 +22,11 @@ enum ServeAuth {
                 "kubernetes: callers send a bearer token (their ServiceAccount token), checked with a TokenReview and authorized with a SubjectAccessReview"
         )
         parser.option(
+            Pod.authTokenAudiences,
+            help:
+                "With --auth kubernetes: audiences a caller's token must be issued for, comma-separated (default: the API server's own)"
+        )
+        parser.option(
             "auth-token-file", env: "ASSAY_AUTH_TOKEN_FILE",
             help: "Static tokens, CSV lines token,user[,uid[,\"group1,group2\"]]; re-read when the file changes")
         parser.flag(
@@ -40,6 +45,7 @@ enum ServeAuth {
         let mode = values.string(Pod.auth.option).flatMap { $0.isEmpty ? nil : $0.lowercased() }
         let tokenFile = values.string("auth-token-file").flatMap { $0.isEmpty ? nil : $0 }
         let insecure = try values.bool("insecure-no-auth")
+        let audiences = TokenReviewAuthenticator.audiences(parsing: values.string(Pod.authTokenAudiences.option))
         // Access lines are info lines: `--log-level warning` leaves them out, as it always has.
         let accessLog =
             try values.bool("access-log") && logger.minimumLevel <= .info ? AccessLog(label: logger.label) : nil
@@ -51,6 +57,9 @@ enum ServeAuth {
         }
         if insecure, mode != nil || tokenFile != nil {
             throw AuthOptionError.conflict("--insecure-no-auth with an auth mode: choose one")
+        }
+        if !audiences.isEmpty, mode == nil {
+            throw AuthOptionError.conflict("--auth-token-audiences applies to --auth kubernetes only")
         }
         let suite = cluster.flatMap { settings in
             settings.runID.resourceUID.map { APIAccess.Suite(name: settings.suite, uid: $0) }
@@ -71,10 +80,13 @@ enum ServeAuth {
             let namespace = cluster?.namespace ?? connection.namespace
             logger.info(
                 "API authentication: Kubernetes TokenReview and SubjectAccessReview",
-                ["server": connection.server, "namespace": namespace])
+                [
+                    "server": connection.server, "namespace": namespace,
+                    "audiences": audiences.isEmpty ? "the API server's" : audiences.joined(separator: ","),
+                ])
             return APIAccess(
                 gate: AccessGuard(
-                    authenticator: TokenReviewAuthenticator(client: client),
+                    authenticator: TokenReviewAuthenticator(client: client, audiences: audiences),
                     authorizer: SubjectAccessReviewAuthorizer(client: client), accessLog: accessLog),
                 namespace: namespace, suite: suite)
         }

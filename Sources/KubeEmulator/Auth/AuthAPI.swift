@@ -55,20 +55,22 @@ struct AuthAPI {
 
     private func tokenReview(_ review: JSONValue) -> JSONValue {
         let token = review.at(["spec", "token"])?.stringValue ?? ""
-        let identity = issuer.identity(of: token) { namespace, name in
+        let requested = (review.at(["spec", "audiences"])?.arrayValue ?? []).compactMap(\.stringValue)
+        let result = issuer.review(token, audiences: requested) { namespace, name in
             try? store.get(AuthResources.serviceAccounts, namespace: namespace, name: name)
         }
-        var status = JSONObject([("authenticated", .bool(identity != nil))])
-        if let identity {
-            status["user"] = identity.json
-        } else {
-            status["error"] = "invalid bearer token"
+        var status = JSONObject()
+        switch result {
+        case .success(let found):
+            status["authenticated"] = true
+            status["user"] = found.identity.json
+            status["audiences"] = .array(found.audiences.map { .string($0) })
+        case .failure(let refusal):
+            status["authenticated"] = false
+            status["error"] = .string(refusal.description)
         }
         var spec = JSONObject()
-        if let audiences = review.at(["spec", "audiences"]) {
-            spec["audiences"] = audiences
-            status["audiences"] = audiences
-        }
+        if let audiences = review.at(["spec", "audiences"]) { spec["audiences"] = audiences }
         return [
             "kind": "TokenReview", "apiVersion": "authentication.k8s.io/v1",
             "metadata": ["creationTimestamp": .null], "spec": .object(spec), "status": .object(status),
@@ -101,9 +103,11 @@ struct AuthAPI {
             throw .badRequest(
                 "spec.expirationSeconds: Invalid value: \(seconds): may not specify a duration less than 10 minutes")
         }
-        let (token, expires) = issuer.issue(for: account, seconds: seconds)
+        let audiences = (json.at(["spec", "audiences"])?.arrayValue ?? []).compactMap(\.stringValue)
+        let (token, expires) = issuer.issue(for: account, seconds: seconds, audiences: audiences)
         var spec = JSONObject([("expirationSeconds", .number(Double(seconds)))])
-        spec["audiences"] = json.at(["spec", "audiences"]) ?? .array([])
+        let granted = audiences.isEmpty ? TokenIssuer.apiServerAudiences : audiences
+        spec["audiences"] = .array(granted.map { .string($0) })
         return [
             "kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1",
             "metadata": [

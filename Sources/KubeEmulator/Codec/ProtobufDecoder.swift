@@ -3,9 +3,10 @@ import Foundation
 
 /// Decodes the few protobuf bodies kubectl's typed clients send (`kubectl create namespace`,
 /// `kubectl create configmap`, `kubectl create secret`, `kubectl create serviceaccount`,
-/// `kubectl create token`) into the JSON form. Kubernetes wraps them in
+/// `kubectl create token`, `kubectl create rolebinding` and `clusterrolebinding`) into the JSON form. Kubernetes wraps them in
 /// the `k8s\0` envelope around a `runtime.Unknown`; the message field numbers are those of the
-/// published `generated.proto` files for `ObjectMeta`, `Namespace`, `ConfigMap` and `Secret`.
+/// published `generated.proto` files for `ObjectMeta`, `Namespace`, `ConfigMap`, `Secret` and
+/// the RBAC bindings.
 /// Other kinds answer 415, which tells the client to use JSON (`kubectl apply` always does).
 enum ProtobufDecoder {
     static let magic: [UInt8] = [0x6B, 0x38, 0x73, 0x00]
@@ -134,6 +135,30 @@ enum ProtobufDecoder {
                 spec["audiences"] = .array(audiences)
             }
             object["spec"] = .object(spec)
+        case ("rbac.authorization.k8s.io/v1", "RoleBinding"), ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"):
+            // metadata (1), subjects (2: kind 1, apiGroup 2, name 3, namespace 4), roleRef (3: apiGroup 1, kind 2, name 3).
+            var subjects: [JSONValue] = []
+            for field in try fields(raw) {
+                switch field.number {
+                case 1: object["metadata"] = try objectMeta(field.bytes)
+                case 2:
+                    var subject = JSONObject()
+                    for part in try fields(field.bytes) {
+                        let names = [1: "kind", 2: "apiGroup", 3: "name", 4: "namespace"]
+                        if let name = names[part.number] { subject[name] = nonEmpty(part.bytes) }
+                    }
+                    subjects.append(.object(subject))
+                case 3:
+                    var roleRef = JSONObject()
+                    for part in try fields(field.bytes) {
+                        let names = [1: "apiGroup", 2: "kind", 3: "name"]
+                        if let name = names[part.number] { roleRef[name] = nonEmpty(part.bytes) }
+                    }
+                    object["roleRef"] = .object(roleRef)
+                default: break
+                }
+            }
+            object["subjects"] = .array(subjects)
         case ("v1", "ConfigMap"):
             for field in try fields(raw) {
                 switch field.number {

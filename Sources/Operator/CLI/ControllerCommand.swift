@@ -77,6 +77,11 @@ enum ControllerCommand {
             "results-base-url", env: "ASSAY_RESULTS_BASE_URL", default: OperatorConfig.defaultResultsBaseURL,
             help: "Base of the resultsURL written on each suite's status (this operator's Service)")
         parser.option(
+            "auth-token-audiences", env: "ASSAY_AUTH_TOKEN_AUDIENCES",
+            help:
+                "Audiences a caller's token must be issued for at the results endpoint and the evaluators, comma-separated (default: the API server's own)"
+        )
+        parser.option(
             "workers", env: "ASSAY_WORKERS", default: String(Controller.Configuration.defaultWorkers),
             help: "Suites reconciled at once")
         parser.option(
@@ -144,6 +149,8 @@ enum ControllerCommand {
         settings.config.image = values.string("image") ?? OperatorConfig.defaultImage
         settings.config.resultsBaseURL = values.string("results-base-url") ?? OperatorConfig.defaultResultsBaseURL
         settings.config.progressInterval = try seconds("progress-interval-seconds")
+        settings.config.tokenAudiences = TokenReviewAuthenticator.audiences(
+            parsing: values.string("auth-token-audiences"))
         settings.controller.namespace = nonEmpty("namespace")
         settings.controller.workers = workers
         settings.controller.resyncPeriod = try seconds("resync-seconds")
@@ -212,7 +219,7 @@ enum ControllerCommand {
         let results = RunResultsRoutes(
             redis: redis,
             access: AccessGuard(
-                authenticator: TokenReviewAuthenticator(client: client),
+                authenticator: TokenReviewAuthenticator(client: client, audiences: settings.config.tokenAudiences),
                 authorizer: SubjectAccessReviewAuthorizer(client: client), accessLog: accessLog),
             suites: SuiteDirectory(cache: controller.caches.suites, client: client))
         let health = HealthServer(

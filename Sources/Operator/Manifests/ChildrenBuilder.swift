@@ -108,7 +108,7 @@ struct ChildrenBuilder: Sendable {
             "name": "evaluator",
             "image": .string(config.image),
             "command": .array(Pod.command.map { .string($0) }),
-            "args": .array(Pod.arguments.map { .string($0) }),
+            "args": .array(Pod.arguments(audiences: config.tokenAudiences).map { .string($0) }),
             "env": .array(environment),
             "ports": [["name": portName, "containerPort": port, "protocol": "TCP"]],
             "readinessProbe": ["httpGet": ["path": .string(Pod.readinessPath), "port": portName], "periodSeconds": 5],

@@ -19,6 +19,9 @@ public enum EvaluatorPodContract {
     public static let host = Setting(option: "host", variable: "ASSAY_HOST")
     public static let port = Setting(option: "port", variable: "ASSAY_PORT")
     public static let auth = Setting(option: "auth", variable: "ASSAY_AUTH")
+    /// Given only when the operator was told audiences (`assay-operator run --auth-token-audiences`).
+    public static let authTokenAudiences = Setting(
+        option: "auth-token-audiences", variable: "ASSAY_AUTH_TOKEN_AUDIENCES")
 
     // Passed in the environment: which run the pod works on (worker mode) and where.
     public static let redisURL = Setting(option: "redis", variable: "ASSAY_REDIS_URL")
@@ -49,9 +52,11 @@ public enum EvaluatorPodContract {
     /// The one writable directory (the root filesystem is read-only).
     public static let scratchDirectory = "/tmp"
 
-    /// The container's `command` and `args`.
+    /// The container's `command` and `args`; `audiences` (comma-separated), when not empty, are the
+    /// token audiences callers' tokens must carry.
     public static let command = [executable]
-    public static let arguments = [
-        subcommand, host.flag, listenAddress, port.flag, String(httpPort), auth.flag, authMode,
-    ]
+    public static func arguments(audiences: [String] = []) -> [String] {
+        [subcommand, host.flag, listenAddress, port.flag, String(httpPort), auth.flag, authMode]
+            + (audiences.isEmpty ? [] : [authTokenAudiences.flag, audiences.joined(separator: ",")])
+    }
 }
