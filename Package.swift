@@ -154,7 +154,8 @@ let package = Package(
         // Processes and emulators the end-to-end tests share: built executables, redis-server,
         // the emulators, the operator, and a local kubelet that runs Deployments as processes.
         .target(
-            name: "TestSupport", dependencies: ["AssayCore", "AssayHTTP", "AssayRedis", "AssayKube", "Providers"],
+            name: "TestSupport",
+            dependencies: ["AssayCore", "AssayHTTP", "AssayRedis", "AssayKube", "Providers", "Suites"],
             path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(
             name: "OperatorTests",
