@@ -260,23 +260,28 @@ private final class KubeCurlTransfer: @unchecked Sendable {
 private func kubeCurlWrite(
     _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ user: UnsafeMutableRawPointer?
 ) -> Int {
-    guard let user else { return 0 }
-    let transfer = Unmanaged<KubeCurlTransfer>.fromOpaque(user).takeUnretainedValue()
-    let n = size * count
-    guard let data, n > 0 else { return n }
-    let bytes = [UInt8](UnsafeRawBufferPointer(start: data, count: n))
-    return transfer.receiveBody(bytes) ? n : 0
+    kubeCurlDeliver(data, size * count, user) { transfer, bytes in transfer.receiveBody([UInt8](bytes)) }
 }
 
 private func kubeCurlHeader(
     _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ user: UnsafeMutableRawPointer?
 ) -> Int {
+    kubeCurlDeliver(data, size * count, user) { transfer, bytes in
+        transfer.receiveHeader(String(decoding: bytes, as: UTF8.self))
+        return true
+    }
+}
+
+/// Hands the `n` bytes at `data` to the transfer `user` points at; libcurl aborts the transfer
+/// unless the answer is `n`.
+private func kubeCurlDeliver(
+    _ data: UnsafeMutablePointer<CChar>?, _ n: Int, _ user: UnsafeMutableRawPointer?,
+    _ deliver: (KubeCurlTransfer, UnsafeRawBufferPointer) -> Bool
+) -> Int {
     guard let user else { return 0 }
-    let transfer = Unmanaged<KubeCurlTransfer>.fromOpaque(user).takeUnretainedValue()
-    let n = size * count
     guard let data, n > 0 else { return n }
-    transfer.receiveHeader(String(decoding: UnsafeRawBufferPointer(start: data, count: n), as: UTF8.self))
-    return n
+    let transfer = Unmanaged<KubeCurlTransfer>.fromOpaque(user).takeUnretainedValue()
+    return deliver(transfer, UnsafeRawBufferPointer(start: data, count: n)) ? n : 0
 }
 
 private func kubeCurlProgress(
