@@ -152,9 +152,11 @@ let package = Package(
             ],
             path: "Tests/EvaluatorTests", exclude: ["Fixtures"], swiftSettings: strict),
         // Processes and emulators the end-to-end tests share: built executables, redis-server,
-        // the emulators, the operator, and a local kubelet that runs Deployments as processes.
+        // the emulators, the operator, a local kubelet that runs Deployments as processes, and a
+        // suite run shared through Redis.
         .target(
-            name: "TestSupport", dependencies: ["AssayCore", "AssayHTTP", "AssayRedis", "AssayKube", "Providers"],
+            name: "TestSupport",
+            dependencies: ["AssayCore", "AssayHTTP", "AssayRedis", "AssayKube", "Providers", "Suites"],
             path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(
             name: "OperatorTests",

@@ -8,17 +8,9 @@ enum EmulatedAnthropic {
         let model = try root.required("model", root.string)
         let maxTokens = try root.required("max_tokens", root.integer)
         guard maxTokens >= 1 else { throw FieldError(path: "max_tokens", message: "must be at least 1") }
-        let items = try root.required("messages", root.array)
-        guard !items.isEmpty else { throw FieldError(path: "messages", message: "must not be empty") }
-        var messages: [EmulatedPrompt.Message] = []
-        for (i, item) in items.enumerated() {
-            let m = try JSONFields(item, at: FieldError.join("messages", i))
-            let role = try m.required("role", m.string)
-            // The API has no system role in messages: the system prompt is the top-level field.
-            guard role == "user" || role == "assistant" else {
-                throw FieldError(path: m.path("role"), message: "must be \"user\" or \"assistant\", got \(role)")
-            }
-            messages.append(EmulatedPrompt.Message(role: role, text: try m.required("content", m.string)))
+        // The API has no system role in messages: the system prompt is the top-level field.
+        let messages = try EmulatedPrompt.messages(root, contentRequired: true) { role in
+            role == "user" || role == "assistant" ? nil : "must be \"user\" or \"assistant\", got \(role)"
         }
         return EmulatedPrompt(model: model, system: try root.string("system"), messages: messages, maxTokens: maxTokens)
     }

@@ -10,14 +10,8 @@ enum EmulatedOpenAI {
         // Azure takes the model from the deployment in the path; OpenAI requires it in the body.
         let model: String
         if let deployment { model = deployment } else { model = try root.required("model", root.string) }
-        let items = try root.required("messages", root.array)
-        guard !items.isEmpty else { throw FieldError(path: "messages", message: "must not be empty") }
-        var messages: [EmulatedPrompt.Message] = []
-        for (i, item) in items.enumerated() {
-            let m = try JSONFields(item, at: FieldError.join("messages", i))
-            let role = try m.required("role", m.string)
-            guard roles.contains(role) else { throw FieldError(path: m.path("role"), message: "unknown role \(role)") }
-            messages.append(EmulatedPrompt.Message(role: role, text: try m.string("content") ?? ""))
+        let messages = try EmulatedPrompt.messages(root, contentRequired: false) { role in
+            roles.contains(role) ? nil : "unknown role \(role)"
         }
         var maxTokens = try root.integer("max_completion_tokens")
         if maxTokens == nil { maxTokens = try root.integer("max_tokens") }

@@ -120,7 +120,7 @@ final class EmulatorState: Sendable {
     }
 
     /// A uniform draw in 0..<1.
-    func draw() -> Double { state.withLock { $0.random.nextUnit() } }
+    func draw() -> Double { state.withLock { $0.random.unit() } }
 
     /// A uniform whole number in 0...upper.
     func draw(upTo upper: Int) -> Int {
@@ -154,23 +154,4 @@ final class EmulatorState: Sendable {
         }
         for c in held { c.resume() }
     }
-}
-
-/// A small, fast, seedable generator (Steele, Lea and Flood's SplitMix64), so that a seeded
-/// emulator injects the same faults in the same order on every run.
-struct SplitMix64: Sendable {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in 0..<1 from the top 53 bits.
-    mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

@@ -230,7 +230,7 @@ struct JSONParserTests {
         let seed = Array(
             #"{"a":[1,-2.5e3,true,null],"s":"x\"y\\z\u00e9\ud83d\ude00 caf\#u{e9} long enough to span words"}"#.utf8)
         let interesting: [UInt8] = [0x22, 0x5C, 0x00, 0x1F, 0x80, 0xC3, 0xED, 0xF4, 0xFF, 0x7B, 0x5D, 0x2C, 0x75]
-        var random = JSONTestRandom(seed: 8259)
+        var random = SplitMix64(seed: 8259)
         for _ in 0..<5000 {
             var bytes = seed
             for _ in 0..<(1 + Int(random.next() % 3)) {

@@ -65,7 +65,7 @@ struct JSONWriterTests {
 
     @Test("round-trips generated documents with every kind of value and escape")
     func roundTripGenerated() throws {
-        var random = JSONTestRandom(seed: 2026)
+        var random = SplitMix64(seed: 2026)
         for _ in 0..<200 {
             let value = Self.randomValue(&random, depth: 0)
             let bytes = JSONWriter.bytes(value)
@@ -79,7 +79,7 @@ struct JSONWriterTests {
         "\u{7FF}", "\u{800}", "\u{FFFF}", "\u{10000}", "\u{1F600}", "\u{10FFFF}", "`", "#", "{", "}",
     ]
 
-    static func randomValue(_ random: inout JSONTestRandom, depth: Int) -> JSONValue {
+    static func randomValue(_ random: inout SplitMix64, depth: Int) -> JSONValue {
         switch random.next() % (depth > 3 ? 4 : 6) {
         case 0: return .bool(random.next() % 2 == 0)
         case 1:
@@ -96,20 +96,5 @@ struct JSONWriterTests {
             for i in 0..<Int(random.next() % 5) { object["k\(i)\u{e9}\""] = randomValue(&random, depth: depth + 1) }
             return .object(object)
         }
-    }
-}
-
-/// A small deterministic generator, so that generated tests are reproducible.
-struct JSONTestRandom: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

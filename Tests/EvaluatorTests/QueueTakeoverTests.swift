@@ -13,41 +13,6 @@ import Testing
 /// heartbeat that decides when a claim is taken over.
 @Suite("Run queue: commands per case, heartbeats and takeover", .serialized)
 struct QueueTakeoverTests {
-    /// A run of `count` cases with given outputs (no provider call): its suite file's path, the file,
-    /// and a queue reading the run.
-    static func run(
-        _ name: String, count: Int, redis: RedisServer
-    ) throws -> (path: String, queue: RedisWorkQueue, file: SuiteFile) {
-        let cases = (0..<count).map { "{\"id\": \"case-\($0)\", \"output\": \"answer \($0)\"}" }
-        let directory = try RunCommandTests.directory([
-            "suite.yaml": """
-            apiVersion: eval.assay.dev/v1alpha1
-            kind: EvaluationSuite
-            metadata: {name: \(name)}
-            spec:
-              targets:
-              - name: given
-                prompt: "{{input}}"
-                providers: [{type: openai, model: m}]
-              dataset: {file: cases.jsonl}
-              criteria: [{type: contains, value: answer}]
-            """,
-            "cases.jsonl": cases.joined(separator: "\n"),
-        ])
-        let path = directory.appendingPathComponent("suite.yaml").path
-        let file = try SuiteFile.load(path: path)
-        let client = RedisClient(url: try RedisURL(parsing: redis.urlString))
-        return (path, RedisWorkQueue(redis: client, configuration: .init(run: file.runID, consumer: "test")), file)
-    }
-
-    static func evaluator(_ path: String, _ redis: RedisServer, _ name: String, _ options: [String]) throws
-        -> ChildProcess
-    {
-        try ChildProcess(
-            built: BuiltExecutable.evaluator,
-            arguments: ["run", path, "--redis", redis.urlString, "--consumer", name, "--format", "json"] + options)
-    }
-
     /// Commands Redis has run so far (`INFO commandstats`), scripts' inner commands included and
     /// the `INFO` calls themselves excluded.
     static func commands(_ client: RedisClient) async throws -> Int {
@@ -61,27 +26,16 @@ struct QueueTakeoverTests {
         return total
     }
 
-    static func expectExactlyOnce(_ queue: RedisWorkQueue, count: Int) async throws -> [CaseResult] {
-        let results = try await queue.results(offset: 0, limit: count + 100)
-        #expect(results.count == count && Set(results.map(\.caseID)).count == count)
-        let aggregates = try #require(try await queue.aggregates())
-        #expect(aggregates.recorded == count && aggregates.phase == .succeeded)
-        let pending = try await queue.redis.send(["XPENDING", queue.keys.cases, RedisWorkQueue.Configuration.group])
-        #expect(pending.array?.first?.integer == 0, "every case is acknowledged")
-        return results
-    }
-
     @Test("900 cases on three evaluators cost Redis at most 4 commands per case, seeding and recovery checks included")
     func commandsPerCase() async throws {
-        let redis = try await RedisServer.start()
-        defer { redis.kill() }
         let count = 900
-        let (path, queue, _) = try Self.run("commands", count: count, redis: redis)
-        let client = RedisClient(url: try RedisURL(parsing: redis.urlString))
+        let run = try await SharedRunFixture.start("commands", count: count)
+        defer { run.stop() }
+        let client = RedisClient(url: try RedisURL(parsing: run.redis.urlString))
         let before = try await Self.commands(client)
         // 200 ms a case, 64 in flight per process: the issue's shape of a shared run.
         let evaluators = try (1...3).map {
-            try Self.evaluator(path, redis, "evaluator-\($0)", ["--concurrency", "64", "--case-delay-ms", "200"])
+            try run.evaluator("evaluator-\($0)", ["--concurrency", "64", "--case-delay-ms", "200"])
         }
         for evaluator in evaluators {
             let status = try await evaluator.waitForExit(timeout: .seconds(120))
@@ -91,25 +45,24 @@ struct QueueTakeoverTests {
         let perCase = Double(used) / Double(count)
         print("redis commands: \(used) for \(count) cases = \(perCase) per case")
         #expect(perCase <= 4, "\(used) commands for \(count) cases")
-        _ = try await Self.expectExactlyOnce(queue, count: count)
+        try await run.expectExactlyOnce(count: count)
     }
 
     @Test(
         "an evaluator SIGKILLed in the middle of a 60 s case loses it to a live one within 15 s (the default timeout), counted once"
     )
     func killedInALongCase() async throws {
-        let redis = try await RedisServer.start()
-        defer { redis.kill() }
         let count = 30
-        let (path, queue, _) = try Self.run("long-case", count: count, redis: redis)
-        let client = queue.redis
+        let run = try await SharedRunFixture.start("long-case", count: count)
+        defer { run.stop() }
+        let (queue, client) = (run.queue, run.client)
         // The first evaluator's cases take 60 s each (a slow judge); it holds 8 when it is killed.
-        let slow = try Self.evaluator(path, redis, "slow", ["--concurrency", "8", "--case-delay-ms", "60000"])
+        let slow = try run.evaluator("slow", ["--concurrency", "8", "--case-delay-ms", "60000"])
         try await eventually("the slow evaluator holds 8 cases", within: .seconds(60)) {
             let held = try? await client.send(["XPENDING", queue.keys.cases, RedisWorkQueue.Configuration.group])
             return held?.array?.first?.integer == 8
         }
-        let fast = try Self.evaluator(path, redis, "fast", ["--concurrency", "4"])
+        let fast = try run.evaluator("fast", ["--concurrency", "4"])
         try await eventually("the fast evaluator records the other 22", within: .seconds(60)) {
             try await client.send(["HLEN", queue.keys.recorded]).integer == Int64(count - 8)
         }
@@ -123,27 +76,26 @@ struct QueueTakeoverTests {
         print("the killed evaluator's cases were finished \(takeover) after the kill")
         #expect(takeover < .seconds(15), "\(takeover)")
         #expect(try await fast.waitForExit(timeout: .seconds(30)) == .exited(0))
-        let results = try await Self.expectExactlyOnce(queue, count: count)
+        let results = try await run.expectExactlyOnce(count: count)
         #expect(results.allSatisfy { $0.consumer == "fast" })
     }
 
     @Test("a live evaluator's case four times longer than the claim timeout is never taken from it")
     func slowCaseIsNotStolen() async throws {
-        let redis = try await RedisServer.start()
-        defer { redis.kill() }
         let count = 4
-        let (path, queue, _) = try Self.run("slow-case", count: count, redis: redis)
-        let client = queue.redis
+        let run = try await SharedRunFixture.start("slow-case", count: count)
+        defer { run.stop() }
+        let (queue, client) = (run.queue, run.client)
         let timeout = ["--claim-timeout-ms", "1000"]
-        let slow = try Self.evaluator(path, redis, "slow", ["--concurrency", "4", "--case-delay-ms", "4000"] + timeout)
+        let slow = try run.evaluator("slow", ["--concurrency", "4", "--case-delay-ms", "4000"] + timeout)
         try await eventually("the slow evaluator holds every case", within: .seconds(60)) {
             let held = try? await client.send(["XPENDING", queue.keys.cases, RedisWorkQueue.Configuration.group])
             return held?.array?.first?.integer == Int64(count)
         }
-        let idle = try Self.evaluator(path, redis, "idle", ["--concurrency", "4"] + timeout)
+        let idle = try run.evaluator("idle", ["--concurrency", "4"] + timeout)
         #expect(try await slow.waitForExit(timeout: .seconds(60)) == .exited(0))
         #expect(try await idle.waitForExit(timeout: .seconds(30)) == .exited(0))
-        let results = try await Self.expectExactlyOnce(queue, count: count)
+        let results = try await run.expectExactlyOnce(count: count)
         #expect(results.allSatisfy { $0.consumer == "slow" }, "\(results.map(\.consumer))")
     }
 }

@@ -13,7 +13,7 @@ struct RunBudgetTests {
     /// A suite of `count` generated cases against the provider emulator, with `budget`.
     static func suite(_ name: String, count: Int, budget: String, emulator: ProviderEmulatorProcess) throws -> String {
         let cases = (0..<count).map { "{\"id\": \"case-\($0)\", \"input\": \"country \($0)\"}" }
-        return try RunCommandTests.suiteFile(
+        return try SharedRunFixture.suiteFile(
             name,
             spec: """
                   targets:

@@ -15,22 +15,9 @@ struct RunCommandTests {
 
     /// A temporary directory holding `files`.
     static func directory(_ files: [String: String]) throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("assay-run-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        for (name, text) in files {
-            try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
-        }
-        return directory
-    }
-
-    /// A suite file `name` whose spec is `spec` (YAML, indented by two spaces) over a dataset file of
-    /// `cases` (JSON lines); returns the suite file's path.
-    static func suiteFile(_ name: String, spec: String, cases: [String]) throws -> String {
-        let header = "apiVersion: eval.assay.dev/v1alpha1\nkind: EvaluationSuite\nmetadata: {name: \(name)}\nspec:\n"
-        let directory = try directory([
-            "suite.yaml": header + spec, "cases.jsonl": cases.joined(separator: "\n"),
-        ])
-        return directory.appendingPathComponent("suite.yaml").path
+        let directory = try TemporaryDirectory(prefix: "assay-run")
+        for (name, text) in files { try directory.write(name, text) }
+        return URL(fileURLWithPath: directory.path)
     }
 
     /// Runs the command to its exit and returns its status and every output line (the output is

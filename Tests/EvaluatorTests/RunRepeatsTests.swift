@@ -18,7 +18,7 @@ struct RunRepeatsTests {
         let cases = (0..<count).map { index in
             "{\"id\": \"case-\(index)\", \"output\": \"\(index % 10 == 0 ? "wrong" : "answer \(index)")\"}"
         }
-        return try RunCommandTests.suiteFile(
+        return try SharedRunFixture.suiteFile(
             name,
             spec: """
                   targets:
@@ -36,27 +36,22 @@ struct RunRepeatsTests {
         "three evaluators share 300 cases × 3 repeats; one is SIGKILLed mid-run; every (case, repeat) ends with exactly one result"
     )
     func killOneOfThreeWithRepeats() async throws {
-        let redis = try await RedisServer.start()
-        defer { redis.kill() }
         let count = 300
         let repeats = 3
-        let path = try Self.suite("repeat-kill", count: count, repeats: repeats)
-        let file = try SuiteFile.load(path: path)
-        let client = RedisClient(url: try RedisURL(parsing: redis.urlString))
-        let queue = RedisWorkQueue(redis: client, configuration: .init(run: file.runID, consumer: "test"))
+        let run = try await SharedRunFixture.start(
+            suitePath: try Self.suite("repeat-kill", count: count, repeats: repeats))
+        defer { run.stop() }
+        let (queue, client, file) = (run.queue, run.client, run.file)
 
-        let evaluators = try RunKillTests.startEvaluators(3, suitePath: path, redis: redis)
+        let evaluators = try run.killableEvaluators(3)
         for evaluator in evaluators {
             _ = try await evaluator.waitForLine("queued", timeout: .seconds(30)) {
                 $0.contains("300 cases × 3 repeats queued")
             }
         }
-        try await RunKillTests.killFirst(evaluators, after: 200, queue: queue)
-        #expect(try await client.send(["HLEN", queue.keys.recorded]).integer ?? 0 < Int64(count * repeats))
-        for evaluator in evaluators.dropFirst() {
-            let status = try await evaluator.waitForExit(timeout: .seconds(120))
-            #expect(status == .exited(0), "\(evaluator.output.suffix(5).joined(separator: "\n"))")
-        }
+        try await run.killFirst(evaluators, after: 200)
+        #expect(try await run.recorded() < Int64(count * repeats))
+        try await run.expectTheOthersFinish(evaluators)
 
         let results = try await queue.results(offset: 0, limit: count * repeats + 100)
         #expect(results.count == count * repeats)

@@ -11,8 +11,6 @@ import Testing
 struct RunRetryErrorsTests {
     @Test("errored cases are queued again, the errored results replaced, and the aggregates equal a recount")
     func retryErrors() async throws {
-        let redis = try await RedisServer.start()
-        defer { redis.kill() }
         let emulator = try await ProviderEmulatorProcess.start(arguments: ["--api-key", "k-1"])
         defer { emulator.stop() }
         // Half the cases carry their output; the other half call the emulator, which refuses a wrong key.
@@ -21,7 +19,7 @@ struct RunRetryErrorsTests {
                 ? "{\"id\": \"c\(index)\", \"input\": \"x\(index)\", \"output\": \"echo: given\"}"
                 : "{\"id\": \"c\(index)\", \"input\": \"x\(index)\"}"
         }
-        let path = try RunCommandTests.suiteFile(
+        let path = try SharedRunFixture.suiteFile(
             "retry",
             spec: """
                   targets:
@@ -33,10 +31,9 @@ struct RunRetryErrorsTests {
                   criteria: [{type: startsWith, value: "echo:"}]
                   repeats: 2
                 """, cases: cases)
-        let file = try SuiteFile.load(path: path)
-        let queue = RedisWorkQueue(
-            redis: RedisClient(url: try RedisURL(parsing: redis.urlString)),
-            configuration: .init(run: file.runID, consumer: "test"))
+        let shared = try await SharedRunFixture.start(suitePath: path)
+        defer { shared.stop() }
+        let (redis, queue, file) = (shared.redis, shared.queue, shared.file)
         func run(key: String, _ extra: [String]) async throws -> ChildProcess {
             let process = try ChildProcess(
                 built: BuiltExecutable.evaluator,
@@ -72,10 +69,10 @@ struct RunRetryErrorsTests {
         "--retry-errors refuses with exit 2 while another process holds fresh claims on the run, and goes ahead once they lapse"
     )
     func refusesLiveClaims() async throws {
-        let redis = try await RedisServer.start()
-        defer { redis.kill() }
-        let (path, queue, file) = try QueueTakeoverTests.run("retry-live", count: 20, redis: redis)
-        try await queue.prepare(try file.plan())
+        let run = try await SharedRunFixture.start("retry-live", count: 20)
+        defer { run.stop() }
+        let (path, redis, queue, file) = (run.path, run.redis, run.queue, run.file)
+        try await queue.prepare(file.plan())
         // This process plays a recorder still evaluating: it holds 3 claims and keeps them fresh.
         let claimed = try await queue.claim(max: 3)
         #expect(claimed.count == 3)
@@ -102,14 +99,14 @@ struct RunRetryErrorsTests {
         ])
         #expect(retried.status == 0, "\(retried.output)")
         #expect(retried.output.contains { $0.contains("0 errored cases queued again") })
-        _ = try await QueueTakeoverTests.expectExactlyOnce(queue, count: 20)
+        try await run.expectExactlyOnce(count: 20)
     }
 
     @Test("the requeue script refuses a snapshot of the results that is no longer current")
     func staleSnapshot() async throws {
-        let redis = try await RedisServer.start()
-        defer { redis.kill() }
-        let (_, queue, _) = try QueueTakeoverTests.run("retry-stale", count: 2, redis: redis)
+        let run = try await SharedRunFixture.start("retry-stale", count: 2)
+        defer { run.stop() }
+        let queue = run.queue
         _ = try await queue.redis.send(["RPUSH", queue.keys.results, "{}"])
         let keys = [queue.keys.cases, queue.keys.recorded, queue.keys.results, queue.keys.counters]
         let stale = try await queue.redis.run(RunScripts.requeue, keys: keys, arguments: ["0", "0"])

@@ -121,6 +121,26 @@ public struct OptionValues: Sendable {
         return value
     }
 
+    /// An integer of at least `minimum`, or nil when the option is unset.
+    public func int(_ name: String, atLeast minimum: Int) throws(OptionError) -> Int? {
+        guard let value = try int(name) else { return nil }
+        guard value >= minimum else {
+            throw OptionError.invalidValue(
+                name: name, value: values[name] ?? "", expected: minimum == 0 ? "0 or more" : "at least \(minimum)")
+        }
+        return value
+    }
+
+    /// A number of seconds above zero (fractions allowed), or nil when the option is unset.
+    public func positiveSeconds(_ name: String) throws(OptionError) -> Duration? {
+        guard let seconds = try double(name) else { return nil }
+        guard seconds > 0 else {
+            throw OptionError.invalidValue(
+                name: name, value: values[name] ?? "", expected: "a positive number of seconds")
+        }
+        return .milliseconds(Int64(seconds * 1000))
+    }
+
     public func bool(_ name: String) throws(OptionError) -> Bool {
         guard let raw = values[name]?.lowercased() else { return false }
         switch raw {

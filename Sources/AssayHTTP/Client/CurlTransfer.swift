@@ -42,8 +42,6 @@ final class CurlTransfer {
         errorBuffer.deallocate()
     }
 
-    var errorMessage: String { String(cString: errorBuffer) }
-
     /// Appends `chunk` unless the body would exceed `limit` bytes; false means refuse the chunk.
     /// The only guard for bodies without `Content-Length` (chunked or read to close).
     static func append(_ chunk: UnsafeRawBufferPointer, to body: inout [UInt8], limit: Int) -> Bool {

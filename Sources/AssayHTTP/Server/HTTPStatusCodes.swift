@@ -1,6 +1,6 @@
 /// Reason phrases for status lines and problem titles (RFC 9110 §15).
-enum HTTPStatusCodes {
-    static func reasonPhrase(_ status: Int) -> String {
+package enum HTTPStatusCodes {
+    package static func reasonPhrase(_ status: Int) -> String {
         switch status {
         case 100: "Continue"
         case 200: "OK"

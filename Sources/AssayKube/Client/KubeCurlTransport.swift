@@ -51,10 +51,7 @@ public final class KubeCurlTransport: KubeTransport {
     }
 
     public func stream(_ request: ClientRequest) async throws(HTTPClientError) -> StreamingResponse {
-        guard request.url.hasPrefix("http://") || request.url.hasPrefix("https://") else {
-            throw .invalidRequest(
-                "URL must start with http:// or https://: \(ClientRequest.redactingQuery(request.url))")
-        }
+        try CurlRequestSetup.checkScheme(request.url)
         let (body, bodyContinuation) = AsyncThrowingStream.makeStream(of: [UInt8].self)
         let transfer = KubeCurlTransfer(
             request: request, tls: tls, connectTimeout: request.connectTimeout ?? connectTimeout,
@@ -143,7 +140,7 @@ private final class KubeCurlTransfer: @unchecked Sendable {
             resumeHead(.success((status, headers)))
             body.finish()
         } else {
-            finish(classify(code))
+            finish(CurlRequestSetup.error(for: code, errorBuffer: errorBuffer, easy: easy))
         }
         self.easy = nil
     }
@@ -159,14 +156,9 @@ private final class KubeCurlTransfer: @unchecked Sendable {
     }
 
     private func configure(_ easy: CurlEasyHandle) throws(HTTPClientError) {
-        try easy.set(CURLOPT_URL, try url(easy))
-        try easy.set(CURLOPT_PROTOCOLS_STR, "http,https")
-        try easy.set(CURLOPT_NOSIGNAL, 1)
-        try easy.set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer))
-        try easy.set(CURLOPT_CONNECTTIMEOUT_MS, connectTimeout.curlMilliseconds)
-        try easy.set(CURLOPT_TIMEOUT_MS, timeout.curlMilliseconds)
-        try easy.set(CURLOPT_TCP_KEEPALIVE, 1)
-        try easy.set(CURLOPT_USERAGENT, HTTPClientConfiguration.defaultUserAgent)
+        try CurlRequestSetup.setCommon(
+            easy, url: try url(easy), errorBuffer: errorBuffer, connectTimeout: connectTimeout, timeout: timeout,
+            userAgent: HTTPClientConfiguration.defaultUserAgent)
         try configureTLS(easy)
 
         let user = Unmanaged.passUnretained(self).toOpaque()
@@ -178,30 +170,9 @@ private final class KubeCurlTransfer: @unchecked Sendable {
         try easy.set(CURLOPT_XFERINFODATA, pointer: user)
         try easy.set(CURLOPT_NOPROGRESS, 0)
 
-        let method = request.method.uppercased()
-        if method == "GET" && request.body.isEmpty {
-            try easy.set(CURLOPT_HTTPGET, 1)
-        } else {
-            if method != "POST" { try easy.set(CURLOPT_CUSTOMREQUEST, method) }
-            try easy.set(CURLOPT_POSTFIELDSIZE_LARGE, offset: Int64(request.body.count))
-            // COPYPOSTFIELDS copies the bytes before the call returns.
-            let code = request.body.withUnsafeBytes { bytes in
-                let base = bytes.baseAddress.map { UnsafeMutableRawPointer(mutating: $0) }
-                return assay_curl_setopt_ptr(
-                    easy.raw, CURLOPT_COPYPOSTFIELDS, base ?? UnsafeMutableRawPointer(errorBuffer))
-            }
-            guard code == CURLE_OK else { throw .invalidRequest("libcurl could not take the request body") }
-        }
-        var list: UnsafeMutablePointer<curl_slist>?
-        for (name, value) in request.headers {
-            guard !name.contains(where: { $0 == "\r" || $0 == "\n" || $0 == ":" }),
-                !value.contains(where: { $0 == "\r" || $0 == "\n" })
-            else { throw .invalidRequest("header \(name) contains a line break or colon") }
-            list = curl_slist_append(list, "\(name): \(value)")
-        }
-        list = curl_slist_append(list, "Expect:")
-        headerList = list
-        try easy.set(CURLOPT_HTTPHEADER, pointer: UnsafeMutableRawPointer(list))
+        try CurlRequestSetup.setMethod(easy, request)
+        headerList = try CurlRequestSetup.headerList(request.headers)
+        try easy.set(CURLOPT_HTTPHEADER, pointer: UnsafeMutableRawPointer(headerList))
     }
 
     /// The request URL; with `tls-server-name`, the URL names that host (so that SNI and certificate
@@ -260,22 +231,6 @@ private final class KubeCurlTransfer: @unchecked Sendable {
         }
     }
 
-    private func classify(_ code: CURLcode) -> HTTPClientError {
-        let message = String(cString: errorBuffer)
-        let detail = message.isEmpty ? String(cString: curl_easy_strerror(code)) : message
-        switch code {
-        case CURLE_OPERATION_TIMEDOUT: return .timeout(detail)
-        case CURLE_COULDNT_RESOLVE_HOST: return .resolve(detail)
-        case CURLE_COULDNT_CONNECT: return .connect(detail)
-        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE,
-            CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_CLIENTCERT:
-            return .tls(detail)
-        case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL, CURLE_BAD_FUNCTION_ARGUMENT:
-            return .invalidRequest(detail)
-        default: return .transport(detail)
-        }
-    }
-
     // MARK: Callbacks (on the transfer's thread)
 
     fileprivate func receiveHeader(_ line: String) {
@@ -305,23 +260,28 @@ private final class KubeCurlTransfer: @unchecked Sendable {
 private func kubeCurlWrite(
     _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ user: UnsafeMutableRawPointer?
 ) -> Int {
-    guard let user else { return 0 }
-    let transfer = Unmanaged<KubeCurlTransfer>.fromOpaque(user).takeUnretainedValue()
-    let n = size * count
-    guard let data, n > 0 else { return n }
-    let bytes = [UInt8](UnsafeRawBufferPointer(start: data, count: n))
-    return transfer.receiveBody(bytes) ? n : 0
+    kubeCurlDeliver(data, size * count, user) { transfer, bytes in transfer.receiveBody([UInt8](bytes)) }
 }
 
 private func kubeCurlHeader(
     _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ user: UnsafeMutableRawPointer?
 ) -> Int {
+    kubeCurlDeliver(data, size * count, user) { transfer, bytes in
+        transfer.receiveHeader(String(decoding: bytes, as: UTF8.self))
+        return true
+    }
+}
+
+/// Hands the `n` bytes at `data` to the transfer `user` points at; libcurl aborts the transfer
+/// unless the answer is `n`.
+private func kubeCurlDeliver(
+    _ data: UnsafeMutablePointer<CChar>?, _ n: Int, _ user: UnsafeMutableRawPointer?,
+    _ deliver: (KubeCurlTransfer, UnsafeRawBufferPointer) -> Bool
+) -> Int {
     guard let user else { return 0 }
-    let transfer = Unmanaged<KubeCurlTransfer>.fromOpaque(user).takeUnretainedValue()
-    let n = size * count
     guard let data, n > 0 else { return n }
-    transfer.receiveHeader(String(decoding: UnsafeRawBufferPointer(start: data, count: n), as: UTF8.self))
-    return n
+    let transfer = Unmanaged<KubeCurlTransfer>.fromOpaque(user).takeUnretainedValue()
+    return deliver(transfer, UnsafeRawBufferPointer(start: data, count: n)) ? n : 0
 }
 
 private func kubeCurlProgress(

@@ -9,6 +9,16 @@ enum CommandLineExit {
     static let failedGate: Int32 = 1
     static let invalidInput: Int32 = 2
 
+    /// The options of `arguments` (each falling back to its environment variable), or, when
+    /// there are none to run with, the exit code once the usage is printed or the error reported.
+    static func parse(_ arguments: [String], with parser: OptionParser) -> (values: OptionValues?, exit: Int32) {
+        do {
+            return (try parser.parse(arguments, environment: ProcessInfo.processInfo.environment), success)
+        } catch {
+            return (nil, report(error))
+        }
+    }
+
     static func report(_ error: any Error) -> Int32 {
         if case .helpRequested(let usage) = error as? OptionError {
             print(usage, terminator: "")

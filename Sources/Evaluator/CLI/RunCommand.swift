@@ -77,12 +77,8 @@ struct RunCommand {
     }
 
     static func run(_ arguments: [String]) async -> Int32 {
-        let values: OptionValues
-        do {
-            values = try parser().parse(arguments, environment: ProcessInfo.processInfo.environment)
-        } catch {
-            return CommandLineExit.report(error)
-        }
+        let parsed = CommandLineExit.parse(arguments, with: parser())
+        guard let values = parsed.values else { return parsed.exit }
         guard values.positionals.count == 1, let path = values.positionals.first else {
             return CommandLineExit.report(
                 OptionError.invalidValue(
@@ -135,7 +131,7 @@ struct RunCommand {
                 file.runID = RunID("\(file.runID.rawValue)-r\(repeats)") ?? file.runID
             }
             baseline = try values.string("baseline").flatMap { $0.isEmpty ? nil : try readBaseline($0) }
-            let generationTimeout = try positive(values, "generation-timeout-seconds") ?? 30
+            let generationTimeout = try values.positiveSeconds("generation-timeout-seconds") ?? .seconds(30)
             // A pool is needed to generate outputs, and to call llmJudge criteria's judges.
             let needsGeneration =
                 (!file.suite.spec.isOffline && file.dataset.cases.contains { $0.output == nil })
@@ -143,8 +139,7 @@ struct RunCommand {
             let pool = needsGeneration ? try makePool(file.suite.spec, logger: logger) : nil
             do {
                 evaluator = try SuiteEvaluator(
-                    spec: file.suite.spec, pool: pool, generationTimeout: .milliseconds(Int64(generationTimeout * 1000))
-                )
+                    spec: file.suite.spec, pool: pool, generationTimeout: generationTimeout)
             } catch {
                 let line = YAMLFieldLocator.line(
                     of: error.path, in: (try? String(contentsOfFile: path, encoding: .utf8)) ?? "")
@@ -154,24 +149,17 @@ struct RunCommand {
             let problems = SuitePreflight.problems(
                 evaluator, generates: file.dataset.cases.contains { $0.output == nil }, keys: .environment)
             guard problems.isEmpty else { throw PreflightFailed(path: path, problems: problems) }
-            let concurrency = try values.int("concurrency") ?? file.suite.spec.concurrency
-            guard concurrency >= 1 else {
-                throw OptionError.invalidValue(name: "concurrency", value: String(concurrency), expected: "at least 1")
-            }
+            let concurrency = try values.int("concurrency", atLeast: 1) ?? file.suite.spec.concurrency
             options = RunWorker.Options(
                 concurrency: concurrency, caseDelay: .milliseconds(try values.int("case-delay-ms") ?? 0))
-            plan = file.plan(resultTTL: .seconds(try positive(values, "result-ttl-seconds") ?? 604_800))
-            redisWait = try positive(values, "redis-wait-seconds") ?? Double(defaultRedisWaitSeconds)
+            plan = file.plan(resultTTL: try values.positiveSeconds("result-ttl-seconds") ?? .seconds(604_800))
+            redisWait = try values.positiveSeconds("redis-wait-seconds")?.inSeconds ?? Double(defaultRedisWaitSeconds)
             if let text = values.string("redis"), !text.isEmpty {
                 let url = try RedisURL(parsing: text)
                 redisURL = url
                 let claimTimeout =
-                    try values.int("claim-timeout-ms")
+                    try values.int("claim-timeout-ms", atLeast: 1)
                     ?? Int(RedisWorkQueue.Configuration.defaultVisibilityTimeout.inMilliseconds)
-                guard claimTimeout >= 1 else {
-                    throw OptionError.invalidValue(
-                        name: "claim-timeout-ms", value: String(claimTimeout), expected: "at least 1")
-                }
                 queue = RedisWorkQueue(
                     redis: RedisClient(url: url),
                     configuration: .init(
@@ -315,14 +303,6 @@ struct RunCommand {
                 try? await Task.sleep(for: min(left, failures.next(at: .now, random: 0)))
             }
         }
-    }
-
-    private static func positive(_ values: OptionValues, _ name: String) throws -> Double? {
-        guard let value = try values.double(name) else { return nil }
-        guard value > 0 else {
-            throw OptionError.invalidValue(name: name, value: String(value), expected: "more than 0")
-        }
-        return value
     }
 
     /// The provider pool of a local run: rate limits per process, the suite's circuit-breaker open time.

@@ -96,12 +96,8 @@ struct ServeCommand {
     static let defaultShutdownGraceSeconds = 25.0
 
     static func run(_ arguments: [String]) async -> Int32 {
-        let values: OptionValues
-        do {
-            values = try parser().parse(arguments, environment: ProcessInfo.processInfo.environment)
-        } catch {
-            return CommandLineExit.report(error)
-        }
+        let parsed = CommandLineExit.parse(arguments, with: parser())
+        guard let values = parsed.values else { return parsed.exit }
         do {
             var configuration = HTTPServerConfiguration()
             configuration.host = values.string(Pod.host.option) ?? configuration.host
@@ -122,7 +118,7 @@ struct ServeCommand {
             let registry = EvaluatorApp.makeRegistry()
             let pool = try makePool(values, registry: registry, logger: logger)
             let generationTimeout =
-                try positiveSeconds(values, "generation-timeout-seconds") ?? CaseEvaluation.defaultGenerationTimeout
+                try values.positiveSeconds("generation-timeout-seconds") ?? CaseEvaluation.defaultGenerationTimeout
             let providers = try ServeProviders(values: values, logger: logger)
             let service = EvaluationService(
                 registry: registry, providers: providers.catalog, allowInlineProviders: providers.allowInline,
@@ -175,13 +171,8 @@ struct ServeCommand {
     /// The provider pool: one HTTP client, rate limits in Redis when `--redis` is given.
     static func makePool(_ values: OptionValues, registry: MetricsRegistry, logger: Logger) throws -> ProviderPool {
         var configuration = ProviderPool.Configuration()
-        if let replicas = try values.int("replicas") {
-            guard replicas >= 1 else {
-                throw OptionError.invalidValue(name: "replicas", value: String(replicas), expected: "at least 1")
-            }
-            configuration.replicas = replicas
-        }
-        if let open = try positiveSeconds(values, "circuit-open-seconds") { configuration.circuitOpenDuration = open }
+        if let replicas = try values.int("replicas", atLeast: 1) { configuration.replicas = replicas }
+        if let open = try values.positiveSeconds("circuit-open-seconds") { configuration.circuitOpenDuration = open }
         if let wait = try values.double("ratelimit-max-wait-seconds") {
             guard wait >= 0 else {
                 throw OptionError.invalidValue(
@@ -212,13 +203,5 @@ struct ServeCommand {
         return ProviderPool(
             configuration: configuration, transport: transport, redis: redis,
             metrics: ProviderMetrics(registry: registry), logger: logger)
-    }
-
-    private static func positiveSeconds(_ values: OptionValues, _ name: String) throws -> Duration? {
-        guard let seconds = try values.double(name) else { return nil }
-        guard seconds > 0 else {
-            throw OptionError.invalidValue(name: name, value: String(seconds), expected: "a positive number of seconds")
-        }
-        return .milliseconds(Int64(seconds * 1000))
     }
 }

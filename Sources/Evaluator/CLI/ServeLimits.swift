@@ -25,36 +25,18 @@ struct ServeLimits {
     }
 
     init(_ values: OptionValues, configuration: inout HTTPServerConfiguration) throws {
-        if let connections = try values.int("max-connections") {
-            guard connections >= 1 else {
-                throw OptionError.invalidValue(
-                    name: "max-connections", value: String(connections), expected: "at least 1")
-            }
+        if let connections = try values.int("max-connections", atLeast: 1) {
             configuration.maxConnections = connections
         } else {
             configuration.maxConnections = HTTPServerConfiguration.defaultMaxConnections(
                 eventLoops: configuration.eventLoopCount)
         }
-        if let seconds = try values.double("request-timeout-seconds") {
-            guard seconds > 0 else {
-                throw OptionError.invalidValue(
-                    name: "request-timeout-seconds", value: String(seconds), expected: "a positive number of seconds")
-            }
-            configuration.requestTimeout = .milliseconds(Int64(seconds * 1000))
+        if let timeout = try values.positiveSeconds("request-timeout-seconds") {
+            configuration.requestTimeout = timeout
         }
         var work = BoundedExecutor.Configuration(label: "scoring")
-        if let threads = try values.int("scoring-threads") {
-            guard threads >= 1 else {
-                throw OptionError.invalidValue(name: "scoring-threads", value: String(threads), expected: "at least 1")
-            }
-            work.threads = threads
-        }
-        if let queued = try values.int("scoring-queue") {
-            guard queued >= 0 else {
-                throw OptionError.invalidValue(name: "scoring-queue", value: String(queued), expected: "0 or more")
-            }
-            work.maxQueued = queued
-        }
+        if let threads = try values.int("scoring-threads", atLeast: 1) { work.threads = threads }
+        if let queued = try values.int("scoring-queue", atLeast: 0) { work.maxQueued = queued }
         executor = BoundedExecutor(configuration: work)
     }
 

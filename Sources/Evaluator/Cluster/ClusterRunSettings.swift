@@ -55,31 +55,13 @@ struct ClusterRunSettings: Sendable {
         suite = suiteText
         namespace = Self.nonEmpty(values.string(Pod.suiteNamespace.option)) ?? KubeConnection.defaultNamespace
         consumer = Self.nonEmpty(values.string(Pod.consumer.option)) ?? RunCommand.defaultConsumer()
-        if let concurrency = try values.int(Pod.concurrency.option) {
-            guard concurrency >= 1 else {
-                throw OptionError.invalidValue(name: "concurrency", value: String(concurrency), expected: "at least 1")
-            }
-            self.concurrency = concurrency
-        }
-        let interval = try values.double("status-interval-seconds") ?? Self.defaultStatusInterval.inSeconds
-        guard interval > 0 else {
-            throw OptionError.invalidValue(
-                name: "status-interval-seconds", value: String(interval), expected: "a positive number of seconds")
-        }
-        statusInterval = .milliseconds(Int64(interval * 1000))
+        if let concurrency = try values.int(Pod.concurrency.option, atLeast: 1) { self.concurrency = concurrency }
+        statusInterval = try values.positiveSeconds("status-interval-seconds") ?? Self.defaultStatusInterval
         let claimMilliseconds =
-            try values.int("claim-timeout-ms")
+            try values.int("claim-timeout-ms", atLeast: 1)
             ?? Int(RedisWorkQueue.Configuration.defaultVisibilityTimeout.inMilliseconds)
-        guard claimMilliseconds >= 1 else {
-            throw OptionError.invalidValue(
-                name: "claim-timeout-ms", value: String(claimMilliseconds), expected: "at least 1")
-        }
         claimTimeout = .milliseconds(claimMilliseconds)
-        let delay = try values.int("case-delay-ms") ?? 0
-        guard delay >= 0 else {
-            throw OptionError.invalidValue(name: "case-delay-ms", value: String(delay), expected: "0 or more")
-        }
-        caseDelay = .milliseconds(delay)
+        caseDelay = .milliseconds(try values.int("case-delay-ms", atLeast: 0) ?? 0)
         kubeconfig = Self.nonEmpty(values.string("kubeconfig"))
     }
 

@@ -36,6 +36,12 @@ struct RunWorker: Sendable {
         var recordLinger = defaultRecordLinger
         /// Extra time spent on each case before evaluating it (tests use it to slow a run down).
         var caseDelay: Duration = .zero
+
+        /// The idle worker's progress poll: `pollInterval` doubling up to `maxIdlePollInterval`
+        /// (the queue's backoff, 50 ms to 1 s, should `pollInterval` not be positive).
+        var idleBackoff: Backoff {
+            (try? Backoff(base: pollInterval, cap: max(pollInterval, Self.maxIdlePollInterval))) ?? Self.queueBackoff
+        }
     }
 
     let queue: any WorkQueue
@@ -80,7 +86,7 @@ struct RunWorker: Sendable {
         let pricing = RunPricing(evaluator.spec)
         await withDiscardingTaskGroup { group in
             var failures = BackoffCounter(Options.queueBackoff)
-            var idlePoll = options.pollInterval
+            var idlePoll = BackoffCounter(options.idleBackoff)
             while !Task.isCancelled, !shared.stopped.load(ordering: .relaxed) {
                 let free = options.concurrency - shared.inFlight.load(ordering: .relaxed)
                 if free <= 0 {
@@ -109,7 +115,7 @@ struct RunWorker: Sendable {
                     }
                 }
                 if !claimed.isEmpty {
-                    idlePoll = options.pollInterval
+                    idlePoll.reset()
                     continue
                 }
                 if shared.inFlight.load(ordering: .relaxed) == 0 {
@@ -119,8 +125,7 @@ struct RunWorker: Sendable {
                             break
                         }
                     }
-                    try? await Task.sleep(for: idlePoll)
-                    idlePoll = min(idlePoll * 2, Options.maxIdlePollInterval)
+                    try? await Task.sleep(for: idlePoll.next(at: .now, random: 0))
                 } else {
                     try? await Task.sleep(for: options.pollInterval)
                 }

@@ -1,4 +1,5 @@
 import AssayCore
+import AssayHTTP
 import Foundation
 import Glibc
 import Synchronization
@@ -143,7 +144,7 @@ final class HTTPListener: Sendable {
             let keepAlive = request.header("connection")?.lowercased() != "close"
             switch reply {
             case .full(let status, let headers, let body):
-                var head = "HTTP/1.1 \(status) \(Self.reason(status))\r\n"
+                var head = "HTTP/1.1 \(status) \(HTTPStatusCodes.reasonPhrase(status))\r\n"
                 for (name, value) in headers { head += "\(name): \(value)\r\n" }
                 head += "Content-Length: \(body.count)\r\n"
                 if !keepAlive { head += "Connection: close\r\n" }
@@ -152,7 +153,7 @@ final class HTTPListener: Sendable {
                 if !keepAlive { return }
             case .stream(let status, let headers, let next, let close):
                 defer { close() }
-                var head = "HTTP/1.1 \(status) \(Self.reason(status))\r\n"
+                var head = "HTTP/1.1 \(status) \(HTTPStatusCodes.reasonPhrase(status))\r\n"
                 for (name, value) in headers { head += "\(name): \(value)\r\n" }
                 head += "Transfer-Encoding: chunked\r\n\r\n"
                 guard send(fd, Array(head.utf8)) else { return }
@@ -259,25 +260,5 @@ final class HTTPListener: Sendable {
             if Array(haystack[i..<i + needle.count]) == needle { return i }
         }
         return nil
-    }
-
-    static func reason(_ status: Int) -> String {
-        switch status {
-        case 200: "OK"
-        case 201: "Created"
-        case 202: "Accepted"
-        case 400: "Bad Request"
-        case 401: "Unauthorized"
-        case 403: "Forbidden"
-        case 404: "Not Found"
-        case 405: "Method Not Allowed"
-        case 406: "Not Acceptable"
-        case 409: "Conflict"
-        case 410: "Gone"
-        case 415: "Unsupported Media Type"
-        case 422: "Unprocessable Entity"
-        case 500: "Internal Server Error"
-        default: "Status"
-        }
     }
 }

@@ -165,11 +165,8 @@ final class Store: Sendable {
     func create(
         _ type: ResourceType, namespace: String, object: JSONValue, options: WriteOptions = WriteOptions()
     ) throws(APIError) -> WriteResult {
-        try state.withLock { (state) throws(APIError) -> WriteResult in
-            var working = state
-            let result = try working.create(type, namespace: namespace, body: object, options: options)
-            if !options.dryRun { finish(&working, into: &state) }
-            return result
+        try write(dryRun: options.dryRun) { (working) throws(APIError) -> WriteResult in
+            try working.create(type, namespace: namespace, body: object, options: options)
         }
     }
 
@@ -180,33 +177,25 @@ final class Store: Sendable {
         options: WriteOptions = WriteOptions(), createIfMissing: Bool = false,
         transform: (JSONValue?) throws(APIError) -> JSONValue
     ) throws(APIError) -> WriteResult {
-        try state.withLock { (state) throws(APIError) -> WriteResult in
-            var working = state
+        try write(dryRun: options.dryRun) { (working) throws(APIError) -> WriteResult in
             let existing = working.objects[type.groupResource]?[Store.key(type, namespace, name)]
             guard let existing else {
                 guard createIfMissing, subresource == nil else { throw .notFound(type.groupResource, name) }
                 var body = try transform(nil)
                 if body.at(["metadata", "name"])?.stringValue == nil { body.set(["metadata", "name"], .string(name)) }
-                let result = try working.create(type, namespace: namespace, body: body, options: options)
-                if !options.dryRun { finish(&working, into: &state) }
-                return result
+                return try working.create(type, namespace: namespace, body: body, options: options)
             }
             let proposed = try transform(existing)
-            let result = try working.update(
+            return try working.update(
                 type, existing: existing, proposed: proposed, subresource: subresource, options: options)
-            if !options.dryRun { finish(&working, into: &state) }
-            return result
         }
     }
 
     func delete(
         _ type: ResourceType, namespace: String, name: String, options: DeletionOptions = DeletionOptions()
     ) throws(APIError) -> JSONValue {
-        try state.withLock { (state) throws(APIError) -> JSONValue in
-            var working = state
-            let result = try working.delete(type, namespace: namespace, name: name, options: options)
-            if !options.dryRun { finish(&working, into: &state) }
-            return result
+        try write(dryRun: options.dryRun) { (working) throws(APIError) -> JSONValue in
+            try working.delete(type, namespace: namespace, name: name, options: options)
         }
     }
 
@@ -223,6 +212,19 @@ final class Store: Sendable {
 
     /// A value read from the state under the lock.
     func read<T>(_ body: (State) -> T) -> T { state.withLock { body($0) } }
+
+    /// Runs `change` on a copy of the state under the lock; unless `dryRun`, the copy (after the
+    /// collector) becomes the state and what changed is published. A throw leaves the state as it was.
+    private func write<Result>(
+        dryRun: Bool, _ change: (inout State) throws(APIError) -> Result
+    ) throws(APIError) -> Result {
+        try state.withLock { (state) throws(APIError) -> Result in
+            var working = state
+            let result = try change(&working)
+            if !dryRun { finish(&working, into: &state) }
+            return result
+        }
+    }
 
     /// Runs the garbage collector, then publishes what the write and the collector changed.
     private func finish(_ working: inout State, into state: inout State) {

@@ -109,11 +109,10 @@ enum ControllerCommand {
 
     static func settings(_ values: OptionValues, environment: [String: String]) throws(OptionError) -> Settings {
         func seconds(_ name: String) throws(OptionError) -> Duration {
-            guard let value = try values.double(name), value > 0 else {
-                throw .invalidValue(
-                    name: name, value: values.string(name) ?? "", expected: "a positive number of seconds")
+            guard let value = try values.positiveSeconds(name) else {
+                throw .invalidValue(name: name, value: "", expected: "a positive number of seconds")
             }
-            return .milliseconds(Int64(value * 1000))
+            return value
         }
         func nonEmpty(_ name: String) -> String? { values.string(name).flatMap { $0.isEmpty ? nil : $0 } }
         guard let level = Logger.Level(name: values.string("log-level") ?? "info") else {
@@ -127,8 +126,8 @@ enum ControllerCommand {
         guard let port = try values.int("health-port"), (0...65535).contains(port) else {
             throw .invalidValue(name: "health-port", value: values.string("health-port") ?? "", expected: "0 to 65535")
         }
-        guard let workers = try values.int("workers"), workers >= 1 else {
-            throw .invalidValue(name: "workers", value: values.string("workers") ?? "", expected: "at least 1")
+        guard let workers = try values.int("workers", atLeast: 1) else {
+            throw .invalidValue(name: "workers", value: "", expected: "at least 1")
         }
         var settings = Settings(
             kubeconfig: nonEmpty("kubeconfig"), context: nonEmpty("context"), redis: redis,
@@ -158,9 +157,8 @@ enum ControllerCommand {
             throw .invalidValue(
                 name: "kube-api-qps", value: values.string("kube-api-qps") ?? "", expected: "0 (no limit) or more")
         }
-        guard let burst = try values.int("kube-api-burst"), burst >= 1 else {
-            throw .invalidValue(
-                name: "kube-api-burst", value: values.string("kube-api-burst") ?? "", expected: "at least 1")
+        guard let burst = try values.int("kube-api-burst", atLeast: 1) else {
+            throw .invalidValue(name: "kube-api-burst", value: "", expected: "at least 1")
         }
         settings.apiQPS = qps
         settings.apiBurst = burst
