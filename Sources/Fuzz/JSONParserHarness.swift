@@ -1,6 +1,7 @@
 // The JSON parser under libFuzzer (target `json`): what it accepts survives a round trip through the writer, the
 // String and byte entry points agree, simdjson's UTF-8 check agrees with the standard library's, the depth limit
-// holds, and every rejection points inside the input.
+// holds, the span reported for a root member's value is that value's text, and every rejection points inside the
+// input.
 #if FUZZING
     import AssayCore
 
@@ -33,6 +34,21 @@
         return padded.withUnsafeBufferPointer { parse($0, .default) }
     }
 
+    /// The span the parser reports for each root member's value holds exactly that value's text.
+    private func checkMemberSpans(_ bytes: UnsafeBufferPointer<UInt8>, _ value: JSONValue) {
+        let array = Array(bytes)
+        for name in value.objectValue?.keys.prefix(4) ?? [] {
+            guard let (again, span) = try? JSONParser.parse(array, spanOfMember: name), again == value, let span
+            else { preconditionFailure("parsing with a member span changed the outcome") }
+            precondition(
+                (try? JSONParser.parse(Array(array[span]))) == value[name], "a member's span is not its value's text")
+        }
+        let missing = "\u{0}absent"
+        guard value[missing] == nil else { return }
+        let (_, absent) = try! JSONParser.parse(array, spanOfMember: missing)
+        precondition(absent == nil, "a span for a member that is not there")
+    }
+
     func fuzzJSONParser(_ bytes: UnsafeBufferPointer<UInt8>) {
         let outcome = parse(bytes, .default)
         switch outcome {
@@ -57,6 +73,7 @@
             guard case .success(let paddedValue) = parsePadded(bytes), paddedValue == value else {
                 preconditionFailure("trailing whitespace changed the parse")
             }
+            checkMemberSpans(bytes, value)
         case .failure(let error):
             precondition(error.line >= 1 && error.column >= 1 && !error.reason.isEmpty, "malformed error \(error)")
             precondition((0...bytes.count).contains(error.offset), "error offset \(error.offset) outside the input")

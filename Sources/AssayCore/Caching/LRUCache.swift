@@ -49,10 +49,11 @@ public final class LRUCache<Key: Hashable & Sendable, Value: Sendable>: Sendable
     @inlinable
     public func value(forKey key: Key) -> Value? {
         state.withLock { state in
-            guard state.entries[key] != nil else { return nil }
+            // One hash of the key: the entry is found once and updated through its index.
+            guard let found = state.entries.index(forKey: key) else { return nil }
             state.clock += 1
-            state.entries[key]!.lastUse = state.clock
-            return state.entries[key]!.value
+            state.entries.values[found].lastUse = state.clock
+            return state.entries.values[found].value
         }
     }
 

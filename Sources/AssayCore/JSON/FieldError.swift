@@ -114,7 +114,7 @@ public struct JSONFields: Sendable {
     /// Rejects members outside `allowed`, so that a typo (`"valeu"`) is an error instead of a
     /// silently ignored field.
     public func rejectUnknown(allowed: Set<String>) throws(FieldError) {
-        for key in object.keys where !allowed.contains(key) {
+        for (key, _) in object where !allowed.contains(key) {
             throw FieldError(
                 path: path(key),
                 message: "is not a known field; expected one of: \(allowed.sorted().joined(separator: ", "))")

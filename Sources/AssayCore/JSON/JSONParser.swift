@@ -40,9 +40,25 @@ public enum JSONParser {
     }
 
     public static func parse(_ bytes: [UInt8], limits: JSONLimits = .default) throws(JSONParseError) -> JSONValue {
-        let result: Result<JSONValue, JSONParseError> = bytes.withUnsafeBytes { raw in
+        try parse(bytes, limits: limits, spanOfMember: nil).value
+    }
+
+    /// Parses `bytes`, and says where in them the value of the root object's member `name` lies
+    /// (its source text, the same bytes whenever the same value is sent the same way): a key for
+    /// caching what is derived from that value without writing it out again. The span is `nil`
+    /// when the root is not an object or has no such member; with duplicates, the last one's.
+    public static func parse(
+        _ bytes: [UInt8], limits: JSONLimits = .default, spanOfMember name: String?
+    ) throws(JSONParseError) -> (value: JSONValue, span: Range<Int>?) {
+        typealias Parsed = (value: JSONValue, span: Range<Int>?)
+        let result: Result<Parsed, JSONParseError> = bytes.withUnsafeBytes { raw in
+            let input = raw.bindMemory(to: UInt8.self)
+            var reader = JSONReader(
+                input: input, limits: limits, knownValidUTF8: UTF8Validation.isValid(raw), spanOfMember: name)
+            defer { reader.releaseScratch() }
             do throws(JSONParseError) {
-                return .success(try parse(raw, limits: limits))
+                let value = try reader.document()
+                return .success((value, reader.memberSpan))
             } catch {
                 return .failure(error)
             }
@@ -89,6 +105,9 @@ struct JSONReader {
     /// Unescaped bytes of the string being read, used only for strings with escapes.
     var scratch: UnsafeMutablePointer<UInt8>?
     var scratchCapacity = 0
+    /// The root object's member whose value's span to record (``JSONParser/parse(_:limits:spanOfMember:)``).
+    let spanMember: String?
+    var memberSpan: Range<Int>?
 
     /// The smallest scratch allocation (one memory page); grown by doubling.
     static let initialScratchCapacity = 4096
@@ -109,9 +128,10 @@ struct JSONReader {
     /// ``shortEscapeTable``, held by the reader so that the hot loop skips the global's access.
     let shortEscapes = JSONReader.shortEscapeTable
 
-    init(input: UnsafeBufferPointer<UInt8>, limits: JSONLimits, knownValidUTF8: Bool) {
+    init(input: UnsafeBufferPointer<UInt8>, limits: JSONLimits, knownValidUTF8: Bool, spanOfMember: String? = nil) {
         self.input = input
         self.knownValidUTF8 = knownValidUTF8
+        self.spanMember = spanOfMember
         // An empty buffer may have no base address; any valid pointer will do as nothing is read.
         self.base = input.baseAddress ?? UnsafePointer(bitPattern: 0x10)!
         self.end = input.count
@@ -187,7 +207,14 @@ struct JSONReader {
                     pos < end ? "expected ':' after object member name" : "unexpected end of input, expected ':'")
             }
             pos += 1
-            object[key] = try value()
+            if depth == 1, let spanMember, key == spanMember {
+                skipWhitespace()
+                let start = pos
+                object[key] = try value()
+                memberSpan = start..<pos
+            } else {
+                object[key] = try value()
+            }
             skipWhitespace()
             guard pos < end else { throw fail("unexpected end of input, expected ',' or '}'") }
             if base[pos] == UInt8(ascii: ",") {

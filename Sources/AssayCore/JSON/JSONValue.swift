@@ -60,51 +60,96 @@ public enum JSONValue: Sendable, Hashable {
 /// like what was sent) with lookup by key.
 ///
 /// Duplicate keys keep the last value, as ECMAScript's `JSON.parse` does.
+///
+/// Members live in one array in document order. Most objects of real documents are small (a
+/// criterion, a section of a model's structured answer: two to eight members), and for them a
+/// scan of the array finds a key faster than hashing it, and the object costs one allocation
+/// instead of three (keys, hash table, values): a `Dictionary` per object was a sixth of a 1 MB
+/// structured-output request's CPU (bench/RESULTS.md). An object of more than ``indexThreshold``
+/// members also gets a key index, so that a document of one huge object still parses (and is
+/// looked up) in linear time, duplicate keys included.
 public struct JSONObject: Sendable, Hashable, Sequence {
-    public private(set) var keys: [String] = []
-    private var storage: [String: JSONValue] = [:]
+    public typealias Member = (key: String, value: JSONValue)
+
+    /// Members in document order, each key once.
+    private var members: [Member] = []
+    /// Each key's position in `members`, kept once there are more than ``indexThreshold``.
+    private var index: [String: Int]?
+
+    /// Members above which an object keeps a key index: below it, comparing a key with each
+    /// member's is cheaper than hashing it (measured on the benchmark's bodies; our choice).
+    public static let indexThreshold = 12
 
     public init() {}
 
     public init(_ pairs: [(String, JSONValue)]) {
-        keys.reserveCapacity(pairs.count)
-        storage.reserveCapacity(pairs.count)
+        members.reserveCapacity(pairs.count)
         for (k, v) in pairs { self[k] = v }
     }
 
-    public var count: Int { keys.count }
-    public var isEmpty: Bool { keys.isEmpty }
+    public var count: Int { members.count }
+    public var isEmpty: Bool { members.isEmpty }
+
+    /// The member names in document order.
+    public var keys: [String] { members.map(\.key) }
+
+    /// Where `key`'s member is in `members`.
+    @inline(__always)
+    private func position(of key: String) -> Int? {
+        if let index { return index[key] }
+        return members.firstIndex { $0.key == key }
+    }
 
     public subscript(key: String) -> JSONValue? {
-        get { storage[key] }
+        get { position(of: key).map { members[$0].value } }
         set {
             if let newValue {
-                if storage.updateValue(newValue, forKey: key) == nil { keys.append(key) }
-            } else if storage.removeValue(forKey: key) != nil {
-                keys.removeAll { $0 == key }
+                if let found = position(of: key) {
+                    members[found].value = newValue
+                } else {
+                    members.append((key, newValue))
+                    if index != nil {
+                        index![key] = members.count - 1
+                    } else if members.count > Self.indexThreshold {
+                        buildIndex()
+                    }
+                }
+            } else if let found = position(of: key) {
+                members.remove(at: found)
+                index = nil
+                if members.count > Self.indexThreshold { buildIndex() }
             }
         }
     }
 
-    public func makeIterator() -> some IteratorProtocol<(key: String, value: JSONValue)> {
-        var index = 0
-        let keys = self.keys
-        let storage = self.storage
-        return AnyIterator {
-            guard index < keys.count else { return nil }
-            defer { index += 1 }
-            let k = keys[index]
-            return (key: k, value: storage[k]!)
-        }
+    private mutating func buildIndex() {
+        var built: [String: Int] = [:]
+        built.reserveCapacity(members.count * 2)
+        for (position, member) in members.enumerated() { built[member.key] = position }
+        index = built
+    }
+
+    public func makeIterator() -> IndexingIterator<[Member]> {
+        members.makeIterator()
     }
 
     /// Objects are equal when they have the same members, whatever their order.
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
-        lhs.storage == rhs.storage
+        guard lhs.count == rhs.count else { return false }
+        return lhs.members.allSatisfy { member in rhs[member.key] == member.value }
     }
 
+    /// Order-independent, as equality is: the members' own hashes combined commutatively.
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(storage)
+        var combined = 0
+        for member in members {
+            var own = Hasher()
+            own.combine(member.key)
+            own.combine(member.value)
+            combined ^= own.finalize()
+        }
+        hasher.combine(members.count)
+        hasher.combine(combined)
     }
 }
 

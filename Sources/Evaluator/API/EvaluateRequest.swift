@@ -15,10 +15,11 @@ struct EvaluateRequest: Sendable {
     static let fields: Set<String> = ["output", "target", "input", "reference", "criteria"]
 
     /// Decodes `json` found at `path` ("" for a whole body, "items[3]" in a batch), appending
-    /// every problem to `errors`; returns nil when there was any.
+    /// every problem to `errors`; returns nil when there was any. `criteriaSource`, the bytes of
+    /// the `criteria` list as the body spelt them, lets the cache find the whole list at once.
     static func decode(
         _ json: JSONValue, at path: String, cache: CriterionCache, hasDefaultJudge: Bool = false,
-        errors: inout [FieldError]
+        criteriaSource: ArraySlice<UInt8>? = nil, errors: inout [FieldError]
     ) -> EvaluateRequest? {
         guard let fields = JSONFields.collecting(json, at: path, allowed: Self.fields, errors: &errors) else {
             return nil
@@ -70,41 +71,36 @@ struct EvaluateRequest: Sendable {
                         message: "has \(items.count) criteria; at most \(Scorecard.maxCriteria) are allowed per request"
                     ))
             } else {
-                for (index, item) in items.enumerated() {
-                    let itemPath = FieldError.join(fields.path("criteria"), index)
-                    do {
-                        let criterion = try cache.criterion(item, at: itemPath)
-                        if criterion.needsReference && reference == nil && !fields.has("reference") {
+                for (index, criterion) in decodeCriteria(items, fields, cache, criteriaSource, &errors) {
+                    // Built only for an error: most requests have none.
+                    var itemPath: String { FieldError.join(fields.path("criteria"), index) }
+                    if criterion.needsReference && reference == nil && !fields.has("reference") {
+                        errors.append(
+                            FieldError(
+                                path: fields.path("reference"),
+                                message: "is required by \(itemPath) (\(criterion.type.rawValue))"))
+                    }
+                    switch criterion.kind {
+                    case .llmJudge(let judge):
+                        if judge.judge == nil && !hasDefaultJudge {
                             errors.append(
                                 FieldError(
-                                    path: fields.path("reference"),
-                                    message: "is required by \(itemPath) (\(criterion.type.rawValue))"))
+                                    path: FieldError.join(itemPath, "judge"),
+                                    message: "is required: this evaluator has no default judge (--judge-providers)"))
                         }
-                        switch criterion.kind {
-                        case .llmJudge(let judge):
-                            if judge.judge == nil && !hasDefaultJudge {
-                                errors.append(
-                                    FieldError(
-                                        path: FieldError.join(itemPath, "judge"),
-                                        message:
-                                            "is required: this evaluator has no default judge (--judge-providers)"))
-                            }
-                        case .latency, .cost:
-                            if !fields.has("target") {
-                                errors.append(
-                                    FieldError(
-                                        path: itemPath,
-                                        message:
-                                            "\(criterion.type.rawValue) needs a target: only an output the evaluator generated has a latency and a token count"
-                                    ))
-                            }
-                        default:
-                            break
+                    case .latency, .cost:
+                        if !fields.has("target") {
+                            errors.append(
+                                FieldError(
+                                    path: itemPath,
+                                    message:
+                                        "\(criterion.type.rawValue) needs a target: only an output the evaluator generated has a latency and a token count"
+                                ))
                         }
-                        criteria.append(criterion)
-                    } catch {
-                        errors.append(error)
+                    default:
+                        break
                     }
+                    criteria.append(criterion)
                 }
             }
         } catch {
@@ -114,5 +110,26 @@ struct EvaluateRequest: Sendable {
         return EvaluateRequest(
             output: output, target: target, input: input, reference: reference,
             scorecard: Scorecard(criteria: criteria))
+    }
+
+    /// The criteria of `items` that decode, by index: the list cached for `source` when there is
+    /// one, else each item decoded (through the per-criterion cache), each problem appended to
+    /// `errors`, and a list without problems cached for `source`.
+    private static func decodeCriteria(
+        _ items: [JSONValue], _ fields: JSONFields, _ cache: CriterionCache, _ source: ArraySlice<UInt8>?,
+        _ errors: inout [FieldError]
+    ) -> [(Int, Criterion)] {
+        if let source, let known = cache.criteria(source: source) { return Array(known.enumerated()) }
+        var decoded: [(Int, Criterion)] = []
+        decoded.reserveCapacity(items.count)
+        for (index, item) in items.enumerated() {
+            do {
+                decoded.append((index, try cache.criterion(item, at: FieldError.join(fields.path("criteria"), index))))
+            } catch {
+                errors.append(error)
+            }
+        }
+        if let source, decoded.count == items.count { cache.remember(decoded.map { $0.1 }, source: source) }
+        return decoded
     }
 }

@@ -77,13 +77,13 @@ struct EvaluationService: Sendable {
             switch try inline(request, cancellation) {
             case .prepared(let done):
                 prepared = done
-            case .parsed(let json):
+            case .parsed(let body):
                 prepared = try await work(.new, cancellation) { () throws(APIProblem) -> Prepared in
-                    try prepareOne(json, cancellation)
+                    try prepareOne(body, cancellation)
                 }
             case .notTried:
                 prepared = try await work(.new, cancellation) { () throws(APIProblem) -> Prepared in
-                    try prepareOne(try parseBody(request), cancellation)
+                    try prepareOne(try parseEvaluateBody(request), cancellation)
                 }
             }
             if let (_, evaluation) = prepared.pending.first {
@@ -103,7 +103,7 @@ struct EvaluationService: Sendable {
         /// Parsed, decoded and scored here (see ``InlineScoring``).
         case prepared(Prepared)
         /// Small enough to parse here, but a criterion needs the executor.
-        case parsed(JSONValue)
+        case parsed(ParsedBody)
         case notTried
     }
 
@@ -112,19 +112,20 @@ struct EvaluationService: Sendable {
     private func inline(_ request: HTTPRequest, _ cancellation: WorkCancellation?) throws(APIProblem) -> InlineAttempt {
         guard InlineScoring.mayQualify(request.body), executor.admitsNew else { return .notTried }
         if let reason = cancellation?.reason { throw APIProblem.stopped(reason) }
-        let json = try parseBody(request)
-        guard InlineScoring.qualifies(json) else { return .parsed(json) }
-        let prepared = try prepareOne(json, cancellation)
+        let body = try parseEvaluateBody(request)
+        guard InlineScoring.qualifies(body.json) else { return .parsed(body) }
+        let prepared = try prepareOne(body, cancellation)
         if let reason = cancellation?.reason { throw APIProblem.stopped(reason) }
         return .prepared(prepared)
     }
 
     /// Decodes one evaluation and starts its scoring.
-    private func prepareOne(_ json: JSONValue, _ cancellation: WorkCancellation?) throws(APIProblem) -> Prepared {
+    private func prepareOne(_ body: ParsedBody, _ cancellation: WorkCancellation?) throws(APIProblem) -> Prepared {
         var errors: [FieldError] = []
         guard
             let evaluation = EvaluateRequest.decode(
-                json, at: "", cache: cache, hasDefaultJudge: defaultJudge != nil, errors: &errors)
+                body.json, at: "", cache: cache, hasDefaultJudge: defaultJudge != nil,
+                criteriaSource: body.criteriaSource, errors: &errors)
         else { throw APIProblem.invalidRequest(errors) }
         return prepare([evaluation], cancellation)
     }
@@ -312,13 +313,29 @@ struct EvaluationService: Sendable {
     }
 
     private func parseBody(_ request: HTTPRequest) throws(APIProblem) -> JSONValue {
+        try parseBody(request, spanOfMember: nil).json
+    }
+
+    /// An evaluate body, parsed, and where its `criteria` list lies in it.
+    struct ParsedBody: Sendable {
+        var json: JSONValue
+        /// The list's bytes in the body, the key of ``CriterionCache/criteria(source:)``.
+        var criteriaSource: ArraySlice<UInt8>?
+    }
+
+    private func parseEvaluateBody(_ request: HTTPRequest) throws(APIProblem) -> ParsedBody {
+        try parseBody(request, spanOfMember: "criteria")
+    }
+
+    private func parseBody(_ request: HTTPRequest, spanOfMember name: String?) throws(APIProblem) -> ParsedBody {
         if let contentType = request.headers["Content-Type"]?.lowercased(),
             !contentType.hasPrefix("application/json"), !contentType.hasSuffix("+json")
         {
             throw APIProblem.unsupportedMediaType(contentType)
         }
         do {
-            return try JSONParser.parse(request.body)
+            let (json, span) = try JSONParser.parse(request.body, spanOfMember: name)
+            return ParsedBody(json: json, criteriaSource: span.map { request.body[$0] })
         } catch {
             throw APIProblem.invalidJSON(error)
         }

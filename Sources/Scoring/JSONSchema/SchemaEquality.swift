@@ -17,8 +17,8 @@ enum SchemaEquality {
             return x.count == y.count && zip(x, y).allSatisfy { equal($0, $1) }
         case (.object(let x), .object(let y)):
             guard x.count == y.count else { return false }
-            for key in x.keys {
-                guard let other = y[key], equal(x[key]!, other) else { return false }
+            for (key, value) in x {
+                guard let other = y[key], equal(value, other) else { return false }
             }
             return true
         default: return false
@@ -45,10 +45,10 @@ enum SchemaEquality {
             case .object(let object):
                 // Member order must not matter, so members are combined by a commutative sum.
                 var sum = 0
-                for key in object.keys {
+                for (key, value) in object {
                     var member = Hasher()
                     combine(key, into: &member)
-                    hash(object[key]!, into: &member)
+                    hash(value, into: &member)
                     sum = sum &+ member.finalize()
                 }
                 hasher.combine(object.count)

@@ -119,8 +119,7 @@ extension SchemaEvaluator {
             || !node.pointee.patternProperties.isEmpty
             || node.pointee.additionalProperties != nil || node.pointee.unevaluatedProperties != nil
         guard checksMembers else { return true }
-        for name in object.keys {
-            let member = object[name]!
+        for (name, member) in object {
             if let sub = node.pointee.propertyNames {
                 let saved = reporting
                 reporting = false
@@ -173,9 +172,9 @@ extension SchemaEvaluator {
             }
         }
         if let sub = node.pointee.unevaluatedProperties {
-            for name in object.keys where !evaluated.properties.contains(name) {
+            for (name, member) in object where !evaluated.properties.contains(name) {
                 let proceed = applyToRemainingProperty(
-                    sub, name, object[name]!, keyword: "unevaluatedProperties",
+                    sub, name, member, keyword: "unevaluatedProperties",
                     refusal: "no keyword of the schema covers it", &valid)
                 guard proceed else { return false }
                 evaluated.properties.insert(name)
