@@ -151,6 +151,25 @@ struct RunReportFormatsTests {
         #expect(rows == 3)
     }
 
+    @Test("a target's bar takes its verdict's colour: above the threshold but failing on the lower bound is red")
+    func htmlBarFollowsVerdict() {
+        let (aggregates, cases) = Self.fixture()
+        func rowBar(gate: GateSpec) -> Substring? {
+            let analysis = RunAnalysis(
+                aggregates, cases: cases,
+                spec: EvaluationSuiteSpec(
+                    targets: [], dataset: .inline([]), criteria: [], passThreshold: 0.5, gate: gate))
+            let html = HTMLReport.html(aggregates, cases: cases, analysis: analysis)
+            // Target a's row: 66.7% of 3 cases, Wilson lower bound 20.8%, under the 50% threshold.
+            guard let row = html.range(of: "<tr><td>a</td>"),
+                let end = html.range(of: "</svg>", range: row.upperBound..<html.endIndex)
+            else { return nil }
+            return html[row.upperBound..<end.lowerBound]
+        }
+        #expect(rowBar(gate: GateSpec(on: .estimate))?.contains("width=\"80\" height=\"10\" class=\"barpass\"") == true)
+        #expect(rowBar(gate: GateSpec(on: .lowerBound))?.contains("class=\"barfail\"") == true)
+    }
+
     @Test("with a baseline, the HTML report lists the newly failing cases first and marks them")
     func htmlNewlyFailingFirst() {
         let (aggregates, cases) = Self.fixture()

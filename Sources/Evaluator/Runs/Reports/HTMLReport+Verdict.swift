@@ -75,13 +75,15 @@ extension HTMLReport {
     }
 
     /// An inline SVG bar for a pass rate with the threshold marked and the interval as an error bar.
-    static func bar(_ rate: Double, threshold: Double, interval: (any ConfidenceInterval)?) -> String {
+    /// Its colour is the target's verdict, not the point estimate against the threshold: with
+    /// `gate.on: lowerBound` a rate above the threshold can still fail.
+    static func bar(_ rate: Double, threshold: Double, interval: (any ConfidenceInterval)?, passed: Bool) -> String {
         let width = Int((rate * 120).rounded())
         let mark = Int((threshold * 120).rounded())
         var svg =
             "<svg width=\"122\" height=\"12\" class=\"rate\">"
             + "<rect x=\"0\" y=\"1\" width=\"120\" height=\"10\" class=\"track\"/>"
-            + "<rect x=\"0\" y=\"1\" width=\"\(width)\" height=\"10\" class=\"\(rate >= threshold ? "barpass" : "barfail")\"/>"
+            + "<rect x=\"0\" y=\"1\" width=\"\(width)\" height=\"10\" class=\"\(passed ? "barpass" : "barfail")\"/>"
             + "<line x1=\"\(mark)\" y1=\"0\" x2=\"\(mark)\" y2=\"12\" class=\"threshold\"/>"
         if let interval {
             let low = Int((interval.low * 120).rounded())

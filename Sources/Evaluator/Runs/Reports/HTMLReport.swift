@@ -52,7 +52,8 @@ enum HTMLReport {
         for (target, statistics) in zip(aggregates.targets, analysis.targets) {
             let verdict = statistics.verdict
             let bar = bar(
-                target.passRate, threshold: aggregates.info.passThreshold, interval: statistics.passRateInterval)
+                target.passRate, threshold: aggregates.info.passThreshold, interval: statistics.passRateInterval,
+                passed: verdict.passed)
             lines.append(
                 "<tr><td>\(escape(target.name))</td><td>\(bar)"
                     + " \(escape(VerdictText.rate(target.passRate, statistics.passRateInterval)))</td>"
