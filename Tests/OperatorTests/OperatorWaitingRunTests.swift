@@ -17,10 +17,10 @@ struct OperatorWaitingRunTests {
         try await OperatorFixture.with(backend: backend, kubeletNamespace: "no-suites-here") { fixture in
             #expect(try fixture.apply(fixture.suiteYAML("waiting", cases: 3)).status == 0)
             try await fixture.waitForPhase("waiting", "Running")
-            try await eventually("the children exist") {
-                try await fixture.exists(.deployment, "waiting-evaluators")
-                    && fixture.exists(.service, "waiting-evaluators")
-                    && fixture.exists(.horizontalPodAutoscaler, "waiting-evaluators")
+            for kind in [ResourceKind.deployment, .service, .horizontalPodAutoscaler] {
+                try await eventually("the \(kind.plural) exist") {
+                    try await fixture.exists(kind, "waiting-evaluators")
+                }
             }
             // One resync (1 s) first, so that the watch events of the operator's own writes are behind us.
             let settling = try await OperatorEndToEndTests.reconciles(fixture)

@@ -11,10 +11,11 @@ struct SuiteVersions: Sendable, Hashable {
     var service: String?
     var autoscaler: String?
 
-    /// The versions in the caches now of `suite` (a cached suite) and its children.
-    init(of suite: KubeObject, caches: Reconciler.Caches) {
-        let child = Reconciler.childKey(of: suite)
-        self.suite = suite.resourceVersion
+    /// The versions in the caches now of the suite `key` and its children; read without parsing
+    /// any of them, so a settled suite's reconcile costs four lookups.
+    init(of key: ObjectKey, caches: Reconciler.Caches) {
+        let child = Reconciler.childKey(of: key)
+        suite = caches.suites.resourceVersion(key)
         deployment = caches.deployments.resourceVersion(child)
         service = caches.services.resourceVersion(child)
         autoscaler = caches.autoscalers.resourceVersion(child)

@@ -28,12 +28,12 @@ extension Reconciler {
         let builder = ChildrenBuilder(suite: suite, config: config)
         let namespace = builder.namespace
         let childKey = ObjectKey(namespace: namespace, name: builder.childName)
-        let seen = ChildrenSeen(versions: SuiteVersions(of: object, caches: caches), running: running)
+        let seen = ChildrenSeen(versions: SuiteVersions(of: object.key, caches: caches), running: running)
         if applied == nil, memory.withLock({ $0[object.key]?.children }) == seen { return false }
-        var wrote = try await applyIfChanged(
-            builder.deployment, as: .deployment, cached: caches.deployments.get(childKey) ?? applied)
+        let deployment = caches.deployments.get(childKey) ?? applied
+        var wrote = try await applyIfChanged(builder.deployment, as: .deployment, cached: deployment)
         wrote = try await applyIfChanged(builder.service, as: .service, cached: caches.services.get(childKey)) || wrote
-        let replicas = (caches.deployments.get(childKey) ?? applied)?["spec"]?["replicas"]?.doubleValue.map {
+        let replicas = deployment?["spec"]?["replicas"]?.doubleValue.map {
             Int($0)
         }
         if running {
@@ -77,7 +77,7 @@ extension Reconciler {
     /// Deletes the children the caches hold (and `applied`, a Deployment written earlier in this
     /// reconcile that the cache has not seen yet); whether it deleted any.
     func deleteChildren(of suite: KubeObject, applied: KubeObject? = nil) async throws -> Bool {
-        let key = Self.childKey(of: suite)
+        let key = Self.childKey(of: suite.key)
         var deleted = false
         for (kind, cache) in [
             (ResourceKind.horizontalPodAutoscaler, caches.autoscalers), (.deployment, caches.deployments),

@@ -74,12 +74,12 @@ final class Reconciler: Sendable {
     }
 
     func reconcile(_ key: ObjectKey) async throws -> Outcome {
+        let versions = SuiteVersions(of: key, caches: caches)
+        if versions.suite != nil, memory.withLock({ $0[key]?.settled }) == versions { return .done }
         guard var object = caches.suites.get(key) else {
             memory.withLock { $0[key] = nil }
             return .done
         }
-        let versions = SuiteVersions(of: object, caches: caches)
-        if memory.withLock({ $0[key]?.settled }) == versions { return .done }
         if object.deletionTimestamp != nil {
             try await finalize(object)
             return .done
@@ -197,7 +197,7 @@ final class Reconciler: Sendable {
         for event in plan.events { await recorder.record(event, about: object) }
         // A running run's progress is read again on a timer only while evaluators are ready to make
         // it: without them nothing can move it, and their Deployment becoming ready is an event.
-        let poll = plan.pollAgain && Self.evaluatorsReady(caches.deployments.get(Self.childKey(of: object)) ?? early)
+        let poll = plan.pollAgain && Self.evaluatorsReady(caches.deployments.get(Self.childKey(of: key)) ?? early)
         let settled = !changed && plan.events.isEmpty && !poll && retry == nil
         let completed = plan.status.run.counts.completed
         let pollDelay = memory.withLock { memory in
@@ -242,9 +242,9 @@ final class Reconciler: Sendable {
         RedisWorkQueue(redis: redis, configuration: .init(run: run, consumer: Self.consumer))
     }
 
-    /// The key of the children of `suite` (Deployment, Service and autoscaler share it).
-    static func childKey(of suite: KubeObject) -> ObjectKey {
-        ObjectKey(namespace: suite.namespace, name: "\(suite.name ?? "")-evaluators")
+    /// The key of the children of the suite `suite` (Deployment, Service and autoscaler share it).
+    static func childKey(of suite: ObjectKey) -> ObjectKey {
+        ObjectKey(namespace: suite.namespace, name: "\(suite.name)-evaluators")
     }
 
     /// Whether `deployment` reports a ready evaluator pod.
