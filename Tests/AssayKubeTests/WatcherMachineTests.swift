@@ -93,7 +93,8 @@ struct WatcherMachineTests {
             #expect(state == step.state)
             pure = step.state
         }
-        #expect(state.memory?.objects[big.key] == big.identity)
+        #expect(state.memory?.objects[big.key]?.identity == big.identity)
+        #expect(state.memory?.objects[big.key]?.resourceVersion == "8")
         #expect(big.identity["data"] == nil && big.identity.labels.isEmpty && big.identity.resourceVersion == "8")
     }
 

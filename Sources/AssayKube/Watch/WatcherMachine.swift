@@ -30,8 +30,8 @@ public struct WatcherMachine: StateMachine {
     public struct Memory: Sendable, Equatable {
         /// Where the next watch starts: the list's resourceVersion, then the last event's or bookmark's.
         public var resourceVersion: String?
-        /// The identity of each object as last seen, for reconciling a relist.
-        public var objects: [ObjectKey: KubeObject] = [:]
+        /// Each object as last seen, for reconciling a relist.
+        public var objects: [ObjectKey: KnownObject] = [:]
         public var failures: BackoffCounter
     }
 
@@ -150,7 +150,7 @@ public struct WatcherMachine: StateMachine {
         switch event {
         case .added(let object), .modified(let object):
             let existed = memory.objects[object.key] != nil
-            memory.objects[object.key] = object.identity
+            memory.objects[object.key] = KnownObject(object)
             if let rv = object.resourceVersion { memory.resourceVersion = rv }
             return (.watching(memory), [.emit(existed ? .modified(object) : .added(object))])
         case .deleted(let object):
@@ -184,11 +184,11 @@ public struct WatcherMachine: StateMachine {
     /// Replaces the known objects with a fresh list, reporting what changed: new objects as added,
     /// changed resourceVersions as modified, and objects missing from the list as deleted (with
     /// their identity, all that is left of them).
-    private static func reconcile(_ objects: inout [ObjectKey: KubeObject], with items: [KubeObject]) -> [Effect] {
-        var fresh: [ObjectKey: KubeObject] = [:]
+    private static func reconcile(_ objects: inout [ObjectKey: KnownObject], with items: [KubeObject]) -> [Effect] {
+        var fresh: [ObjectKey: KnownObject] = [:]
         var effects: [Effect] = []
         for item in items {
-            fresh[item.key] = item.identity
+            fresh[item.key] = KnownObject(item)
             if let old = objects[item.key] {
                 if old.resourceVersion != item.resourceVersion { effects.append(.emit(.modified(item))) }
             } else {
@@ -196,9 +196,27 @@ public struct WatcherMachine: StateMachine {
             }
         }
         for key in objects.keys.sorted() where fresh[key] == nil {
-            effects.append(.emit(.deleted(objects[key]!)))
+            effects.append(.emit(.deleted(objects[key]!.identity)))
         }
         objects = fresh
         return effects
+    }
+}
+
+/// What a watcher keeps of an object it has seen: its resourceVersion, to tell a relist's changed
+/// objects, and its ``KubeObject/identity`` as compact JSON text, read again only to report the
+/// object deleted when a relist no longer has it (a parsed tree costs several times its text, and a
+/// watcher keeps one for every object it follows).
+public struct KnownObject: Sendable, Hashable {
+    public let resourceVersion: String?
+    private let identityJSON: [UInt8]
+
+    public init(_ object: KubeObject) {
+        resourceVersion = object.resourceVersion
+        identityJSON = JSONWriter.bytes(object.identity.json)
+    }
+
+    public var identity: KubeObject {
+        KubeObject((try? JSONParser.parse(identityJSON)) ?? .object(JSONObject()))
     }
 }
