@@ -35,6 +35,32 @@ struct KubeObjectCacheTests {
         #expect(cache.list(namespace: nil, labels: ["app": "web"]).map(\.name) == ["web"])
         #expect(cache.list(namespace: nil, labels: ["tier": "back"]).isEmpty)
     }
+
+    @Test("an object is kept as its projection and read back equal to it; versions, uids and keys need no read")
+    func projection() throws {
+        let cache = ObjectCache { object in
+            var trimmed = object
+            trimmed["data"] = nil
+            return trimmed
+        }
+        var object = KubeObject.configMap("a", rv: "7")
+        var metadata = try #require(object["metadata"]?.objectValue)
+        metadata["uid"] = "u-1"
+        object["metadata"] = .object(metadata)
+        object["data"] = ["big": "value", "n": 1.5, "text": "é ✓ \"quoted\"\n"]
+        object["spec"] = ["replicas": 3, "list": [true, .null, ["x": 0.1]]]
+        cache.apply(.added(object))
+        cache.apply(.added(.configMap("b", rv: "2", namespace: "other")))
+        var expected = object
+        expected["data"] = nil
+        #expect(cache.get(name: "a", namespace: "default") == expected)
+        #expect(cache.resourceVersion(ObjectKey(namespace: "default", name: "a")) == "7")
+        #expect(cache.contains(ObjectKey(namespace: "other", name: "b")))
+        #expect(!cache.contains(ObjectKey(namespace: "default", name: "b")))
+        #expect(cache.key(uid: "u-1") == ObjectKey(namespace: "default", name: "a"))
+        #expect(cache.key(uid: "u-2") == nil)
+        #expect(cache.keys().map(\.description) == ["default/a", "other/b"])
+    }
 }
 
 @Suite("ClientRateLimiter")

@@ -74,6 +74,30 @@ struct WatcherMachineTests {
         #expect(Self.name(step.state) == "watching")
     }
 
+    @Test("the machine keeps each object's identity, not the object, and steps in place as transition does")
+    func keepsIdentitiesInPlace() {
+        var big = KubeObject.configMap("d", rv: "8")
+        big["data"] = ["payload": .string(String(repeating: "x", count: 1000))]
+        big.labels = ["app": "web"]
+        let events = [
+            Self.received(.added(big)), Self.received(.modified(Self.a5)), Self.received(.deleted(Self.b2)),
+            Self.received(.bookmark(resourceVersion: "9")), .streamEnded, Self.failed(.api(Self.gone)),
+            .listed(items: [big], resourceVersion: "12"),
+        ]
+        var state = Self.watching
+        var pure = Self.watching
+        for event in events {
+            let effects = Self.machine.step(&state, event)
+            let step = Self.machine.transition(pure, event)
+            #expect(effects == step.effects)
+            #expect(state == step.state)
+            pure = step.state
+        }
+        #expect(state.memory?.objects[big.key]?.identity == big.identity)
+        #expect(state.memory?.objects[big.key]?.resourceVersion == "8")
+        #expect(big.identity["data"] == nil && big.identity.labels.isEmpty && big.identity.resourceVersion == "8")
+    }
+
     @Test("a normal end of the stream re-watches at once from the last resourceVersion, bookmark included")
     func rewatchAfterClose() {
         let steps = Self.machine.run(

@@ -44,10 +44,12 @@ struct OperatorFixture {
 
     /// Sets everything up, runs `body`, and tears everything down (keeping the logs when `body`
     /// throws, and printing where they are).
+    /// `kubeletNamespace` limits the local kubelet to one namespace: Deployments elsewhere get no pods.
     static func with(
         backend: KubeBackend = .emulator, operators count: Int = 1, leaderElect: Bool = false,
         podEnvironment: [String: String] = [:], operatorArguments extra: [String] = [],
-        emulatorArguments: [String] = [], _ body: (OperatorFixture) async throws -> Void
+        emulatorArguments: [String] = [], kubeletNamespace: String? = nil,
+        _ body: (OperatorFixture) async throws -> Void
     ) async throws {
         let directory = try TemporaryDirectory(prefix: "assay-operator-e2e")
         let emulator = try EmulatorProcess(backend: backend, extraArguments: emulatorArguments)
@@ -77,7 +79,8 @@ struct OperatorFixture {
                     kubeconfig: emulator.kubeconfig,
                     evaluator: try #require(BuiltExecutable.path(BuiltExecutable.evaluator)),
                     logDirectory: directory.path,
-                    environment: Self.podEnvironment.merging(podEnvironment) { $1 }, terminationGrace: .seconds(5)))
+                    environment: Self.podEnvironment.merging(podEnvironment) { $1 }, namespace: kubeletNamespace,
+                    terminationGrace: .seconds(5)))
             for index in 0..<count {
                 let process = try OperatorProcess(
                     kubeconfig: emulator.kubeconfig, redisURL: try #require(redis).urlString,

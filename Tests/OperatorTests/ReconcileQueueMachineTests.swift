@@ -13,6 +13,8 @@ struct ReconcileQueueMachineTests {
     typealias Row = (event: Machine.Event, effects: [Machine.Effect])
 
     static func add(_ key: String, at time: Int) -> Row { (.add(key, readyAt: ms(time)), []) }
+    /// A timer's look again (a progress read, a resync).
+    static func later(_ key: String, at time: Int) -> Row { (.add(key, readyAt: ms(time), deferred: true), []) }
     static func next(at time: Int, expect key: String?) -> Row {
         (.next(at: ms(time)), key.map { [.handOut($0)] } ?? [])
     }
@@ -78,6 +80,31 @@ struct ReconcileQueueMachineTests {
                 add("a", at: 0), add("a", at: 0), next(at: 0, expect: "a"), add("a", at: 3), done("a"),
                 next(at: 2, expect: nil), next(at: 3, expect: "a"), done("a"), next(at: 9, expect: nil),
             ]
+        ),
+        (
+            "a new key goes before an overdue progress read, which goes when no prompt key is ready",
+            [
+                later("read", at: 0), add("new", at: 50), next(at: 50, expect: "new"), next(at: 50, expect: "read"),
+                next(at: 50, expect: nil),
+            ]
+        ),
+        (
+            "a change to a key waiting for a progress read makes it prompt",
+            [
+                later("a", at: 0), later("b", at: 0), add("b", at: 5), add("c", at: 5), next(at: 5, expect: "b"),
+                next(at: 5, expect: "c"), next(at: 5, expect: "a"), next(at: 5, expect: nil),
+            ]
+        ),
+        (
+            "a progress read asked for while a change is pending keeps the key prompt",
+            [
+                add("a", at: 0), next(at: 0, expect: "a"), add("a", at: 1), later("a", at: 9), add("b", at: 2),
+                done("a"), next(at: 2, expect: "a"), next(at: 2, expect: "b"),
+            ]
+        ),
+        (
+            "a deferred key waits for its own time",
+            [later("a", at: 10), next(at: 9, expect: nil), next(at: 10, expect: "a")]
         ),
     ]
 

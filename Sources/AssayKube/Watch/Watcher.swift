@@ -110,8 +110,7 @@ public struct Watcher: Sendable {
         mutating func feed(_ event: WatcherMachine.Event, _ onEvent: (WatcherEvent) async throws -> Void)
             async throws -> WatcherMachine.Effect?
         {
-            let (next, effects) = machine.transition(state, event)
-            state = next
+            let effects = machine.step(&state, event)
             var action: WatcherMachine.Effect?
             for effect in effects {
                 if case .emit(let event) = effect {

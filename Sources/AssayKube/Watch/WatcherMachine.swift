@@ -3,7 +3,8 @@ import AssayCore
 /// The list-then-watch state machine behind ``Watcher``, after client-go's reflector (and kube-rs's
 /// watcher):
 /// - start by listing; then watch from the list's resourceVersion;
-/// - added/modified/deleted events update the known objects and the resourceVersion;
+/// - added/modified/deleted events update the known objects (their ``KubeObject/identity``: the
+///   consumer keeps the objects themselves) and the resourceVersion;
 ///   bookmarks move the resourceVersion only;
 /// - a watch that ends normally (server timeout) is reopened at once from the last resourceVersion;
 /// - 410 Gone, as the watch request's status or as an ERROR event, relists at once; the relist is
@@ -29,8 +30,8 @@ public struct WatcherMachine: StateMachine {
     public struct Memory: Sendable, Equatable {
         /// Where the next watch starts: the list's resourceVersion, then the last event's or bookmark's.
         public var resourceVersion: String?
-        /// The objects as last seen, for reconciling a relist.
-        public var objects: [ObjectKey: KubeObject] = [:]
+        /// Each object as last seen, for reconciling a relist.
+        public var objects: [ObjectKey: KnownObject] = [:]
         public var failures: BackoffCounter
     }
 
@@ -101,8 +102,8 @@ public struct WatcherMachine: StateMachine {
             effects.append(.watch(resourceVersion: rv))
             return (.watching(memory), effects)
 
-        case (.watching(let memory), .received(let event, let now, let jitter)):
-            return receive(event, memory, at: now, jitter: jitter)
+        case (.watching(var memory), .received(let event, let now, let jitter)):
+            return receive(event, &memory, at: now, jitter: jitter)
 
         case (.watching(let memory), .streamEnded):
             guard let resourceVersion = memory.resourceVersion else { return Self.relist(memory) }
@@ -128,14 +129,28 @@ public struct WatcherMachine: StateMachine {
         }
     }
 
-    private func receive(_ event: WatchEvent, _ memory: Memory, at now: ContinuousClock.Instant, jitter: Double)
-        -> (state: State, effects: [Effect])
-    {
-        var memory = memory
+    /// ``transition(_:_:)`` on the state the caller owns. A watch event, the common case, updates
+    /// the known objects in place: through `transition` each event copied all of them, so a
+    /// watcher's CPU per event grew with the objects it knows.
+    public func step(_ state: inout State, _ event: Event) -> [Effect] {
+        guard case .watching(var memory) = state, case .received(let received, let now, let jitter) = event else {
+            let (next, effects) = transition(state, event)
+            state = next
+            return effects
+        }
+        state = .idle  // `memory` now holds the only reference to the known objects
+        let (next, effects) = receive(received, &memory, at: now, jitter: jitter)
+        state = next
+        return effects
+    }
+
+    private func receive(
+        _ event: WatchEvent, _ memory: inout Memory, at now: ContinuousClock.Instant, jitter: Double
+    ) -> (state: State, effects: [Effect]) {
         switch event {
         case .added(let object), .modified(let object):
             let existed = memory.objects[object.key] != nil
-            memory.objects[object.key] = object
+            memory.objects[object.key] = KnownObject(object)
             if let rv = object.resourceVersion { memory.resourceVersion = rv }
             return (.watching(memory), [.emit(existed ? .modified(object) : .added(object))])
         case .deleted(let object):
@@ -167,22 +182,41 @@ public struct WatcherMachine: StateMachine {
     }
 
     /// Replaces the known objects with a fresh list, reporting what changed: new objects as added,
-    /// changed resourceVersions as modified, and objects missing from the list as deleted.
-    private static func reconcile(_ objects: inout [ObjectKey: KubeObject], with items: [KubeObject]) -> [Effect] {
-        var fresh: [ObjectKey: KubeObject] = [:]
+    /// changed resourceVersions as modified, and objects missing from the list as deleted (with
+    /// their identity, all that is left of them).
+    private static func reconcile(_ objects: inout [ObjectKey: KnownObject], with items: [KubeObject]) -> [Effect] {
+        var fresh: [ObjectKey: KnownObject] = [:]
         var effects: [Effect] = []
         for item in items {
-            fresh[item.key] = item
+            fresh[item.key] = KnownObject(item)
             if let old = objects[item.key] {
-                if old != item { effects.append(.emit(.modified(item))) }
+                if old.resourceVersion != item.resourceVersion { effects.append(.emit(.modified(item))) }
             } else {
                 effects.append(.emit(.added(item)))
             }
         }
         for key in objects.keys.sorted() where fresh[key] == nil {
-            effects.append(.emit(.deleted(objects[key]!)))
+            effects.append(.emit(.deleted(objects[key]!.identity)))
         }
         objects = fresh
         return effects
+    }
+}
+
+/// What a watcher keeps of an object it has seen: its resourceVersion, to tell a relist's changed
+/// objects, and its ``KubeObject/identity`` as compact JSON text, read again only to report the
+/// object deleted when a relist no longer has it (a parsed tree costs several times its text, and a
+/// watcher keeps one for every object it follows).
+public struct KnownObject: Sendable, Hashable {
+    public let resourceVersion: String?
+    private let identityJSON: [UInt8]
+
+    public init(_ object: KubeObject) {
+        resourceVersion = object.resourceVersion
+        identityJSON = JSONWriter.bytes(object.identity.json)
+    }
+
+    public var identity: KubeObject {
+        KubeObject((try? JSONParser.parse(identityJSON)) ?? .object(JSONObject()))
     }
 }

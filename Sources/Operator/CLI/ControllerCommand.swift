@@ -90,7 +90,7 @@ enum ControllerCommand {
         parser.option(
             "progress-interval-seconds", env: "ASSAY_PROGRESS_INTERVAL_SECONDS",
             default: format(OperatorConfig.defaultProgressInterval),
-            help: "How often a running suite's progress is read from Redis")
+            help: "How often a running suite's progress is read from Redis while its evaluators are ready")
         parser.option(
             "kube-api-qps", env: "ASSAY_KUBE_API_QPS", default: format(defaultAPIQPS),
             help: "API requests per second this operator allows itself (0: no client-side limit; 429s are honoured)")

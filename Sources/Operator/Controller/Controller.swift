@@ -46,7 +46,10 @@ final class Controller: Sendable {
         self.logger = logger
         self.makeReconciler = makeReconciler
         caches = Reconciler.Caches(
-            suites: ObjectCache(), deployments: ObjectCache(), services: ObjectCache(), autoscalers: ObjectCache())
+            suites: ObjectCache(projection: CachedFields.suite),
+            deployments: ObjectCache(projection: CachedFields.child),
+            services: ObjectCache(projection: CachedFields.child),
+            autoscalers: ObjectCache(projection: CachedFields.child))
         queue = ControllerQueue(clock: clock)
     }
 
@@ -91,7 +94,7 @@ final class Controller: Sendable {
                 case .synced:
                     if lists.add(1, ordering: .relaxed).newValue > 1 { restarts.inc() }
                     if kind == .evaluationSuite {
-                        for object in cache.list() { await self.enqueue(object.key) }
+                        for key in cache.keys() { await self.enqueue(key) }
                     }
                 case .added(let object), .modified(let object), .deleted(let object):
                     if kind == .evaluationSuite {
@@ -112,8 +115,8 @@ final class Controller: Sendable {
             .map { ObjectKey(namespace: object.namespace, name: $0.name) }
     }
 
-    private func enqueue(_ key: ObjectKey) async {
-        await queue.add(key)
+    private func enqueue(_ key: ObjectKey, deferred: Bool = false) async {
+        await queue.add(key, deferred: deferred)
         metrics.queueDepth.set(Double(await queue.depth))
     }
 
@@ -159,7 +162,7 @@ final class Controller: Sendable {
             } catch {
                 return
             }
-            for object in caches.suites.list() { await enqueue(object.key) }
+            for key in caches.suites.keys() { await enqueue(key, deferred: true) }
         }
     }
 }

@@ -32,12 +32,15 @@ actor ControllerQueue {
     /// Workers suspended in ``next()``.
     var waitingWorkers: Int { waiters.count }
 
-    func add(_ key: ObjectKey) {
-        apply(.add(key, readyAt: clock.now))
+    /// Queues `key` now; `deferred` (a resync) lets every ready prompt key go first.
+    func add(_ key: ObjectKey, deferred: Bool = false) {
+        apply(.add(key, readyAt: clock.now, deferred: deferred))
     }
 
+    /// Queues `key` to look at it again after `delay` (a progress read): deferred, so that it goes
+    /// after every ready prompt key (a change) however overdue it is.
     func add(_ key: ObjectKey, after delay: Duration) {
-        apply(.add(key, readyAt: clock.now + delay))
+        apply(.add(key, readyAt: clock.now + delay, deferred: true))
     }
 
     /// Queues `key` again after its backoff; returns the delay.

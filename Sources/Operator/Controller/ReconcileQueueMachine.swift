@@ -7,7 +7,10 @@ import AssayCore
 ///   to come back, and it is queued again when done;
 /// - a retry waits the larger of the key's own exponential backoff and the overall retry limit
 ///   (a ``GCRA``), as client-go's default controller rate limiter does;
-/// - forgetting a key resets its backoff after a successful reconcile.
+/// - forgetting a key resets its backoff after a successful reconcile;
+/// - a key added as `deferred` (a timer's look again: progress reads, resyncs) is handed out only
+///   when no prompt key (a change, a retry) is ready, so that a burst of new suites never waits
+///   behind overdue progress reads; a prompt add makes a deferred key prompt.
 ///
 /// ```
 /// (absent) ──add / retry──▶ waiting(readyAt) ──next, once ready──▶ processing ──done──▶ (absent)
@@ -20,10 +23,10 @@ struct ReconcileQueueMachine<Key: Hashable & Sendable>: StateMachine {
 
     /// Where one key is.
     enum KeyState: Sendable, Hashable {
-        /// Queued; handed out at `readyAt` or later.
-        case waiting(readyAt: ContinuousClock.Instant)
+        /// Queued; handed out at `readyAt` or later (after every ready prompt key when `deferred`).
+        case waiting(readyAt: ContinuousClock.Instant, deferred: Bool = false)
         /// Handed to a worker. Added again meanwhile: queued for `requeueAt` when done.
-        case processing(requeueAt: ContinuousClock.Instant?)
+        case processing(requeueAt: ContinuousClock.Instant?, deferred: Bool = false)
     }
 
     struct State: Sendable, Equatable {
@@ -33,11 +36,18 @@ struct ReconcileQueueMachine<Key: Hashable & Sendable>: StateMachine {
         var failures: [Key: Int] = [:]
         /// The overall retry limit.
         var retryLimit: GCRA
-        /// The waiting keys by ready time; its top is always a current entry (or it is empty).
+        /// The waiting prompt keys by ready time; its top is always a current entry (or it is empty).
         fileprivate(set) var ready = ReadyIndex<Key>()
+        /// The waiting deferred keys, likewise.
+        fileprivate(set) var deferred = ReadyIndex<Key>()
 
         /// When the earliest waiting key becomes ready (to sleep until); nil when nothing waits.
-        var nextReadyTime: ContinuousClock.Instant? { ready.top?.readyAt }
+        var nextReadyTime: ContinuousClock.Instant? {
+            switch (ready.top?.readyAt, deferred.top?.readyAt) {
+            case (let a?, let b?): min(a, b)
+            case (let a, let b): a ?? b
+            }
+        }
 
         /// Keys waiting or being reconciled (the queue depth metric).
         var depth: Int { keys.count }
@@ -47,14 +57,14 @@ struct ReconcileQueueMachine<Key: Hashable & Sendable>: StateMachine {
             a.keys == b.keys && a.failures == b.failures && a.retryLimit == b.retryLimit
         }
 
-        fileprivate func isCurrent(_ entry: ReadyIndex<Key>.Entry) -> Bool {
-            keys[entry.key] == .waiting(readyAt: entry.readyAt)
+        fileprivate func isCurrent(_ entry: ReadyIndex<Key>.Entry, deferred: Bool) -> Bool {
+            keys[entry.key] == .waiting(readyAt: entry.readyAt, deferred: deferred)
         }
     }
 
     enum Event: Sendable {
-        /// Queue `key` for `readyAt` (or keep an earlier time).
-        case add(Key, readyAt: ContinuousClock.Instant)
+        /// Queue `key` for `readyAt` (or keep an earlier time); `deferred` yields to prompt keys.
+        case add(Key, readyAt: ContinuousClock.Instant, deferred: Bool = false)
         /// Queue `key` for a retry after its backoff, counted from `at`.
         case retry(Key, at: ContinuousClock.Instant)
         /// Reset `key`'s backoff (it reconciled).
@@ -93,28 +103,37 @@ struct ReconcileQueueMachine<Key: Hashable & Sendable>: StateMachine {
     /// the operator's idle CPU grow with the number of suites).
     func step(_ state: inout State, _ event: Event) -> [Effect] {
         switch event {
-        case .add(let key, let readyAt):
-            Self.queue(key, at: readyAt, in: &state)
+        case .add(let key, let readyAt, let deferred):
+            Self.queue(key, at: readyAt, deferred: deferred, in: &state)
             return []
         case .retry(let key, let now):
             let attempt = state.failures[key, default: 0]
             state.failures[key] = attempt + 1
             let delay = max(itemDelay(attempt: attempt), state.retryLimit.take(now: now))
-            Self.queue(key, at: now + delay, in: &state)
+            Self.queue(key, at: now + delay, deferred: false, in: &state)
             return [.retryIn(delay)]
         case .forget(let key):
             state.failures[key] = nil
             return []
         case .next(let now):
-            guard let top = state.ready.top, top.readyAt <= now else { return [] }
-            state.ready.popTop()
-            state.keys[top.key] = .processing(requeueAt: nil)
             Self.dropStale(&state)
-            return [.handOut(top.key)]
+            let key: Key
+            if let top = state.ready.top, top.readyAt <= now {
+                key = top.key
+                state.ready.popTop()
+            } else if let top = state.deferred.top, top.readyAt <= now {
+                key = top.key
+                state.deferred.popTop()
+            } else {
+                return []
+            }
+            state.keys[key] = .processing(requeueAt: nil)
+            Self.dropStale(&state)
+            return [.handOut(key)]
         case .done(let key):
-            if case .processing(let requeueAt) = state.keys[key] {
-                state.keys[key] = requeueAt.map { .waiting(readyAt: $0) }
-                if let requeueAt { Self.index(key, at: requeueAt, in: &state) }
+            if case .processing(let requeueAt, let deferred) = state.keys[key] {
+                state.keys[key] = requeueAt.map { .waiting(readyAt: $0, deferred: deferred) }
+                if let requeueAt { Self.index(key, at: requeueAt, deferred: deferred, in: &state) }
             }
             return []
         }
@@ -125,33 +144,50 @@ struct ReconcileQueueMachine<Key: Hashable & Sendable>: StateMachine {
         configuration.backoff.ceiling(attempt: attempt + 1)
     }
 
-    private static func queue(_ key: Key, at time: ContinuousClock.Instant, in state: inout State) {
+    /// Queues `key` for the earlier of its times; it stays deferred only if both adds were.
+    private static func queue(_ key: Key, at time: ContinuousClock.Instant, deferred: Bool, in state: inout State) {
         switch state.keys[key] {
-        case .processing(let requeueAt):
-            state.keys[key] = .processing(requeueAt: min(requeueAt ?? time, time))
-        case .waiting(let readyAt):
-            guard time < readyAt else { return }
-            state.keys[key] = .waiting(readyAt: time)
-            index(key, at: time, in: &state)
+        case .processing(let requeueAt, let wasDeferred):
+            state.keys[key] = .processing(
+                requeueAt: min(requeueAt ?? time, time), deferred: requeueAt == nil ? deferred : wasDeferred && deferred
+            )
+        case .waiting(let readyAt, let wasDeferred):
+            let next = KeyState.waiting(readyAt: min(time, readyAt), deferred: wasDeferred && deferred)
+            guard next != state.keys[key] else { return }
+            state.keys[key] = next
+            index(key, at: min(time, readyAt), deferred: wasDeferred && deferred, in: &state)
         case nil:
-            state.keys[key] = .waiting(readyAt: time)
-            index(key, at: time, in: &state)
+            state.keys[key] = .waiting(readyAt: time, deferred: deferred)
+            index(key, at: time, deferred: deferred, in: &state)
         }
+        // A deferred key made prompt leaves a stale entry that may be the top.
+        dropStale(&state)
     }
 
-    /// Adds `key`'s new ready time to the index; the entry it had goes stale. Rebuilds the index
+    /// Adds `key`'s new ready time to its index; the entry it had goes stale. Rebuilds an index
     /// when stale entries outnumber the keys, so it never holds more than about twice the keys.
-    private static func index(_ key: Key, at time: ContinuousClock.Instant, in state: inout State) {
-        state.ready.push(key, readyAt: time)
-        if state.ready.count > 2 * state.keys.count + 64 {
-            let keys = state.keys
-            state.ready.rebuild { keys[$0.key] == .waiting(readyAt: $0.readyAt) }
+    private static func index(
+        _ key: Key, at time: ContinuousClock.Instant, deferred: Bool, in state: inout State
+    ) {
+        let keys = state.keys
+        let limit = 2 * keys.count + 64
+        if deferred {
+            state.deferred.push(key, readyAt: time)
+            if state.deferred.count > limit {
+                state.deferred.rebuild { keys[$0.key] == .waiting(readyAt: $0.readyAt, deferred: true) }
+            }
+        } else {
+            state.ready.push(key, readyAt: time)
+            if state.ready.count > limit {
+                state.ready.rebuild { keys[$0.key] == .waiting(readyAt: $0.readyAt, deferred: false) }
+            }
         }
     }
 
-    /// Pops stale entries off the top, so that the top is a waiting key's ready time.
+    /// Pops stale entries off the tops, so that each top is a waiting key's ready time.
     private static func dropStale(_ state: inout State) {
-        while let top = state.ready.top, !state.isCurrent(top) { state.ready.popTop() }
+        while let top = state.ready.top, !state.isCurrent(top, deferred: false) { state.ready.popTop() }
+        while let top = state.deferred.top, !state.isCurrent(top, deferred: true) { state.deferred.popTop() }
     }
 }
 

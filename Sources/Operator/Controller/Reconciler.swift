@@ -38,16 +38,25 @@ final class Reconciler: Sendable {
     let redisOutages: OutageLog
     let loader: SuiteLoader
     /// What the reconciler keeps between reconciles of one suite.
-    private struct Remembered: Sendable {
+    struct Remembered: Sendable {
         /// Breakers already reported open, so each opening is one Event.
         var openBreakers: Set<String> = []
         /// The last progress read of a running suite and the wait before the next read.
         var poll: ProgressPoll?
         /// The versions at the last reconcile that found the children as wanted.
         var children: ChildrenSeen?
+        /// The versions at the last reconcile that changed nothing and left nothing to watch
+        /// (no live evaluators of a running run): until one of them moves, a reconcile has
+        /// nothing to read or do, so it returns at once (resyncs and stalled runs cost no Redis
+        /// read and no spec decode).
+        var settled: SuiteVersions?
+        /// The decoded spec of the generation whose progress is being read on a timer, so that
+        /// each read does not decode it again (kept only while reading: a decoded suite holds its
+        /// inline cases a second time).
+        var spec: (uid: String, generation: Int, suite: EvaluationSuite)?
     }
 
-    private let memory = Guarded<[ObjectKey: Remembered]>([:])
+    let memory = Guarded<[ObjectKey: Remembered]>([:])
 
     init(
         client: KubeClient, caches: Caches, redis: RedisClient, config: OperatorConfig, recorder: EventRecorder,
@@ -65,6 +74,8 @@ final class Reconciler: Sendable {
     }
 
     func reconcile(_ key: ObjectKey) async throws -> Outcome {
+        let versions = SuiteVersions(of: key, caches: caches)
+        if versions.suite != nil, memory.withLock({ $0[key]?.settled }) == versions { return .done }
         guard var object = caches.suites.get(key) else {
             memory.withLock { $0[key] = nil }
             return .done
@@ -77,7 +88,10 @@ final class Reconciler: Sendable {
         // no finalizer (its ownerReference lets the garbage collector remove it). The finalizer
         // must come before any run data in Redis, so it follows.
         var early: KubeObject?
+        // Whether this reconcile wrote anything (to the API or Redis) or must come back.
+        var changed = false
         if !object.finalizers.contains(OperatorConfig.finalizer) {
+            changed = true
             early = try await applyNewDeployment(object)
             // Carry on with the patched object: the suite's children come one queue pass sooner.
             // A stale cache (409, or the test op failing) is retried when its watch event arrives.
@@ -99,7 +113,13 @@ final class Reconciler: Sendable {
             }?.message)
         var retry: Duration?
         var suite: EvaluationSuite?
-        switch loader.decode(object) {
+        let decoding: Result<EvaluationSuite, SuiteLoader.Invalid>
+        if let memo = memory.withLock({ $0[key]?.spec }), memo.uid == uid, memo.generation == generation {
+            decoding = .success(memo.suite)
+        } else {
+            decoding = loader.decode(object)
+        }
+        switch decoding {
         case .failure(let invalid):
             input.validity = .invalid(invalid.message)
         case .success(let decoded):
@@ -119,6 +139,7 @@ final class Reconciler: Sendable {
                     case .failure(let invalid):
                         input.validity = .invalid(invalid.message)
                     case .success(let targets):
+                        changed = true
                         try await queue.prepare(
                             RunPlan(
                                 id: runID, suiteName: decoded.metadata.name, cases: cases, targets: targets,
@@ -149,17 +170,23 @@ final class Reconciler: Sendable {
 
         let plan = StatusPlanner.plan(input)
         if let old = plan.cancelRun, let oldID = RunID(old) {
+            changed = true
             try await self.queue(for: oldID).cancel()
         }
         switch plan.children {
         case .run:
-            if let suite { try await applyChildren(suite, of: object, running: true, applied: early) }
+            if let suite {
+                changed = try await applyChildren(suite, of: object, running: true, applied: early) || changed
+            }
         case .scaledDown:
-            if let suite { try await applyChildren(suite, of: object, running: false, applied: early) }
+            if let suite {
+                changed = try await applyChildren(suite, of: object, running: false, applied: early) || changed
+            }
         case .none:
-            try await deleteChildren(of: object, applied: early)
+            changed = try await deleteChildren(of: object, applied: early) || changed
         }
         if plan.status != current {
+            changed = true
             // Planned from the cached copy: the resourceVersion precondition refuses the write if
             // the cache was behind (our own last write not seen yet), so a status is never planned
             // twice and its events never recorded twice. The newer version's watch event retries.
@@ -168,11 +195,17 @@ final class Reconciler: Sendable {
             if case .conflict = try await writeStatus(key, .merge(.object(patch))) { return .done }
         }
         for event in plan.events { await recorder.record(event, about: object) }
+        // A running run's progress is read again on a timer only while evaluators are ready to make
+        // it: without them nothing can move it, and their Deployment becoming ready is an event.
+        let poll = plan.pollAgain && Self.evaluatorsReady(caches.deployments.get(Self.childKey(of: key)) ?? early)
+        let settled = !changed && plan.events.isEmpty && !poll && retry == nil
         let completed = plan.status.run.counts.completed
         let pollDelay = memory.withLock { memory in
             var remembered = memory[key] ?? Remembered()
             remembered.openBreakers = plan.openBreakers
-            if plan.pollAgain {
+            remembered.settled = settled ? versions : nil
+            remembered.spec = poll ? suite.map { (uid, generation, $0) } : nil
+            if poll {
                 var poll = remembered.poll ?? ProgressPoll(completed: completed, backoff: config.progressBackoff)
                 poll.observe(completed)
                 remembered.poll = poll
@@ -209,106 +242,14 @@ final class Reconciler: Sendable {
         RedisWorkQueue(redis: redis, configuration: .init(run: run, consumer: Self.consumer))
     }
 
-    // MARK: Children
-
-    /// The Deployment of a suite seen for the first time (no finalizer yet), applied before
-    /// anything else when its spec decodes and no Deployment is cached; the server's answer,
-    /// which stands in for the cache in the same reconcile so the Deployment is not applied twice.
-    private func applyNewDeployment(_ object: KubeObject) async throws -> KubeObject? {
-        guard object.deletionTimestamp == nil, case .success(let suite) = loader.decode(object) else { return nil }
-        let builder = ChildrenBuilder(suite: suite, config: config)
-        guard caches.deployments.get(ObjectKey(namespace: builder.namespace, name: builder.childName)) == nil
-        else { return nil }
-        return try await client.apply(
-            KubeObject(builder.deployment), as: .deployment, fieldManager: Self.fieldManager, force: true)
+    /// The key of the children of the suite `suite` (Deployment, Service and autoscaler share it).
+    static func childKey(of suite: ObjectKey) -> ObjectKey {
+        ObjectKey(namespace: suite.namespace, name: "\(suite.name)-evaluators")
     }
 
-    /// Applies Deployment and Service (and, while running, the autoscaler) when the cached copies
-    /// (or `applied`, a Deployment written earlier in this reconcile) differ from what we want;
-    /// sets replicas only when scaling from or to zero, so the autoscaler owns them in between.
-    /// Skipped while the suite and the cached children keep the versions of the last reconcile
-    /// that changed nothing (``ChildrenSeen``).
-    private func applyChildren(
-        _ suite: EvaluationSuite, of object: KubeObject, running: Bool, applied: KubeObject? = nil
-    ) async throws {
-        let builder = ChildrenBuilder(suite: suite, config: config)
-        let namespace = builder.namespace
-        let childKey = ObjectKey(namespace: namespace, name: builder.childName)
-        let seen = ChildrenSeen(
-            suite: object.resourceVersion, deployment: caches.deployments.get(childKey)?.resourceVersion,
-            service: caches.services.get(childKey)?.resourceVersion,
-            autoscaler: caches.autoscalers.get(childKey)?.resourceVersion, running: running)
-        if applied == nil, memory.withLock({ $0[object.key]?.children }) == seen { return }
-        var wrote = try await applyIfChanged(
-            builder.deployment, as: .deployment, cached: caches.deployments.get(childKey) ?? applied)
-        wrote = try await applyIfChanged(builder.service, as: .service, cached: caches.services.get(childKey)) || wrote
-        let replicas = (caches.deployments.get(childKey) ?? applied)?["spec"]?["replicas"]?.doubleValue.map {
-            Int($0)
-        }
-        if running {
-            wrote =
-                try await applyIfChanged(
-                    builder.autoscaler, as: .horizontalPodAutoscaler, cached: caches.autoscalers.get(childKey)) || wrote
-            // An autoscaler does nothing for a Deployment at zero: start it at minReplicas.
-            if replicas == 0 {
-                wrote = true
-                try await scale(childKey, to: suite.spec.evaluators.minReplicas)
-            }
-        } else {
-            if caches.autoscalers.get(childKey) != nil {
-                wrote = true
-                try await ignoringNotFound {
-                    try await client.delete(.horizontalPodAutoscaler, name: childKey.name, namespace: namespace)
-                }
-            }
-            if replicas != 0 {
-                wrote = true
-                try await scale(childKey, to: 0)
-            }
-        }
-        if !wrote, applied == nil { memory.withLock { $0[object.key, default: Remembered()].children = seen } }
-    }
-
-    private func scale(_ key: ObjectKey, to replicas: Int) async throws {
-        _ = try await client.patch(
-            .deployment, name: key.name, namespace: key.namespace,
-            .merge(["spec": ["replicas": .number(Double(replicas))]]))
-    }
-
-    /// Whether it wrote.
-    private func applyIfChanged(_ desired: JSONValue, as kind: ResourceKind, cached: KubeObject?) async throws -> Bool {
-        if let cached, Self.contains(cached.json, desired) { return false }
-        _ = try await client.apply(KubeObject(desired), as: kind, fieldManager: Self.fieldManager, force: true)
-        return true
-    }
-
-    /// Deletes the children the caches hold (and `applied`, a Deployment written earlier in this
-    /// reconcile that the cache has not seen yet).
-    private func deleteChildren(of suite: KubeObject, applied: KubeObject? = nil) async throws {
-        guard let name = suite.name else { return }
-        let key = ObjectKey(namespace: suite.namespace, name: "\(name)-evaluators")
-        for (kind, cache) in [
-            (ResourceKind.horizontalPodAutoscaler, caches.autoscalers), (.deployment, caches.deployments),
-            (.service, caches.services),
-        ] where cache.get(key) != nil || (kind == .deployment && applied != nil) {
-            try await ignoringNotFound { try await client.delete(kind, name: key.name, namespace: key.namespace) }
-        }
-    }
-
-    /// Whether `actual` already has every member of `desired` with the same value (objects
-    /// compared member by member, arrays element by element): the server's defaults and other
-    /// managers' fields may be there too.
-    static func contains(_ actual: JSONValue, _ desired: JSONValue) -> Bool {
-        switch (actual, desired) {
-        case (.object(let a), .object(let d)):
-            return d.allSatisfy { key, value in a[key].map { contains($0, value) } ?? false }
-        case (.array(let a), .array(let d)):
-            return a.count == d.count && zip(a, d).allSatisfy { contains($0, $1) }
-        case (.number(let a), .number(let d)):
-            return a == d
-        default:
-            return actual == desired
-        }
+    /// Whether `deployment` reports a ready evaluator pod.
+    static func evaluatorsReady(_ deployment: KubeObject?) -> Bool {
+        (deployment?["status"]?["readyReplicas"]?.doubleValue ?? 0) > 0
     }
 
     // MARK: Finalizer
@@ -364,7 +305,7 @@ final class Reconciler: Sendable {
 
     // MARK: Helpers
 
-    private func ignoringNotFound(_ body: () async throws -> Void) async throws {
+    func ignoringNotFound(_ body: () async throws -> Void) async throws {
         do {
             try await body()
         } catch let error as KubeError where error.isNotFound {

@@ -34,8 +34,8 @@ final class SuiteDirectory: Sendable {
     /// The suite run `id` belongs to, `nil` when it is not a suite's run or no suite has its uid.
     func suite(of id: RunID) async -> Suite? {
         guard let uid = id.resourceUID else { return nil }
-        if let object = cache.list().first(where: { $0.uid == uid }), let name = object.name {
-            return Suite(namespace: object.namespace ?? KubeConnection.defaultNamespace, name: name)
+        if let key = cache.key(uid: uid) {
+            return Suite(namespace: key.namespace ?? KubeConnection.defaultNamespace, name: key.name)
         }
         let now = ContinuousClock.now
         let (known, due) = listed.withLock { listed in
