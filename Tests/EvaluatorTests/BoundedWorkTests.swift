@@ -195,6 +195,25 @@ struct BoundedWorkTests {
         #expect(health.last! < .seconds(1), "\(health)")
     }
 
+    @Test(
+        "a containsAll of 400,000 values against a 1 MB output stops at its work limit, naming it, and the CPU is idle after"
+    )
+    func longValueListBounded() async throws {
+        let (server, port) = try await ServeCommandTests.startServer()
+        defer { server.signal(SIGKILL) }
+        let values = Array(repeating: #""b""#, count: 400_000).joined(separator: ",")
+        let output = String(repeating: "a", count: 1_000_000)
+        let body = #"{"output": "\#(output)", "criteria": [{"type": "containsAll", "values": [\#(values)]}]}"#
+        let start = ContinuousClock.now
+        let answer = try await LocalHTTP.send(
+            "POST", "http://127.0.0.1:\(port)/v1/evaluate", body: body, timeout: .seconds(60))
+        #expect(ContinuousClock.now - start < .seconds(10), "\(ContinuousClock.now - start)")
+        #expect(answer.status == 200)
+        #expect(answer.body.contains("work limit"), "\(answer.body.prefix(300))")
+        let share = try #require(try await ProcessUsage.cpuShare(server.pid, over: .seconds(1)))
+        #expect(share < 0.2, "the evaluator still used \(share) of a core after answering")
+    }
+
     @Test("a new request finding the scoring queue full is shed at once with 503 and Retry-After")
     func fullQueueSheds() async throws {
         let (server, port) = try await ServeCommandTests.startServer([

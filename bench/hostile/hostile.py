@@ -101,6 +101,13 @@ class Server:
             return None
 
 
+def providers_file(provider: dict) -> list[str]:
+    """`serve` flags configuring one provider (requests name providers; they cannot define them)."""
+    with tempfile.NamedTemporaryFile("w", prefix="assay-hostile-providers-", suffix=".json", delete=False) as f:
+        json.dump({"providers": [provider]}, f)
+    return ["--providers-file", f.name]
+
+
 def post(port: int, path: str, body: bytes, timeout: float) -> tuple[int | None, float, bytes]:
     """(status or None on timeout/error, seconds, body)."""
     start = time.time()
@@ -317,11 +324,12 @@ def scenario_sigterm(args) -> None:
             emulator = subprocess.Popen([args.emulator, "--port", "0"] + emulator_args, stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT, text=True)
             port = int(emulator.stdout.readline().strip().rsplit(":", 1)[1])
-            provider = {"type": "openai", "model": "m", "baseURL": f"http://127.0.0.1:{port}/v1",
+            provider = {"name": "hanging", "type": "openai", "model": "m", "baseURL": f"http://127.0.0.1:{port}/v1",
                         "timeoutSeconds": 60, "maxRetries": 0}
-            payload = json.dumps({"target": {"providers": [provider], "prompt": "hi"},
+            extra = providers_file(provider)
+            payload = json.dumps({"target": {"providers": ["hanging"], "prompt": "hi"},
                                   "criteria": [{"type": "contains", "value": "hi"}]}).encode()
-        server = Server(args.evaluator, ["--shutdown-grace-seconds", "3", "--generation-timeout-seconds", "60"])
+        server = Server(args.evaluator, ["--shutdown-grace-seconds", "3", "--generation-timeout-seconds", "60"] + extra)
         path = "/v1/evaluate/batch" if emulator_args is None else "/v1/evaluate"
         answer: list[str] = [""]
 
@@ -404,10 +412,11 @@ def scenario_ratelimit(args) -> None:
     emulator = subprocess.Popen([args.emulator, "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     line = emulator.stdout.readline()
     emulator_port = int(line.strip().rsplit(":", 1)[1])
-    server = Server(args.evaluator, ["--redis", f"redis://127.0.0.1:{redis_port}", "--ratelimit-max-wait-seconds", "0"])
     provider = {"type": "openai", "name": "limited", "model": "m", "baseURL": f"http://127.0.0.1:{emulator_port}/v1",
                 "maxRetries": 0, "rateLimit": {"requestsPerSecond": 100, "burst": 100}}
-    body = json.dumps({"target": {"providers": [provider], "prompt": "hi"},
+    server = Server(args.evaluator, ["--redis", f"redis://127.0.0.1:{redis_port}", "--ratelimit-max-wait-seconds", "0"]
+                    + providers_file(provider))
+    body = json.dumps({"target": {"providers": ["limited"], "prompt": "hi"},
                        "criteria": [{"type": "contains", "value": "hi"}]}).encode()
     admitted: list[float] = []
     lock = threading.Lock()
@@ -553,8 +562,10 @@ def scenario_valuelist(args) -> None:
     )
     try:
         for title, body in bodies:
+            before = server.cpu_seconds()
+            answer = outcome(*post(server.port, "/v1/evaluate", body, timeout=10))
             rows.append((f"{title} ({len(body) / 1e6:.1f} MB), client gives up after 10 s",
-                         outcome(*post(server.port, "/v1/evaluate", body, timeout=10))))
+                         f"{answer} (server CPU {server.cpu_seconds() - before:.2f} s)"))
             before = server.cpu_seconds()
             time.sleep(3)
             rows.append(("server CPU in the 3 s after", f"{(server.cpu_seconds() - before) / 3 * 100:.0f}% of a core"))

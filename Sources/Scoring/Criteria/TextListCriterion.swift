@@ -11,8 +11,9 @@ import AssayCore
 package struct TextListCriterion: Sendable {
     /// One step per output byte a value's search may pass over (the search is linear: memchr,
     /// then Knuth–Morris–Pratt), plus the output's bytes once when case is ignored. 64 MiB:
-    /// 64 values in a 1 MiB output, or a thousand in 64 KiB; at most about a quarter second of
-    /// one core, the order of jsonSchema's budget (bench/hostile). (Our choice.)
+    /// 64 values in a 1 MiB output, or a thousand in 64 KiB; about a third of a second of one
+    /// core at worst, parsing included (bench/hostile, "valuelist"), the order of jsonSchema's
+    /// budget. (Our choice.)
     package static let maxSteps = 64 * 1024 * 1024
 
     package let requireAll: Bool
