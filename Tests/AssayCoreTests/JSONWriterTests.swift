@@ -42,6 +42,16 @@ struct JSONWriterTests {
         #expect(JSONWriter.bytes(value) == Array(expected.utf8))
     }
 
+    @Test("a document of half a million strings is written in linear time, not a buffer copy per string")
+    func manyStringsLinear() {
+        // Growing the buffer by just each string's room copied it whole per string: minutes here.
+        let document = JSONValue.array(Array(repeating: .string("b"), count: 500_000))
+        let start = ContinuousClock.now
+        let written = JSONWriter.bytes(document)
+        #expect(written.count == 2 + 500_000 * 4 - 1)
+        #expect(ContinuousClock.now - start < .seconds(5), "\(ContinuousClock.now - start)")
+    }
+
     @Test("appends to existing output")
     func appends() {
         var out = Array("prefix:".utf8)

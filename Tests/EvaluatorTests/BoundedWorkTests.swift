@@ -1,4 +1,5 @@
 import AssayCore
+import Dispatch
 import Foundation
 import TestSupport
 import Testing
@@ -149,6 +150,68 @@ struct BoundedWorkTests {
         #expect(small[small.count / 2] < .seconds(1), "small evaluations took \(small)")
         first.close()
         second.close()
+    }
+
+    /// The costliest 2 KiB body of linear criteria for the event loop, had it been scored there:
+    /// a case-insensitive containsAll of 320 values against an output holding the Kelvin sign
+    /// (which lowercases into ASCII, so the output is lowercased: once per value, before).
+    static let smallHostileBody: String = {
+        let values = Array(repeating: #""b""#, count: 320).joined(separator: ",")
+        let output = "\u{212A}" + String(repeating: "a", count: 600)
+        let criterion = #"{"type": "containsAll", "caseSensitive": false, "values": [\#(values)]}"#
+        return #"{"output": "\#(output)", "criteria": [\#(criterion)]}"#
+    }()
+
+    @Test("small bodies of many searches sent on eight connections leave /healthz answering within 100 ms")
+    func smallHostileBodiesLeaveHealthAnswering() async throws {
+        try #require(Self.smallHostileBody.utf8.count <= 2048)
+        let (server, port) = try await ServeCommandTests.startServer([
+            "--event-loops", "2", "--scoring-threads", "2",
+        ])
+        defer { server.signal(SIGKILL) }
+        let stop = Guarded(false)
+        let senders = DispatchGroup()
+        let answered = Guarded(0)
+        for _ in 0..<8 {
+            DispatchQueue.global().async(group: senders) {
+                guard let client = try? RawHTTPClient(port: port) else { return }
+                while !stop.withLock({ $0 }) {
+                    guard (try? client.post("/v1/evaluate", json: Self.smallHostileBody))?.status == 200 else { return }
+                    answered.withLock { $0 += 1 }
+                }
+            }
+        }
+        try await eventually("the senders to be answered", within: .seconds(20)) { answered.withLock { $0 } >= 16 }
+        var health: [Duration] = []
+        for _ in 0..<20 {
+            let start = ContinuousClock.now
+            #expect(try await LocalHTTP.get("http://127.0.0.1:\(port)/healthz").status == 200)
+            health.append(ContinuousClock.now - start)
+        }
+        stop.withLock { $0 = true }
+        await withCheckedContinuation { done in senders.notify(queue: .global()) { done.resume() } }
+        health.sort()
+        #expect(health[health.count / 2] < .milliseconds(100), "\(health)")
+        #expect(health.last! < .seconds(1), "\(health)")
+    }
+
+    @Test(
+        "a containsAll of 400,000 values against a 1 MB output stops at its work limit, naming it, and the CPU is idle after"
+    )
+    func longValueListBounded() async throws {
+        let (server, port) = try await ServeCommandTests.startServer()
+        defer { server.signal(SIGKILL) }
+        let values = Array(repeating: #""b""#, count: 400_000).joined(separator: ",")
+        let output = String(repeating: "a", count: 1_000_000)
+        let body = #"{"output": "\#(output)", "criteria": [{"type": "containsAll", "values": [\#(values)]}]}"#
+        let start = ContinuousClock.now
+        let answer = try await LocalHTTP.send(
+            "POST", "http://127.0.0.1:\(port)/v1/evaluate", body: body, timeout: .seconds(60))
+        #expect(ContinuousClock.now - start < .seconds(10), "\(ContinuousClock.now - start)")
+        #expect(answer.status == 200)
+        #expect(answer.body.contains("work limit"), "\(answer.body.prefix(300))")
+        let share = try #require(try await ProcessUsage.cpuShare(server.pid, over: .seconds(1)))
+        #expect(share < 0.2, "the evaluator still used \(share) of a core after answering")
     }
 
     @Test("a new request finding the scoring queue full is shed at once with 503 and Retry-After")

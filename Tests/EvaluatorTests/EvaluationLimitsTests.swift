@@ -50,7 +50,7 @@ struct EvaluationLimitsTests {
     }
 
     @Test(
-        "a small request with linear criteria is scored where it arrived while every scoring thread is busy; regex, jsonSchema and large bodies wait for the executor"
+        "a small request with linear criteria is scored where it arrived while every scoring thread is busy; regex, jsonSchema, large bodies and many searches wait for the executor"
     )
     func inlineScoring() async throws {
         let executor = BoundedExecutor(configuration: .init(threads: 1, maxQueued: 8))
@@ -69,6 +69,9 @@ struct EvaluationLimitsTests {
             #"{"output": "a", "criteria": [{"type": "r\u0065gex", "pattern": "a"}]}"#,
             #"{"output": "{}", "criteria": [{"type": "contains", "value": "{"}, {"type": "jsonSchema", "schema": {}}]}"#,
             #"{"output": "\#(large)", "criteria": [{"type": "contains", "value": "a"}]}"#,
+            // Small, but more passes over the output than InlineScoring.maxSearches allows.
+            #"{"output": "a", "criteria": [\#(Array(repeating: #"{"type": "contains", "value": "a"}"#, count: 9).joined(separator: ","))]}"#,
+            #"{"output": "a", "criteria": [{"type": "containsAll", "values": [\#(Array(repeating: #""a""#, count: 9).joined(separator: ","))]}]}"#,
         ]
         var answers: [Task<HTTPResponse, Never>] = []
         for (index, body) in waiting.enumerated() {

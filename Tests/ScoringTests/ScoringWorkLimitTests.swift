@@ -68,4 +68,49 @@ struct ScoringWorkLimitTests {
         #expect(result.reason.contains("too much work"), "\(result.reason)")
         #expect(result.reason.contains("\(JSONSchema.defaultMaxSteps) steps"))
     }
+
+    @Test(
+        "containsAll and containsAny over more values than their work limit allows fail naming it; a cancelled one stops",
+        arguments: ["containsAll", "containsAny"])
+    func textListStepLimit(type: String) throws {
+        let output = String(repeating: "a", count: 1024 * 1024)
+        let fitting = TextListCriterion.maxSteps / output.utf8.count  // one step per byte each value searches
+        for (count, decided) in [(fitting, true), (fitting + 1, false)] {
+            let values = JSONValue.array(Array(repeating: "b", count: count))
+            let result = try evaluate(["type": .string(type), "values": values], output: output)
+            #expect(!result.passed)
+            #expect(result.reason.contains("work limit") != decided, "\(result.reason.prefix(200))")
+            if !decided { #expect(result.reason.contains("\(TextListCriterion.maxSteps) steps")) }
+        }
+        let cancellation = WorkCancellation()
+        cancellation.cancel(.clientGone)
+        let list = try TextListCriterion(
+            type == "containsAll" ? .containsAll : .containsAny,
+            try JSONFields(["values": ["x", "y"]], at: "criteria[0]"))
+        let verdict = list.evaluate("abc", cancellation: cancellation)
+        #expect(!verdict.passed)
+        #expect(verdict.reason.contains("stopped: "), "\(verdict.reason)")
+    }
+
+    @Test(
+        "a case-insensitive value list lowercases the output once and decides as each value alone would",
+        arguments: [
+            ("\u{212A}elvin", ["k", "ELV"], true, true),  // the Kelvin sign lowercases to ASCII k
+            ("\u{C9}t\u{C9}", ["\u{E9}t", "T"], true, true),
+            ("\u{C9}t\u{C9}", ["\u{E9}t", "x"], false, true),
+            ("plain ASCII", ["PLAIN", "ascii"], true, true),
+            ("plain ASCII", ["nope", "\u{E9}"], false, false),
+        ])
+    func textListLowercasesOnce(output: String, values: [String], all: Bool, any: Bool) throws {
+        let list = JSONValue.array(values.map { .string($0) })
+        let containsAll = try evaluate(["type": "containsAll", "values": list, "caseSensitive": false], output: output)
+        let containsAny = try evaluate(["type": "containsAny", "values": list, "caseSensitive": false], output: output)
+        #expect(containsAll.passed == all, "\(containsAll.reason)")
+        #expect(containsAny.passed == any, "\(containsAny.reason)")
+        let alone = try values.map { value in
+            try evaluate(["type": "contains", "value": .string(value), "caseSensitive": false], output: output).passed
+        }
+        #expect(alone.allSatisfy { $0 } == all)
+        #expect(alone.contains(true) == any)
+    }
 }

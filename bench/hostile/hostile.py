@@ -19,6 +19,12 @@ Scenarios (default: all):
               flag): how many stay open, and whether a new client is still served
   ratelimit   100 requests/s (burst 100) through Redis with about 300/s offered for 12 s; redis-server
               killed at 4 s and restarted at 8 s: most admitted in any one second, and the total
+  small       the costliest bodies of at most 2 KiB with linear criteria only (those small enough to be
+              scored on the event loop): time per request each, then /healthz while eight connections
+              send the costliest one without pause on a 2-loop server
+  valuelist   containsAll with 1.7 million values against a 1 MB output (7.8 MB body), and a
+              case-insensitive one with 200,000 non-ASCII values: the answer, and the server's CPU in
+              the 3 s after it
 
 Each scenario prints one markdown table. Nothing here is part of the product; it drives the
 release binaries (default .build/release/) like a user would.
@@ -93,6 +99,13 @@ class Server:
             self.process.kill()
             self.process.wait()
             return None
+
+
+def providers_file(provider: dict) -> list[str]:
+    """`serve` flags configuring one provider (requests name providers; they cannot define them)."""
+    with tempfile.NamedTemporaryFile("w", prefix="assay-hostile-providers-", suffix=".json", delete=False) as f:
+        json.dump({"providers": [provider]}, f)
+    return ["--providers-file", f.name]
 
 
 def post(port: int, path: str, body: bytes, timeout: float) -> tuple[int | None, float, bytes]:
@@ -311,11 +324,12 @@ def scenario_sigterm(args) -> None:
             emulator = subprocess.Popen([args.emulator, "--port", "0"] + emulator_args, stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT, text=True)
             port = int(emulator.stdout.readline().strip().rsplit(":", 1)[1])
-            provider = {"type": "openai", "model": "m", "baseURL": f"http://127.0.0.1:{port}/v1",
+            provider = {"name": "hanging", "type": "openai", "model": "m", "baseURL": f"http://127.0.0.1:{port}/v1",
                         "timeoutSeconds": 60, "maxRetries": 0}
-            payload = json.dumps({"target": {"providers": [provider], "prompt": "hi"},
+            extra = providers_file(provider)
+            payload = json.dumps({"target": {"providers": ["hanging"], "prompt": "hi"},
                                   "criteria": [{"type": "contains", "value": "hi"}]}).encode()
-        server = Server(args.evaluator, ["--shutdown-grace-seconds", "3", "--generation-timeout-seconds", "60"])
+        server = Server(args.evaluator, ["--shutdown-grace-seconds", "3", "--generation-timeout-seconds", "60"] + extra)
         path = "/v1/evaluate/batch" if emulator_args is None else "/v1/evaluate"
         answer: list[str] = [""]
 
@@ -398,10 +412,11 @@ def scenario_ratelimit(args) -> None:
     emulator = subprocess.Popen([args.emulator, "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     line = emulator.stdout.readline()
     emulator_port = int(line.strip().rsplit(":", 1)[1])
-    server = Server(args.evaluator, ["--redis", f"redis://127.0.0.1:{redis_port}", "--ratelimit-max-wait-seconds", "0"])
     provider = {"type": "openai", "name": "limited", "model": "m", "baseURL": f"http://127.0.0.1:{emulator_port}/v1",
                 "maxRetries": 0, "rateLimit": {"requestsPerSecond": 100, "burst": 100}}
-    body = json.dumps({"target": {"providers": [provider], "prompt": "hi"},
+    server = Server(args.evaluator, ["--redis", f"redis://127.0.0.1:{redis_port}", "--ratelimit-max-wait-seconds", "0"]
+                    + providers_file(provider))
+    body = json.dumps({"target": {"providers": ["limited"], "prompt": "hi"},
                        "criteria": [{"type": "contains", "value": "hi"}]}).encode()
     admitted: list[float] = []
     lock = threading.Lock()
@@ -459,6 +474,107 @@ def scenario_ratelimit(args) -> None:
     table("rate limit across a Redis kill and restart", rows)
 
 
+def fill_2k(make) -> bytes:
+    """The largest body `make(n)` makes that is at most 2 KiB."""
+    low, high = 1, 5000
+    while low < high:
+        middle = (low + high + 1) // 2
+        if len(make(middle)) <= 2048:
+            low = middle
+        else:
+            high = middle - 1
+    return make(low)
+
+
+def compact(document: dict) -> bytes:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+SMALL_BODIES = {
+    "case-insensitive containsAll, Kelvin sign in the output (n values)": lambda n: compact(
+        {"output": "\u212a" + "a" * 600, "criteria": [{"type": "containsAll", "caseSensitive": False, "values": ["b"] * n}]}),
+    "case-insensitive containsAll, non-ASCII (n values)": lambda n: compact(
+        {"output": "\u00c9" * 400, "criteria": [{"type": "containsAll", "caseSensitive": False, "values": ["\u00e9x"] * n}]}),
+    "startsWith of emoji output, excerpt in each reason (n criteria)": lambda n: compact(
+        {"output": "\U0001F600" * 200, "criteria": [{"type": "startsWith", "value": "x"}] * n}),
+    "length in characters of combining marks (n criteria)": lambda n: compact(
+        {"output": "a" + "\u0301" * 500, "criteria": [{"type": "length", "max": 1}] * n}),
+    "contains, quadratic pattern": lambda n: compact(
+        {"output": "a" * n, "criteria": [{"type": "contains", "value": "a" * (n // 2) + "b"}]}),
+}
+
+
+def scenario_small(args) -> None:
+    server = Server(args.evaluator, ["--event-loops", "2"])
+    rows = []
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        for title, make in SMALL_BODIES.items():
+            body = fill_2k(make)
+            times = []
+            for _ in range(40):
+                start = time.perf_counter()
+                connection.request("POST", "/v1/evaluate", body=body, headers={"Content-Type": "application/json"})
+                response = connection.getresponse()
+                response.read()
+                times.append(time.perf_counter() - start)
+            times.sort()
+            rows.append((f"{title}, {len(body)} B", f"{response.status}: p50 {times[20] * 1000:.2f} ms, min {times[0] * 1000:.2f} ms"))
+        connection.close()
+        body = fill_2k(next(iter(SMALL_BODIES.values())))
+        stop = threading.Event()
+        sent = [0] * 8
+
+        def sender(index: int) -> None:
+            client = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+            while not stop.is_set():
+                client.request("POST", "/v1/evaluate", body=body, headers={"Content-Type": "application/json"})
+                client.getresponse().read()
+                sent[index] += 1
+
+        threads = [threading.Thread(target=sender, args=(i,)) for i in range(8)]
+        for thread in threads:
+            thread.start()
+        time.sleep(0.5)
+        probe = HealthProbe(server.port)
+        time.sleep(5)
+        stop.set()
+        rows.append(("/healthz while 8 connections send the first body without pause", probe.finish()))
+        for thread in threads:
+            thread.join()
+        rows.append(("first body answered meanwhile", f"{sum(sent)} in about 5.5 s"))
+    finally:
+        server.stop()
+    table("small bodies of linear criteria", rows)
+
+
+def scenario_valuelist(args) -> None:
+    server = Server(args.evaluator, [])
+    rows = []
+    bodies = (
+        ("containsAll of 1.7 million values, 1 MB output", json.dumps(
+            {"output": "a" * 1_000_000, "criteria": [{"type": "containsAll", "values": ["b"] * 1_700_000}]},
+            separators=(",", ":")).encode()),
+        ("case-insensitive containsAll of 200,000 non-ASCII values, 1 MB output", json.dumps(
+            {"output": "\u00c9" * 500_000,
+             "criteria": [{"type": "containsAll", "caseSensitive": False, "values": ["\u00e9x"] * 200_000}]},
+            ensure_ascii=False, separators=(",", ":")).encode()),
+    )
+    try:
+        for title, body in bodies:
+            before = server.cpu_seconds()
+            answer = outcome(*post(server.port, "/v1/evaluate", body, timeout=10))
+            rows.append((f"{title} ({len(body) / 1e6:.1f} MB), client gives up after 10 s",
+                         f"{answer} (server CPU {server.cpu_seconds() - before:.2f} s)"))
+            before = server.cpu_seconds()
+            time.sleep(3)
+            rows.append(("server CPU in the 3 s after", f"{(server.cpu_seconds() - before) / 3 * 100:.0f}% of a core"))
+    finally:
+        exit_time = server.stop(grace=30)
+    rows.append(("SIGTERM to exit", fmt(exit_time) if exit_time is not None else "still running after 30 s: SIGKILL"))
+    table("containsAll with a long value list", rows)
+
+
 def table(title: str, rows: list[tuple[str, str]]) -> None:
     print(f"\n### {title}\n")
     print("| measure | value |")
@@ -475,6 +591,8 @@ SCENARIOS = {
     "sigterm": scenario_sigterm,
     "connections": scenario_connections,
     "ratelimit": scenario_ratelimit,
+    "small": scenario_small,
+    "valuelist": scenario_valuelist,
 }
 
 QUICK_SCENARIOS = ["fanout", "connections"]

@@ -87,7 +87,11 @@ public enum JSONWriter {
     }
 
     static func writeEscaped(_ utf8: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
-        out.reserveCapacity(out.count + utf8.count + 2)
+        // Grown geometrically: reserveCapacity allocates exactly what it is asked for, so asking
+        // for just this string's room on every call copied the whole buffer per string, and a
+        // document of a million short strings took minutes instead of milliseconds.
+        let needed = out.count + utf8.count + 2
+        if needed > out.capacity { out.reserveCapacity(Swift.max(needed, 2 * out.capacity)) }
         out.append(UInt8(ascii: "\""))
         var runStart = 0
         var i = 0

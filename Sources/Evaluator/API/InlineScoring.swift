@@ -11,13 +11,20 @@ import Scoring
 /// Every other request hops as before: a larger body, or any criterion whose work is bounded by
 /// a budget or a time limit rather than by its input's size (`regex`, up to 100 ms a match;
 /// `jsonSchema` and `similarity`, by their step budgets; `llmJudge`, which calls a provider), or
-/// a `target`. A request is scored inline only if the executor would admit it (``BoundedExecutor/admitsNew``),
+/// a `target`, or more than ``maxSearches`` searches of the output. A request is scored inline only if the executor would admit it (``BoundedExecutor/admitsNew``),
 /// so a full queue sheds small requests with 503 exactly as before.
 enum InlineScoring {
     /// 2 KiB: the output and every criterion's values together, so the quadratic worst case of a
     /// substring search (`contains`: output length × value length) stays under a million byte
     /// comparisons, about a millisecond; the benchmark's 1 KB body fits. (Our choice.)
     static let maxBodyBytes = 2 * 1024
+
+    /// Most passes over the output a request scored inline may make: one per criterion, and one
+    /// per value of a `containsAll` or `containsAny`. Each pass is at most about 2 KiB of search,
+    /// lowercasing, counting or an excerpt in its reason, so the worst body costs about what a
+    /// hop would (bench/hostile, "small linear bodies"); without this cap 2 KiB holds 64
+    /// criteria or 400 values, over 15 ms on the loop. The benchmark's linear body has 3. (Our choice.)
+    static let maxSearches = 8
 
     /// Criterion types whose work is linear in the output and their own values (`contains` and
     /// its kin at worst output × value, bounded above), with no budget or time limit needed:
@@ -54,17 +61,21 @@ enum InlineScoring {
         }
     }
 
-    /// Whether a parsed `/v1/evaluate` body may be scored inline: no `target`, and every criterion
-    /// of a linear type (anything malformed goes the usual way, where decoding names the field).
+    /// Whether a parsed `/v1/evaluate` body may be scored inline: no `target`, every criterion
+    /// of a linear type, and at most ``maxSearches`` passes over the output (anything malformed
+    /// goes the usual way, where decoding names the field).
     static func qualifies(_ body: JSONValue) -> Bool {
         guard case .object(let fields) = body, fields["target"] == nil,
-            case .array(let criteria)? = fields["criteria"], !criteria.isEmpty
+            case .array(let criteria)? = fields["criteria"], !criteria.isEmpty, criteria.count <= maxSearches
         else { return false }
-        return criteria.allSatisfy { criterion in
+        var searches = 0
+        for criterion in criteria {
             guard case .object(let object) = criterion, case .string(let name)? = object["type"],
-                let type = CriterionType(rawValue: name)
+                let type = CriterionType(rawValue: name), linearTypes.contains(type)
             else { return false }
-            return linearTypes.contains(type)
+            if case .array(let values)? = object["values"] { searches += values.count } else { searches += 1 }
+            if searches > maxSearches { return false }
         }
+        return true
     }
 }

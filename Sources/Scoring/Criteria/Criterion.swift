@@ -60,7 +60,7 @@ package struct Criterion: Sendable {
     ///
     /// Every criterion's work is bounded: by the size of its inputs for the linear ones, by a
     /// ``WorkBudget`` (checked where the work happens, and reading the request's cancellation)
-    /// for `jsonSchema` and `similarity`, by ``RegexLimits`` for patterns. A criterion added later
+    /// for `jsonSchema`, `similarity`, `containsAll` and `containsAny`, by ``RegexLimits`` for patterns. A criterion added later
     /// whose work can grow faster than its input takes a budget the same way.
     package func evaluate(_ context: EvaluationContext) -> CriterionResult {
         if let reason = context.cancellation?.reason {
@@ -123,7 +123,7 @@ package enum CriterionKind: Sendable {
     package func evaluate(_ context: EvaluationContext) -> Verdict {
         switch self {
         case .text(let criterion): criterion.evaluate(context.output)
-        case .textList(let criterion): criterion.evaluate(context.output)
+        case .textList(let criterion): criterion.evaluate(context.output, cancellation: context.cancellation)
         case .regex(let criterion): criterion.evaluate(context.output)
         case .isJSON(let criterion), .jsonSchema(let criterion):
             criterion.evaluate(context.outputDocument, cancellation: context.cancellation)

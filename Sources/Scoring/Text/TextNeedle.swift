@@ -27,16 +27,16 @@ package struct TextNeedle: Sendable {
     }
 
     package func matches(_ relation: TextRelation, in output: String) -> Bool {
-        if caseSensitive {
-            return UTF8Text.withBytes(output) { test(relation, in: $0, foldingASCII: false) }
+        matches(relation, in: TextHaystack(output, caseSensitive: caseSensitive, asciiNeedles: isASCII))
+    }
+
+    /// Whether the needle relates so to an output prepared once for needles of this case
+    /// sensitivity (``TextHaystack``).
+    package func matches(_ relation: TextRelation, in haystack: TextHaystack) -> Bool {
+        switch haystack.form {
+        case .asIs(let text): UTF8Text.withBytes(text) { test(relation, in: $0, foldingASCII: false) }
+        case .foldingASCII(let text): UTF8Text.withBytes(text) { test(relation, in: $0, foldingASCII: true) }
         }
-        if isASCII {
-            let result: Bool? = UTF8Text.withBytes(output) { bytes in
-                UTF8Text.hasScalarsLoweringToASCII(bytes) ? nil : test(relation, in: bytes, foldingASCII: true)
-            }
-            if let result { return result }
-        }
-        return UTF8Text.withBytes(output.lowercased()) { test(relation, in: $0, foldingASCII: false) }
     }
 
     private func test(_ relation: TextRelation, in output: UnsafeBufferPointer<UInt8>, foldingASCII: Bool) -> Bool {
@@ -51,6 +51,33 @@ package struct TextNeedle: Sendable {
         case .contains:
             return foldingASCII
                 ? UTF8Text.containsFoldingASCII(bytes, in: output) : UTF8Text.contains(bytes, in: output)
+        }
+    }
+}
+
+/// An output as needles search it: as it is when they are case-sensitive; otherwise folding ASCII
+/// letters in place when every needle is ASCII and no scalar of the output lowercases into ASCII,
+/// else its lowercase mapping, made once here however many needles then search it.
+package struct TextHaystack: Sendable {
+    enum Form: Sendable {
+        case asIs(String)
+        case foldingASCII(String)
+    }
+
+    let form: Form
+    /// The UTF-8 bytes a needle's search may pass over.
+    package let byteCount: Int
+
+    package init(_ output: String, caseSensitive: Bool, asciiNeedles: Bool) {
+        if caseSensitive {
+            form = .asIs(output)
+        } else if asciiNeedles, !UTF8Text.withBytes(output, UTF8Text.hasScalarsLoweringToASCII) {
+            form = .foldingASCII(output)
+        } else {
+            form = .asIs(output.lowercased())
+        }
+        switch form {
+        case .asIs(let text), .foldingASCII(let text): byteCount = text.utf8.count
         }
     }
 }
