@@ -11,6 +11,7 @@
 #   PERF_WRK_SECONDS=S to load the server as bench/http.sh does (wrk, 64 keep-alive connections, the
 #   server's default event loops) for S seconds instead of REQUESTS one at a time: the CPU per request
 #   then leaves out connection setup, and the profile is that of the benchmark.
+#   PERF_CHUNKED=1 sends the body with Transfer-Encoding: chunked (curl's chunks) instead of Content-Length.
 # Needs perf (Debian's linux-perf), curl and .venv: bin/setup --bench. The server listens on a free port.
 # callgrind would give exact instruction counts, but valgrind cannot read the toolchain's DWARF 5
 # and stops in libdispatch; perf's cpu-clock sampling works without hardware counters.
@@ -38,7 +39,9 @@ fi
 requests=${2:-200}
 bench_quick && requests=${2:-10}
 samples=${PERF_OUT:-$work/perf.data}
-post() { curl -s -o /dev/null -H 'content-type: application/json' --data-binary @"$body" "$url"; }
+framing=()
+[[ -n "${PERF_CHUNKED:-}" ]] && framing=(-H 'transfer-encoding: chunked')
+post() { curl -s -o /dev/null -H 'content-type: application/json' "${framing[@]}" --data-binary @"$body" "$url"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
 
 wrk_seconds=${PERF_WRK_SECONDS:-}

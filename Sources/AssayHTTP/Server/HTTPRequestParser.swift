@@ -265,7 +265,11 @@ public struct HTTPRequestParser: Sendable {
             if chunkSizeValue == 0 {
                 state = .trailerLineStart
             } else {
-                body.reserveCapacity(body.count + chunkSizeValue)
+                // Grows geometrically (bounded by the body limit): reserving each chunk's exact size would copy
+                // the body so far once per chunk, quadratic in the number of chunks.
+                if body.capacity < body.count + chunkSizeValue {
+                    body.reserveCapacity(max(body.count + chunkSizeValue, min(2 * body.capacity, limits.maxBodyBytes)))
+                }
                 state = .chunkData(remaining: chunkSizeValue)
             }
             chunkSizeValue = 0
