@@ -8,13 +8,16 @@
     /// Steps per validation: enough for every seed, small enough that an exponential schema ends in milliseconds.
     private let fuzzSteps = 200_000
 
-    /// Whether the RFC 6901 pointer `path` names a location inside `value`.
+    /// Whether the RFC 6901 pointer `path` names a location inside `value`. The pointer is read by
+    /// Unicode scalars, not Characters: a key that starts with a combining mark joins the `/` before it
+    /// into one Character, which a Character-wise split would cut off with the separator.
     private func resolves(_ path: String, in value: JSONValue) -> Bool {
-        guard !path.isEmpty else { return true }
-        guard path.hasPrefix("/") else { return false }
+        let scalars = Array(path.unicodeScalars)
+        guard let first = scalars.first else { return true }
+        guard first == "/" else { return false }
         var current = value
-        for token in path.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
-            let key = String(token).replacing("~1", with: "/").replacing("~0", with: "~")
+        for token in scalars.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
+            let key = unescapedToken(token)
             switch current {
             case .object(let object):
                 guard let member = object[key] else { return false }
@@ -27,6 +30,24 @@
             }
         }
         return true
+    }
+
+    /// One reference token with `~1` read as `/` and `~0` as `~`.
+    private func unescapedToken(_ token: ArraySlice<Unicode.Scalar>) -> String {
+        var key = String.UnicodeScalarView()
+        var index = token.startIndex
+        while index < token.endIndex {
+            let scalar = token[index]
+            let next = token.index(after: index)
+            if scalar == "~", next < token.endIndex, token[next] == "0" || token[next] == "1" {
+                key.append(token[next] == "1" ? "/" : "~")
+                index = token.index(after: next)
+            } else {
+                key.append(scalar)
+                index = next
+            }
+        }
+        return String(key)
     }
 
     func fuzzJSONSchema(_ bytes: UnsafeBufferPointer<UInt8>) {
