@@ -1,7 +1,7 @@
 // The JSON parser under libFuzzer (target `json`): what it accepts survives a round trip through the writer, the
 // String and byte entry points agree, simdjson's UTF-8 check agrees with the standard library's, the depth limit
-// holds, the span reported for a root member's value is that value's text, and every rejection points inside the
-// input.
+// holds, the span reported for a root member's value is that value's text, every rejection points inside the
+// input, and the flat parse (JSONTape) gives the same value or the same error.
 #if FUZZING
     import AssayCore
 
@@ -49,8 +49,21 @@
         precondition(absent == nil, "a span for a member that is not there")
     }
 
+    /// The tape parses to the tree's value, or fails with the tree's error, with the input as it is
+    /// and with whitespace after it (which moves its strings onto the block path).
+    private func checkTape(_ bytes: UnsafeBufferPointer<UInt8>, _ outcome: Result<JSONValue, JSONParseError>) {
+        for (input, expected) in [
+            (Array(bytes), outcome),
+            (Array(bytes) + [UInt8](repeating: 0x20, count: trailingPadding), parsePadded(bytes)),
+        ] {
+            let tape = Result { () throws(JSONParseError) in try JSONTape.parse(input).value }
+            precondition(tape == expected, "the tape gives \(tape), the tree \(expected)")
+        }
+    }
+
     func fuzzJSONParser(_ bytes: UnsafeBufferPointer<UInt8>) {
         let outcome = parse(bytes, .default)
+        checkTape(bytes, outcome)
         switch outcome {
         case .success(let value):
             let rendered = JSONWriter.bytes(value)

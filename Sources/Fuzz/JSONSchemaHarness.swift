@@ -1,6 +1,7 @@
 // The JSON Schema compiler and evaluator under libFuzzer (target `schema`). An input is a JSON array
 // `[schema, instance]`: compiling never crashes, validating stays within its work budget, reporting and probing
-// agree on the verdict, and every violation points at a location the instance has.
+// agree on the verdict, every violation points at a location the instance has, and validating the instance parsed
+// flat (JSONTape) gives the same outcome in the same steps.
 #if FUZZING
     import AssayCore
     import Scoring
@@ -64,6 +65,13 @@
         var reportingBudget = WorkBudget(steps: fuzzSteps)
         let report = schema.validate(pair[1], budget: &reportingBudget)
         precondition(reportingBudget.used <= fuzzSteps, "validation took \(reportingBudget.used) steps")
+        if let tape = try? JSONTape.parse(JSONWriter.string(pair[1])) {
+            var tapeBudget = WorkBudget(steps: fuzzSteps)
+            precondition(schema.validate(tape, budget: &tapeBudget) == report, "the tape's validation differs")
+            precondition(tapeBudget.used == reportingBudget.used, "the tape's validation took other steps")
+        } else {
+            preconditionFailure("the written instance does not parse as a tape")
+        }
         var probingBudget = WorkBudget(steps: fuzzSteps)
         let probe = schema.isValid(pair[1], budget: &probingBudget)
         switch report {

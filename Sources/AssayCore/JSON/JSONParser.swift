@@ -148,16 +148,27 @@ struct JSONReader {
 
     mutating func document() throws(JSONParseError) -> JSONValue {
         let value = try self.value()
+        try finishDocument()
+        return value
+    }
+
+    /// Checks that nothing but whitespace follows the document's value.
+    mutating func finishDocument() throws(JSONParseError) {
         skipWhitespace()
         if pos != end {
             throw fail("unexpected \(describe(base[pos])) after the JSON value; a document holds exactly one value")
         }
-        return value
+    }
+
+    func expectedValue() -> JSONParseError {
+        pos < end
+            ? fail("unexpected \(describe(base[pos])), expected a value")
+            : fail("unexpected end of input, expected a value")
     }
 
     mutating func value() throws(JSONParseError) -> JSONValue {
         skipWhitespace()
-        guard pos < end else { throw fail("unexpected end of input, expected a value") }
+        guard pos < end else { throw expectedValue() }
         switch base[pos] {
         case UInt8(ascii: "\""): return .string(try string())
         case UInt8(ascii: "{"): return try object()
@@ -173,7 +184,7 @@ struct JSONReader {
             try literal("null")
             return .null
         default:
-            throw fail("unexpected \(describe(base[pos])), expected a value")
+            throw expectedValue()
         }
     }
 
@@ -195,18 +206,9 @@ struct JSONReader {
             return .object(object)
         }
         while true {
-            skipWhitespace()
-            guard pos < end else { throw fail("unexpected end of input, expected an object member name") }
-            guard base[pos] == UInt8(ascii: "\"") else {
-                throw fail("expected a string to begin an object member name, got \(describe(base[pos]))")
-            }
+            try memberName()
             let key = try string()
-            skipWhitespace()
-            guard pos < end, base[pos] == UInt8(ascii: ":") else {
-                throw fail(
-                    pos < end ? "expected ':' after object member name" : "unexpected end of input, expected ':'")
-            }
-            pos += 1
+            try memberColon()
             if depth == 1, let spanMember, key == spanMember {
                 skipWhitespace()
                 let start = pos
@@ -215,19 +217,56 @@ struct JSONReader {
             } else {
                 object[key] = try value()
             }
-            skipWhitespace()
-            guard pos < end else { throw fail("unexpected end of input, expected ',' or '}'") }
-            if base[pos] == UInt8(ascii: ",") {
-                pos += 1
-                continue
-            }
-            if base[pos] == UInt8(ascii: "}") {
-                pos += 1
-                depth -= 1
-                return .object(object)
-            }
-            throw fail("expected ',' or '}' after object member")
+            if try memberEnd() { return .object(object) }
         }
+    }
+
+    /// Skips to a member's name, which must begin there.
+    @inline(__always)
+    mutating func memberName() throws(JSONParseError) {
+        skipWhitespace()
+        guard pos < end else { throw fail("unexpected end of input, expected an object member name") }
+        guard base[pos] == UInt8(ascii: "\"") else {
+            throw fail("expected a string to begin an object member name, got \(describe(base[pos]))")
+        }
+    }
+
+    /// Reads the `:` after a member's name.
+    @inline(__always)
+    mutating func memberColon() throws(JSONParseError) {
+        skipWhitespace()
+        guard pos < end, base[pos] == UInt8(ascii: ":") else {
+            throw fail(pos < end ? "expected ':' after object member name" : "unexpected end of input, expected ':'")
+        }
+        pos += 1
+    }
+
+    /// Reads what follows a member's value: `,` (false: another member follows) or `}` (true).
+    @inline(__always)
+    mutating func memberEnd() throws(JSONParseError) -> Bool {
+        try containerGoesOn(closing: UInt8(ascii: "}"), after: "object member")
+    }
+
+    /// Reads what follows an array element: `,` (false: another element follows) or `]` (true).
+    @inline(__always)
+    mutating func elementEnd() throws(JSONParseError) -> Bool {
+        try containerGoesOn(closing: UInt8(ascii: "]"), after: "array element")
+    }
+
+    @inline(__always)
+    private mutating func containerGoesOn(closing: UInt8, after what: StaticString) throws(JSONParseError) -> Bool {
+        skipWhitespace()
+        guard pos < end else { throw fail("unexpected end of input, expected ',' or '\(describeRaw(closing))'") }
+        if base[pos] == UInt8(ascii: ",") {
+            pos += 1
+            return false
+        }
+        if base[pos] == closing {
+            pos += 1
+            depth -= 1
+            return true
+        }
+        throw fail("expected ',' or '\(describeRaw(closing))' after \(what)")
     }
 
     mutating func array() throws(JSONParseError) -> JSONValue {
@@ -240,21 +279,10 @@ struct JSONReader {
             depth -= 1
             return .array(elements)
         }
-        while true {
+        repeat {
             elements.append(try value())
-            skipWhitespace()
-            guard pos < end else { throw fail("unexpected end of input, expected ',' or ']'") }
-            if base[pos] == UInt8(ascii: ",") {
-                pos += 1
-                continue
-            }
-            if base[pos] == UInt8(ascii: "]") {
-                pos += 1
-                depth -= 1
-                return .array(elements)
-            }
-            throw fail("expected ',' or ']' after array element")
-        }
+        } while try !elementEnd()
+        return .array(elements)
     }
 
     mutating func literal(_ word: StaticString) throws(JSONParseError) {

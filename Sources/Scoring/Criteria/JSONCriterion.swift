@@ -43,7 +43,7 @@ package struct JSONCriterion: Sendable {
         let parsed = output.parsed(extractFromCodeFence: extractFromCodeFence)
         let fence = parsed.fence
         let whereFrom = fence == nil ? "" : " inside a code fence"
-        let document: JSONValue
+        let document: JSONTape
         switch parsed.document {
         case .success(let value): document = value
         case .failure(let error):

@@ -2,7 +2,9 @@ import AssayCore
 
 /// The output read as JSON, parsed at most once per evaluation however many criteria read it
 /// (`isJSON`, `jsonSchema`, several schemas on one output): the first criterion that asks parses,
-/// the others get the same value. Shared by every copy of an ``EvaluationContext``.
+/// the others get the same value. Shared by every copy of an ``EvaluationContext``. The parse is a
+/// ``JSONTape`` (flat, strings left in the output and decoded only where a keyword needs the text):
+/// what a schema reads of a megabyte output is a few of its strings.
 ///
 /// A parse is kept per reading of the output (as it is, or the content of an enclosing code
 /// fence), since `extractFromCodeFence` may differ between criteria.
@@ -10,7 +12,7 @@ package final class OutputDocument: Sendable {
     /// One reading of the output: the fence it came from, if any, and the parse.
     package struct Parsed: Sendable {
         package var fence: CodeFence?
-        package var document: Result<JSONValue, JSONParseError>
+        package var document: Result<JSONTape, JSONParseError>
     }
 
     package let output: String
@@ -31,9 +33,9 @@ package final class OutputDocument: Sendable {
     package func parsed(extractFromCodeFence: Bool) -> Parsed {
         if let known = state.withLock({ $0.parses[extractFromCodeFence] }) { return known }
         let fence = extractFromCodeFence ? CodeFence.enclosing(output) : nil
-        let document: Result<JSONValue, JSONParseError>
+        let document: Result<JSONTape, JSONParseError>
         do {
-            document = .success(try JSONParser.parse(output, utf8Range: fence?.content))
+            document = .success(try JSONTape.parse(output, utf8Range: fence?.content))
         } catch {
             document = .failure(error)
         }

@@ -54,6 +54,17 @@ public struct JSONSchema: Sendable {
     /// Validates `instance`, taking the work from `budget` (one step per subschema applied to a
     /// value, plus the size of `enum`, `uniqueItems` and `pattern` work).
     public func validate(_ instance: JSONValue, budget: inout WorkBudget) -> Validation {
+        validateInstance(instance, budget: &budget)
+    }
+
+    /// Validates a document parsed flat (``JSONTape``): the same outcome, violations and work as
+    /// validating ``JSONTape/value``, without building the tree.
+    public func validate(_ tape: JSONTape, budget: inout WorkBudget) -> Validation {
+        if let tree = tape.tree { return validate(tree, budget: &budget) }
+        return tape.withView { view in validateInstance(view, budget: &budget) }
+    }
+
+    private func validateInstance<I: SchemaInstance>(_ instance: I, budget: inout WorkBudget) -> Validation {
         withEvaluator(reporting: true, budget: &budget) { evaluator in
             let valid = evaluator.evaluate(root, instance)
             if let exhaustion = evaluator.budget.exhaustion { return .undecided(exhaustion) }

@@ -2,22 +2,22 @@ import AssayCore
 
 // The array and object keywords of ``SchemaEvaluator``.
 extension SchemaEvaluator {
-    mutating func evaluateArray(
-        _ index: Int, _ elements: [JSONValue], _ valid: inout Bool, _ evaluated: inout SchemaEvaluatedLocations
+    mutating func evaluateArray<I: SchemaInstance>(
+        _ index: Int, _ array: I, _ count: Int, _ valid: inout Bool, _ evaluated: inout SchemaEvaluatedLocations
     ) -> Bool {
         let node = nodes.baseAddress! + index
-        if let limit = node.pointee.minItems, elements.count < limit {
+        if let limit = node.pointee.minItems, count < limit {
             valid = false
-            guard fail("minItems", "must have at least \(limit) items, got \(elements.count)") else { return false }
+            guard fail("minItems", "must have at least \(limit) items, got \(count)") else { return false }
         }
-        if let limit = node.pointee.maxItems, elements.count > limit {
+        if let limit = node.pointee.maxItems, count > limit {
             valid = false
-            guard fail("maxItems", "must have at most \(limit) items, got \(elements.count)") else { return false }
+            guard fail("maxItems", "must have at most \(limit) items, got \(count)") else { return false }
         }
-        if node.pointee.uniqueItems, budget.spend(elements.count) {
+        if node.pointee.uniqueItems, budget.spend(count) {
             var firstIndex: [SchemaEquality.Key: Int] = [:]
-            for (i, element) in elements.enumerated() {
-                if let earlier = firstIndex.updateValue(i, forKey: SchemaEquality.Key(value: element)) {
+            for (i, element) in array.elements.enumerated() {
+                if let earlier = firstIndex.updateValue(i, forKey: SchemaEquality.Key(value: element.jsonValue)) {
                     valid = false
                     guard fail("uniqueItems", "items must be unique, but items \(earlier) and \(i) are equal") else {
                         return false
@@ -26,23 +26,26 @@ extension SchemaEvaluator {
                 }
             }
         }
-        evaluated.leadingItems = max(evaluated.leadingItems, min(node.pointee.prefixItems.count, elements.count))
-        for (i, sub) in node.pointee.prefixItems.enumerated() where i < elements.count {
-            if !evaluate(sub, elements[i], at: .index(i)) {
+        let prefixCount = node.pointee.prefixItems.count
+        evaluated.leadingItems = max(evaluated.leadingItems, min(prefixCount, count))
+        for (i, (sub, element)) in zip(node.pointee.prefixItems, array.elements).enumerated() {
+            if !evaluate(sub, element, at: .index(i)) {
                 valid = false
                 if !reporting || isFull { return false }
             }
         }
         if node.pointee.items != nil { evaluated.allItems = true }
-        if let sub = node.pointee.items, elements.count > node.pointee.prefixItems.count {
-            for i in node.pointee.prefixItems.count..<elements.count where !evaluate(sub, elements[i], at: .index(i)) {
-                valid = false
-                if !reporting || isFull { return false }
+        if let sub = node.pointee.items, count > prefixCount {
+            for (i, element) in array.elements.enumerated() where i >= prefixCount {
+                if !evaluate(sub, element, at: .index(i)) {
+                    valid = false
+                    if !reporting || isFull { return false }
+                }
             }
         }
         if let sub = node.pointee.contains {
             var matches = 0
-            for (i, element) in elements.enumerated() {
+            for (i, element) in array.elements.enumerated() {
                 let saved = reporting
                 reporting = false
                 if evaluate(sub, element, at: .index(i)) {
@@ -70,8 +73,8 @@ extension SchemaEvaluator {
             }
         }
         if let sub = node.pointee.unevaluatedItems {
-            for i in elements.indices where !evaluated.contains(item: i) {
-                if !evaluate(sub, elements[i], at: .index(i)) {
+            for (i, element) in array.elements.enumerated() where !evaluated.contains(item: i) {
+                if !evaluate(sub, element, at: .index(i)) {
                     valid = false
                     if !reporting || isFull { return false }
                 }
@@ -81,30 +84,30 @@ extension SchemaEvaluator {
         return true
     }
 
-    mutating func evaluateObject(
-        _ index: Int, _ object: JSONObject, _ valid: inout Bool, _ evaluated: inout SchemaEvaluatedLocations
+    mutating func evaluateObject<I: SchemaInstance>(
+        _ index: Int, _ object: I, _ count: Int, _ valid: inout Bool, _ evaluated: inout SchemaEvaluatedLocations
     ) -> Bool {
         let node = nodes.baseAddress! + index
-        for name in node.pointee.required where object[name] == nil {
+        for name in node.pointee.required where object.member(name) == nil {
             valid = false
             guard fail("required", "missing required property \(SchemaFormat.json(.string(name)))") else {
                 return false
             }
         }
-        if let limit = node.pointee.minProperties, object.count < limit {
+        if let limit = node.pointee.minProperties, count < limit {
             valid = false
-            guard fail("minProperties", "must have at least \(limit) properties, got \(object.count)") else {
+            guard fail("minProperties", "must have at least \(limit) properties, got \(count)") else {
                 return false
             }
         }
-        if let limit = node.pointee.maxProperties, object.count > limit {
+        if let limit = node.pointee.maxProperties, count > limit {
             valid = false
-            guard fail("maxProperties", "must have at most \(limit) properties, got \(object.count)") else {
+            guard fail("maxProperties", "must have at most \(limit) properties, got \(count)") else {
                 return false
             }
         }
-        for (property, requires) in node.pointee.dependentRequired where object[property] != nil {
-            for name in requires where object[name] == nil {
+        for (property, requires) in node.pointee.dependentRequired where object.member(property) != nil {
+            for name in requires where object.member(name) == nil {
                 valid = false
                 guard
                     fail(
@@ -119,12 +122,12 @@ extension SchemaEvaluator {
             || !node.pointee.patternProperties.isEmpty
             || node.pointee.additionalProperties != nil || node.pointee.unevaluatedProperties != nil
         guard checksMembers else { return true }
-        for (name, member) in object {
+        for (name, member) in object.members {
             if let sub = node.pointee.propertyNames {
                 let saved = reporting
                 reporting = false
                 checkingNames += 1
-                let accepted = evaluate(sub, .string(name), at: .key(name))
+                let accepted = evaluate(sub, JSONValue.string(name), at: .key(name))
                 checkingNames -= 1
                 reporting = saved
                 if !accepted {
@@ -172,7 +175,7 @@ extension SchemaEvaluator {
             }
         }
         if let sub = node.pointee.unevaluatedProperties {
-            for (name, member) in object where !evaluated.properties.contains(name) {
+            for (name, member) in object.members where !evaluated.properties.contains(name) {
                 let proceed = applyToRemainingProperty(
                     sub, name, member, keyword: "unevaluatedProperties",
                     refusal: "no keyword of the schema covers it", &valid)
@@ -186,8 +189,8 @@ extension SchemaEvaluator {
     /// Applies `additionalProperties` or `unevaluatedProperties` (`keyword`, subschema `sub`) to
     /// the member `name`: a `false` subschema refuses it, saying why (`refusal`); any other is
     /// evaluated. Returns false when evaluation should stop.
-    private mutating func applyToRemainingProperty(
-        _ sub: Int, _ name: String, _ member: JSONValue, keyword: String, refusal: String, _ valid: inout Bool
+    private mutating func applyToRemainingProperty<I: SchemaInstance>(
+        _ sub: Int, _ name: String, _ member: I, keyword: String, refusal: String, _ valid: inout Bool
     ) -> Bool {
         if nodes[sub].verdict == false {
             valid = false

@@ -44,10 +44,10 @@ extension SchemaEvaluator {
         return abs(quotient - nearest) <= max(1, abs(quotient)) * multipleOfTolerance
     }
 
-    mutating func evaluateString(_ index: Int, _ s: String, _ valid: inout Bool) -> Bool {
+    mutating func evaluateString<I: SchemaInstance>(_ index: Int, _ value: I, _ valid: inout Bool) -> Bool {
         let node = nodes.baseAddress! + index
         if node.pointee.minLength != nil || node.pointee.maxLength != nil,
-            let length = Self.lengthIfOutside(s, min: node.pointee.minLength, max: node.pointee.maxLength)
+            let length = Self.lengthIfOutside(value, min: node.pointee.minLength, max: node.pointee.maxLength)
         {
             if let limit = node.pointee.minLength, length < limit {
                 valid = false
@@ -61,7 +61,7 @@ extension SchemaEvaluator {
             }
         }
         if let pattern = node.pointee.pattern {
-            switch match(pattern, s) {
+            switch match(pattern, value.text) {
             case .match: break
             case .noMatch:
                 valid = false
@@ -89,14 +89,14 @@ extension SchemaEvaluator {
         return outcome
     }
 
-    /// The length of `s` in code points when it may break `minLength` or `maxLength`, or nil
-    /// when its UTF-8 length alone shows it keeps both (1 to 4 bytes per code point), so that
-    /// a megabyte string is only counted when the bounds are close to its size.
-    static func lengthIfOutside(_ s: String, min minLength: Int?, max maxLength: Int?) -> Int? {
-        let bytes = s.utf8.count
+    /// The length of string `s` in code points when it may break `minLength` or `maxLength`, or
+    /// nil when its UTF-8 length alone shows it keeps both (1 to 4 bytes per code point), so that
+    /// a megabyte string is only counted (and, on a tape, decoded) when the bounds are close to its size.
+    static func lengthIfOutside<I: SchemaInstance>(_ s: I, min minLength: Int?, max maxLength: Int?) -> Int? {
+        let bytes = s.utf8Count
         let fitsMin = minLength.map { bytes / 4 >= $0 } ?? true
         let fitsMax = maxLength.map { bytes <= $0 } ?? true
         if fitsMin && fitsMax { return nil }
-        return UTF8Length.scalarCount(s)
+        return UTF8Length.scalarCount(s.text)
     }
 }

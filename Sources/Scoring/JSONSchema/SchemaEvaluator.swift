@@ -79,13 +79,14 @@ struct SchemaEvaluator {
     }
 
     /// Evaluates without reporting, for subschemas whose result is only an input.
-    private mutating func probe(_ node: Int, _ value: JSONValue) -> Bool {
+    private mutating func probe<I: SchemaInstance>(_ node: Int, _ value: I) -> Bool {
         var ignored = SchemaEvaluatedLocations()
         return probe(node, value, into: &ignored)
     }
 
-    private mutating func probe(_ node: Int, _ value: JSONValue, into evaluated: inout SchemaEvaluatedLocations) -> Bool
-    {
+    private mutating func probe<I: SchemaInstance>(
+        _ node: Int, _ value: I, into evaluated: inout SchemaEvaluatedLocations
+    ) -> Bool {
         let saved = reporting
         reporting = false
         defer { reporting = saved }
@@ -94,8 +95,8 @@ struct SchemaEvaluator {
 
     /// Evaluates a subschema applied to the same location; what it evaluated counts for
     /// this location only if it passed.
-    private mutating func inPlace(
-        _ node: Int, _ value: JSONValue, into evaluated: inout SchemaEvaluatedLocations
+    private mutating func inPlace<I: SchemaInstance>(
+        _ node: Int, _ value: I, into evaluated: inout SchemaEvaluatedLocations
     ) -> Bool {
         guard tracksEvaluated else { return evaluate(node, value) }
         var own = SchemaEvaluatedLocations()
@@ -105,7 +106,7 @@ struct SchemaEvaluator {
     }
 
     /// Evaluates `value`, found at `token` below the current location.
-    mutating func evaluate(_ node: Int, _ value: JSONValue, at token: SchemaPathToken) -> Bool {
+    mutating func evaluate<I: SchemaInstance>(_ node: Int, _ value: I, at token: SchemaPathToken) -> Bool {
         path.append(token)
         referencesAtLocation.append(0)
         let savedStart = refChainStart
@@ -119,15 +120,15 @@ struct SchemaEvaluator {
         return evaluate(node, value)
     }
 
-    mutating func evaluate(_ index: Int, _ value: JSONValue) -> Bool {
+    mutating func evaluate<I: SchemaInstance>(_ index: Int, _ value: I) -> Bool {
         var evaluated = SchemaEvaluatedLocations()
         return evaluate(index, value, &evaluated)
     }
 
     /// Evaluates `value` against node `index`, adding what it evaluated to `evaluated`
     /// when tracking.
-    private mutating func evaluate(
-        _ index: Int, _ value: JSONValue, _ evaluated: inout SchemaEvaluatedLocations
+    private mutating func evaluate<I: SchemaInstance>(
+        _ index: Int, _ value: I, _ evaluated: inout SchemaEvaluatedLocations
     ) -> Bool {
         if let verdict = nodes[index].verdict {
             if !verdict { _ = fail("false", "no value is allowed here (the schema is false)") }
@@ -142,11 +143,11 @@ struct SchemaEvaluator {
         defer { depth -= 1 }
         var valid = true
         guard evaluateGeneric(index, value, &valid, &evaluated) else { return false }
-        switch value {
+        switch value.shape {
         case .number(let d): guard evaluateNumber(index, d, &valid) else { return false }
-        case .string(let s): guard evaluateString(index, s, &valid) else { return false }
-        case .array(let a): guard evaluateArray(index, a, &valid, &evaluated) else { return false }
-        case .object(let o): guard evaluateObject(index, o, &valid, &evaluated) else { return false }
+        case .string: guard evaluateString(index, value, &valid) else { return false }
+        case .array(let count): guard evaluateArray(index, value, count, &valid, &evaluated) else { return false }
+        case .object(let count): guard evaluateObject(index, value, count, &valid, &evaluated) else { return false }
         case .null, .bool: break
         }
         return valid
@@ -155,21 +156,21 @@ struct SchemaEvaluator {
     // Each keyword group (here and in the +Scalars and +Containers files) sets `valid` to false on
     // a failure and returns whether to go on (false once not reporting, or when the report is full).
 
-    private mutating func evaluateGeneric(
-        _ index: Int, _ value: JSONValue, _ valid: inout Bool, _ evaluated: inout SchemaEvaluatedLocations
+    private mutating func evaluateGeneric<I: SchemaInstance>(
+        _ index: Int, _ value: I, _ valid: inout Bool, _ evaluated: inout SchemaEvaluatedLocations
     ) -> Bool {
         let node = nodes.baseAddress! + index
-        if let types = node.pointee.types, !types.admits(value) {
+        if let types = node.pointee.types, !types.admits(value.shape) {
             valid = false
             guard fail("type", "must be \(types.names), got \(value.typeName)") else { return false }
         }
         if let values = node.pointee.enumValues, budget.spend(values.count),
-            !values.contains(where: { SchemaEquality.equal($0, value) })
+            case let instance = value.jsonValue, !values.contains(where: { SchemaEquality.equal($0, instance) })
         {
             valid = false
             guard fail("enum", "must be one of: \(SchemaFormat.list(values))") else { return false }
         }
-        if case .some(.some(let constant)) = node.pointee.constValue, !SchemaEquality.equal(constant, value) {
+        if case .some(.some(let constant)) = node.pointee.constValue, !SchemaEquality.equal(constant, value.jsonValue) {
             valid = false
             guard fail("const", "must be \(SchemaFormat.json(constant))") else { return false }
         }
@@ -217,7 +218,7 @@ struct SchemaEvaluator {
             }
         }
         for (property, sub) in node.pointee.dependentSchemas {
-            guard case .object(let object) = value, object[property] != nil else { continue }
+            guard case .object = value.shape, value.member(property) != nil else { continue }
             if !inPlace(sub, value, into: &evaluated) {
                 valid = false
                 if !reporting || isFull { return false }
@@ -228,8 +229,8 @@ struct SchemaEvaluator {
 
     /// Whether any branch passes. When tracking, every branch is tried, since each one that
     /// passes contributes what it evaluated.
-    private mutating func anyOf(
-        _ branches: [Int], _ value: JSONValue, _ evaluated: inout SchemaEvaluatedLocations
+    private mutating func anyOf<I: SchemaInstance>(
+        _ branches: [Int], _ value: I, _ evaluated: inout SchemaEvaluatedLocations
     ) -> Bool {
         guard tracksEvaluated else { return branches.contains { probe($0, value) } }
         var any = false
@@ -237,8 +238,8 @@ struct SchemaEvaluator {
         return any
     }
 
-    private mutating func evaluateReference(
-        _ target: Int, _ value: JSONValue, _ valid: inout Bool, _ evaluated: inout SchemaEvaluatedLocations
+    private mutating func evaluateReference<I: SchemaInstance>(
+        _ target: Int, _ value: I, _ valid: inout Bool, _ evaluated: inout SchemaEvaluatedLocations
     ) -> Bool {
         if refChain[refChainStart...].contains(target) {
             valid = false
@@ -264,8 +265,8 @@ struct SchemaEvaluator {
     /// Evaluates a reference's target in place through the memo: a result found there is reused
     /// (a failure already reported is not reported twice), a new one is stored unless it depended
     /// on a cut cycle or an exhausted budget.
-    private mutating func memoised(
-        _ target: Int, _ value: JSONValue, into evaluated: inout SchemaEvaluatedLocations
+    private mutating func memoised<I: SchemaInstance>(
+        _ target: Int, _ value: I, into evaluated: inout SchemaEvaluatedLocations
     ) -> Bool {
         guard budget.spend() else { return false }
         let location = checkingNames > 0 ? memo.nameLocation(of: path) : memo.location(of: path)

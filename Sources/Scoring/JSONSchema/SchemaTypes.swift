@@ -18,8 +18,8 @@ struct SchemaTypes: OptionSet, Sendable, Hashable {
         "string": .string, "integer": .integer,
     ]
 
-    func admits(_ value: JSONValue) -> Bool {
-        switch value {
+    func admits(_ shape: SchemaInstanceShape) -> Bool {
+        switch shape {
         case .null: contains(.null)
         case .bool: contains(.boolean)
         case .object: contains(.object)
