@@ -29,6 +29,19 @@ struct JSONTapeTests {
         let expected = tree(Array(text.utf8))
         #expect(tape(text) == expected, comment)
         #expect(tape(Array(text.utf8)) == expected, comment)
+        if let tape = try? JSONTape.parse(text), tape.tree == nil {
+            #expect(tape.withView(decodedLengthsMatch), comment)
+        }
+    }
+
+    /// Whether every string under `view` records the length its decoded text has.
+    static func decodedLengthsMatch(_ view: JSONTapeView) -> Bool {
+        switch view.kind {
+        case .string: view.count == view.string.utf8.count
+        case .array: view.elements.allSatisfy(decodedLengthsMatch)
+        case .object: view.members.allSatisfy { decodedLengthsMatch($0.value) }
+        default: true
+        }
     }
 
     @Test("gives the parser's value for each of its valid documents", arguments: JSONParserTests.validDocuments)
@@ -129,7 +142,8 @@ struct JSONTapeTests {
     func randomDocuments() {
         var random = SplitMix64(seed: 15_2026)
         for round in 0..<1500 {
-            let text = Self.randomValue(&random, depth: 0)
+            // Half with whitespace after, which puts every string on the 64-byte block path.
+            let text = Self.randomValue(&random, depth: 0) + String(repeating: " ", count: round % 2 * 100)
             Self.expectAgree(text, "\(text)")
             var bytes = Array(text.utf8)
             for _ in 0..<(1 + Int(random.next() % 3)) where !bytes.isEmpty {
@@ -154,6 +168,7 @@ struct JSONTapeTests {
         let tape = try JSONTape.parse(text)
         #expect(tape.tree == nil)
         #expect(tape.value == (try JSONParser.parse(text)))
+        #expect(tape.withView(Self.decodedLengthsMatch))
     }
 
     static func randomValue(_ random: inout SplitMix64, depth: Int) -> String {
