@@ -69,6 +69,21 @@ struct JSONSchemaTapeTests {
         try Self.expectSameValidation(try JSONSchema(compiling: try JSONParser.parse(schema)), instance)
     }
 
+    @Test(
+        "finds a property's subschema by name as String equality does, below and above the index threshold",
+        arguments: [2, SchemaProperties.indexThreshold, SchemaProperties.indexThreshold + 1, 30])
+    func propertyLookup(count: Int) throws {
+        let names = (0..<count).map { "caf\u{e9}\($0)" }
+        let schema = try JSONSchema(
+            compiling: ["properties": .object(JSONObject(names.map { ($0, ["type": "string"]) }))])
+        // The instance spells each name decomposed (e + U+0301): the same String.
+        let members = names.indices.map { "\"cafe\u{301}\($0)\":\($0)" }
+        let instance = "{" + members.joined(separator: ",") + ",\"other\":1}"
+        let violations = schema.validate(try JSONParser.parse(instance))
+        #expect(violations.map(\.instancePath) == names.map { "/" + $0 })
+        try Self.expectSameValidation(schema, instance)
+    }
+
     @Test("runs out of budget at the same step as the tree", arguments: [1, 2, 3, 5, 8, 40, 200])
     func budget(steps: Int) throws {
         let schema = try JSONSchema(

@@ -68,17 +68,6 @@ public struct JSONTapeView {
         return String(decoding: utf8, as: UTF8.self)
     }
 
-    /// Whether string entry `entryIndex` decodes to exactly the UTF-8 of `text`.
-    func stringBytesEqual(_ entryIndex: Int, _ text: inout String) -> Bool {
-        let entry = entries[entryIndex]
-        guard entry.count == entry.end - entry.start else { return at(entryIndex).string.utf8.elementsEqual(text.utf8) }
-        let bytes = self.bytes
-        return text.withUTF8 { utf8 in
-            utf8.count == entry.count
-                && (utf8.isEmpty || memcmp(utf8.baseAddress!, bytes.baseAddress! + entry.start, utf8.count) == 0)
-        }
-    }
-
     /// Whether string entries `a` and `b` have the same source text (so the same decoded text).
     func sameSource(_ a: Int, _ b: Int) -> Bool {
         let x = entries[a]
@@ -110,16 +99,31 @@ public struct JSONTapeView {
 
     /// The object member named `name`, compared as ``JSONObject`` compares names (`String`'s `==`).
     public func member(_ name: String) -> JSONTapeView? {
-        var name = name
-        var nameIsASCII: Bool?
-        var names = Children(of: self)
-        while let key = names.next() {
-            if stringBytesEqual(key.index, &name) { return at(key.index + 1) }
-            // Differing bytes are a different name unless one is non-ASCII or escaped.
-            if nameIsASCII == nil { nameIsASCII = name.utf8.allSatisfy { $0 < 0x80 } }
-            if nameIsASCII == false || !isPlainASCII(key.index), key.string == name { return at(key.index + 1) }
+        var utf8 = name
+        return utf8.withUTF8 { wanted in
+            var nameIsASCII: Bool?
+            var names = Children(of: self)
+            while let key = names.next() {
+                let entry = key.entry
+                if entry.count == entry.end - entry.start {
+                    if entry.count == wanted.count, Self.equal(wanted, bytes.baseAddress! + entry.start) {
+                        return at(key.index + 1)
+                    }
+                    // Differing bytes are a different name unless one is non-ASCII.
+                    if nameIsASCII == nil { nameIsASCII = wanted.allSatisfy { $0 < 0x80 } }
+                    if nameIsASCII == true, isPlainASCII(key.index) { continue }
+                }
+                if key.string == name { return at(key.index + 1) }
+            }
+            return nil
         }
-        return nil
+    }
+
+    /// Whether the bytes at `other` begin with `bytes` (names are short: compared in place).
+    @inline(__always)
+    static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ other: UnsafePointer<UInt8>) -> Bool {
+        for i in 0..<bytes.count where bytes[i] != other[i] { return false }
+        return true
     }
 
     @inline(__always)

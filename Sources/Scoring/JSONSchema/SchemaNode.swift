@@ -47,7 +47,7 @@ struct SchemaNode: Sendable {
     var unevaluatedItems: Int?
 
     // Objects.
-    var properties: [String: Int] = [:]
+    var properties = SchemaProperties()
     var patternProperties: [(pattern: SchemaPattern, schema: Int)] = []
     var additionalProperties: Int?
     var propertyNames: Int?
