@@ -268,4 +268,20 @@ struct JSONSchemaTests {
         #expect(violations.count == 1)
         #expect(violations.first?.message.contains("deeper than \(SchemaEvaluator.maxDepth) levels") == true)
     }
+
+    /// Keys whose `/` or `~` is followed by a combining mark (U+064D): one `Character` with it.
+    static let pointerKeys: [(String, String)] = [
+        ("a/\u{64D}b", "/a~1\u{64D}b"), ("~\u{64D}", "/~0\u{64D}"), ("\u{64D}/", "/\u{64D}~1"), ("x~1/", "/x~01~1"),
+    ]
+
+    @Test(
+        "escapes each / and ~ of a key in a violation's JSON pointer, even before a combining mark",
+        arguments: pointerKeys)
+    func pointerEscapes(key: String, pointer: String) throws {
+        let schema = try JSONSchema(compiling: ["additionalProperties": false])
+        let violations = schema.validate(.object(JSONObject([(key, 1)])))
+        #expect(violations.map(\.instancePath).map { Array($0.unicodeScalars) } == [Array(pointer.unicodeScalars)])
+        let token = String(String.UnicodeScalarView(pointer.unicodeScalars.dropFirst()))
+        #expect(SchemaPath.unescape(Substring(token)).unicodeScalars.elementsEqual(key.unicodeScalars))
+    }
 }

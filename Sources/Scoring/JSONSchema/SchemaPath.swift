@@ -33,13 +33,36 @@ enum SchemaPath {
         return out
     }
 
+    /// `~` as `~0` and `/` as `~1`, by Unicode scalar: a `/` followed by a combining mark is one
+    /// `Character` with it, which a `Character`-wise replacement would leave unescaped.
     static func escape(_ key: String) -> String {
-        guard key.contains("~") || key.contains("/") else { return key }
-        return key.replacing("~", with: "~0").replacing("/", with: "~1")
+        guard key.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) else { return key }
+        var out = String.UnicodeScalarView()
+        for scalar in key.unicodeScalars {
+            switch scalar {
+            case "~": out.append(contentsOf: "~0".unicodeScalars)
+            case "/": out.append(contentsOf: "~1".unicodeScalars)
+            default: out.append(scalar)
+            }
+        }
+        return String(out)
     }
 
+    /// `~1` as `/` and `~0` as `~`, by Unicode scalar (see ``escape(_:)``).
     static func unescape(_ token: Substring) -> String {
-        guard token.contains("~") else { return String(token) }
-        return String(token).replacing("~1", with: "/").replacing("~0", with: "~")
+        guard token.utf8.contains(UInt8(ascii: "~")) else { return String(token) }
+        let scalars = Array(token.unicodeScalars)
+        var out = String.UnicodeScalarView()
+        var i = 0
+        while i < scalars.count {
+            if scalars[i] == "~", i + 1 < scalars.count, scalars[i + 1] == "0" || scalars[i + 1] == "1" {
+                out.append(scalars[i + 1] == "1" ? "/" : "~")
+                i += 2
+            } else {
+                out.append(scalars[i])
+                i += 1
+            }
+        }
+        return String(out)
     }
 }
