@@ -1,3 +1,4 @@
+import AssayCore
 import Scoring
 
 /// One request's scoring, criterion by criterion, in slices of executor time: each slice is a job
@@ -37,6 +38,23 @@ struct ScoringRun: Sendable {
             skipFinished()
             if ContinuousClock.now >= deadline { return }
         }
+    }
+
+    /// Scores every criterion at once, their budgeted work taken from `budget`
+    /// (``Criterion/evaluate(_:budget:)``): `false`, with the run left unscored, once the budget
+    /// runs out, so that the run is scored from scratch with ``advance(until:)`` and its verdict is
+    /// the one the ordinary limits give.
+    mutating func score(within budget: inout WorkBudget) -> Bool {
+        var scored = self
+        while scored.next < scored.items.count {
+            let item = scored.items[scored.next]
+            guard let result = item.scorecard.criteria[item.results.count].evaluate(item.context, budget: &budget)
+            else { return false }
+            scored.items[scored.next].results.append(result)
+            scored.skipFinished()
+        }
+        self = scored
+        return true
     }
 
     /// Each evaluation's outcome, in the order given; complete once ``isFinished``.
