@@ -96,7 +96,10 @@ struct EvaluationService: Sendable {
             if let (_, evaluation) = prepared.pending.first {
                 return .json(try await run(evaluation, cancellation))
             }
-            let outcome = try await finish(prepared.scoring, cancellation)[0]
+            // Scored already (inline, or within the first job's slice): no further suspension point.
+            let outcome =
+                prepared.scoring.isFinished
+                ? recorded(prepared.scoring)[0] : try await finish(prepared.scoring, cancellation)[0]
             var body: [UInt8] = []
             body.reserveCapacity(Self.answerCapacity)
             outcome.write(into: &body)
@@ -278,6 +281,7 @@ struct EvaluationService: Sendable {
     private func finish(_ run: ScoringRun, _ cancellation: WorkCancellation?) async throws(APIProblem)
         -> [EvaluationOutcome]
     {
+        if run.isFinished { return recorded(run) }
         var run = run
         while !run.isFinished {
             let current = run
@@ -287,6 +291,11 @@ struct EvaluationService: Sendable {
                 return next
             }
         }
+        return recorded(run)
+    }
+
+    /// A finished run's outcomes, counted.
+    private func recorded(_ run: ScoringRun) -> [EvaluationOutcome] {
         let outcomes = run.outcomes
         for outcome in outcomes { self.outcomes.record(outcome) }
         return outcomes

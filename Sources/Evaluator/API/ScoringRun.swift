@@ -45,15 +45,19 @@ struct ScoringRun: Sendable {
     /// runs out, so that the run is scored from scratch with ``advance(until:)`` and its verdict is
     /// the one the ordinary limits give.
     mutating func score(within budget: inout WorkBudget) -> Bool {
-        var scored = self
-        while scored.next < scored.items.count {
-            let item = scored.items[scored.next]
-            guard let result = item.scorecard.criteria[item.results.count].evaluate(item.context, budget: &budget)
-            else { return false }
-            scored.items[scored.next].results.append(result)
-            scored.skipFinished()
+        while next < items.count {
+            let done = items[next].results.count
+            guard let result = items[next].scorecard.criteria[done].evaluate(items[next].context, budget: &budget)
+            else {
+                // Nothing decided is kept: the run starts again from its first criterion.
+                for index in items.indices { items[index].results.removeAll() }
+                next = 0
+                skipFinished()
+                return false
+            }
+            items[next].results.append(result)
+            skipFinished()
         }
-        self = scored
         return true
     }
 
