@@ -52,9 +52,14 @@ public struct JSONSchema: Sendable {
     public static let defaultMaxSteps = SchemaEvaluator.defaultMaxSteps
 
     /// Validates `instance`, taking the work from `budget` (one step per subschema applied to a
-    /// value, plus the size of `enum`, `uniqueItems` and `pattern` work).
-    public func validate(_ instance: JSONValue, budget: inout WorkBudget) -> Validation {
+    /// value, plus the size of `enum`, `uniqueItems` and `pattern` work). With `patternsOnBudget`,
+    /// `pattern` and `patternProperties` matches take their own work from `budget` too
+    /// (``BoundedRegex/byteRange(in:budget:)``) instead of running under ``RegexLimits/default``:
+    /// for a small budget that must bound the whole validation (scoring on an event loop).
+    public func validate(_ instance: JSONValue, budget: inout WorkBudget, patternsOnBudget: Bool = false) -> Validation
+    {
         withEvaluator(reporting: true, budget: &budget) { evaluator in
+            evaluator.patternsOnBudget = patternsOnBudget
             let valid = evaluator.evaluate(root, instance)
             if let exhaustion = evaluator.budget.exhaustion { return .undecided(exhaustion) }
             if valid { return .valid }
