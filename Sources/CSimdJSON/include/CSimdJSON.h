@@ -16,6 +16,18 @@ extern "C" {
 /// nothing above U+10FFFF), checked by simdjson's SIMD validator (Debian's libsimdjson-dev).
 bool assay_validate_utf8(const char *bytes, size_t length);
 
+/// Decodes the escapes of the JSON string contents at `src` a whole 64-byte block at a time, as
+/// long as each block is plain: no end of the string (an unescaped '"'), no control character, and
+/// only two-character escapes (`\n`, `\"`, `\\`, ...). Stops before the first block that is not,
+/// and before `length` bytes would be passed; never inside an escape. Returns the source bytes
+/// decoded and sets `*written` to the bytes written at `dst`, which must have room for 64 bytes
+/// past that (each block is stored whole). `src` must start outside an escape.
+/// With AVX-512 VBMI2 (byte compress), checked once at load; elsewhere it decodes nothing.
+size_t assay_json_unescape_blocks(const uint8_t *src, size_t length, uint8_t *dst, size_t *written);
+
+/// Whether `assay_json_unescape_blocks` does its work on this CPU.
+bool assay_json_unescape_blocks_available(void);
+
 /// One bit per byte of the 64 at `bytes` that a JSON string scanner must stop at: '"', '\\' or a
 /// control character below 0x20 (bit i for byte i). Inline, so that the Swift decoder's loop
 /// (JSONReader+Escapes) compiles it in place: four SSE2 compares and movemasks, where Swift's
