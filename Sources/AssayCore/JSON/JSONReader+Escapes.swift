@@ -14,6 +14,11 @@ import CSimdJSON
 /// two escapes are copied with 16-byte loads and stores that may overrun the run, which the slack
 /// after every block (and in the scratch buffer) makes safe. The last 96 bytes of the input, where
 /// a block and its overrun would pass the end, go byte by byte.
+///
+/// Where the CPU has AVX-512 VBMI2, the blocks after a string's first go to
+/// `assay_json_unescape_blocks` (CSimdJSON.cpp) first: it decodes plain blocks (two-character
+/// escapes only) with no branch per escape and stops at the first other block, which this loop
+/// then decodes, so errors and their offsets are this loop's.
 extension JSONReader {
     /// Bytes classified per block: one bit each in a `UInt64` mask.
     static let blockSize = 64
