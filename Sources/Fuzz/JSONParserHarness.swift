@@ -49,20 +49,22 @@
         precondition(absent == nil, "a span for a member that is not there")
     }
 
-    /// The padded input (every string on the block path) parsed with and without the wide block decoder of
-    /// escapes (AVX-512 where the CPU has it): the same value, or the same error at the same offset.
+    /// The padded input (every string on the block path) parsed at each level of the wide block decoder of
+    /// escapes the CPU has (AVX2, AVX-512) and without it: the same value, or the same error at the same offset.
     private func checkWideBlocks(_ bytes: UnsafeBufferPointer<UInt8>) {
         let padded = Array(bytes) + Array(repeating: UInt8(ascii: " "), count: trailingPadding)
-        let wide = Result { () throws(JSONParseError) in try JSONParser.parse(padded, wideBlocks: true) }
-        switch (wide, Result { () throws(JSONParseError) in try JSONParser.parse(padded, wideBlocks: false) }) {
-        case (.success(let fromWide), .success(let fromNarrow)):
-            precondition(fromWide == fromNarrow, "the wide block decoder changed a value")
-        case (.failure(let fromWide), .failure(let fromNarrow)):
-            precondition(
-                fromWide.offset == fromNarrow.offset && fromWide.reason == fromNarrow.reason,
-                "the wide block decoder changed an error: \(fromWide) against \(fromNarrow)")
-        default:
-            preconditionFailure("the wide block decoder disagrees on whether the input is JSON")
+        let narrow = Result { () throws(JSONParseError) in try JSONParser.parse(padded, wideBlocks: 0) }
+        for level in JSONParser.wideBlockLevels.dropFirst() {
+            switch (Result { () throws(JSONParseError) in try JSONParser.parse(padded, wideBlocks: level) }, narrow) {
+            case (.success(let fromWide), .success(let fromNarrow)):
+                precondition(fromWide == fromNarrow, "the wide block decoder (level \(level)) changed a value")
+            case (.failure(let fromWide), .failure(let fromNarrow)):
+                precondition(
+                    fromWide.offset == fromNarrow.offset && fromWide.reason == fromNarrow.reason,
+                    "the wide block decoder (level \(level)) changed an error: \(fromWide) against \(fromNarrow)")
+            default:
+                preconditionFailure("the wide block decoder (level \(level)) disagrees on whether the input is JSON")
+            }
         }
     }
 

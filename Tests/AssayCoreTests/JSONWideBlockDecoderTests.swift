@@ -1,23 +1,26 @@
 @_spi(Testing) import AssayCore
 import Testing
 
-/// The wide block decoder of escapes (`assay_json_unescape_blocks`: AVX-512 where the CPU has it,
-/// 64 bytes per step with no branch per escape) against the Swift block decoder and the byte-at-a-time
-/// reference: the same value or the same error at the same byte, wherever an escape, a run of
-/// backslashes or an error falls against its blocks. On a CPU without it both parses take the Swift path.
+/// The wide block decoder of escapes (`assay_json_unescape_blocks`: AVX-512 VBMI2 or AVX2, each level
+/// the CPU has; 64 bytes per step with no branch per escape) against the Swift block decoder and the
+/// byte-at-a-time reference: the same value or the same error at the same byte, wherever an escape, a
+/// run of backslashes or an error falls against its blocks. On a CPU with neither only the Swift path runs.
 @Suite("JSON wide block decoder")
 struct JSONWideBlockDecoderTests {
-    /// Both parses of `bytes`: equal values, or errors with equal offsets and reasons.
+    /// `bytes` parsed at each level of the wide decoder this CPU has and without it: equal values,
+    /// or errors with equal offsets and reasons. Returns the Swift decoder's result.
     static func parseBothWays(_ bytes: [UInt8]) -> Result<JSONValue, JSONParseError> {
-        let wide = Result { () throws(JSONParseError) in try JSONParser.parse(bytes, wideBlocks: true) }
-        let narrow = Result { () throws(JSONParseError) in try JSONParser.parse(bytes, wideBlocks: false) }
-        switch (wide, narrow) {
-        case (.success(let a), .success(let b)):
-            #expect(a == b, "\(String(decoding: bytes, as: UTF8.self))")
-        case (.failure(let a), .failure(let b)):
-            #expect(a.offset == b.offset && a.reason == b.reason, "\(a) against \(b)")
-        default:
-            Issue.record("wide \(wide), narrow \(narrow) for \(String(decoding: bytes, as: UTF8.self))")
+        let narrow = Result { () throws(JSONParseError) in try JSONParser.parse(bytes, wideBlocks: 0) }
+        for level in JSONParser.wideBlockLevels.dropFirst() {
+            let wide = Result { () throws(JSONParseError) in try JSONParser.parse(bytes, wideBlocks: level) }
+            switch (wide, narrow) {
+            case (.success(let a), .success(let b)):
+                #expect(a == b, "level \(level): \(String(decoding: bytes, as: UTF8.self))")
+            case (.failure(let a), .failure(let b)):
+                #expect(a.offset == b.offset && a.reason == b.reason, "level \(level): \(a) against \(b)")
+            default:
+                Issue.record("level \(level) \(wide), Swift \(narrow) for \(String(decoding: bytes, as: UTF8.self))")
+            }
         }
         return narrow
     }

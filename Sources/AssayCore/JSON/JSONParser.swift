@@ -34,7 +34,7 @@ public enum JSONParser {
     /// ASCII delimiters plus the UTF-8 of checked escapes, so valid as well.
     static func parse(
         _ bytes: UnsafeRawBufferPointer, limits: JSONLimits, knownValidUTF8: Bool,
-        wideBlocks: Bool = JSONReader.wideBlocksAvailable
+        wideBlocks: Int32 = JSONReader.wideBlocksAvailable
     ) throws(JSONParseError) -> JSONValue {
         let input = bytes.bindMemory(to: UInt8.self)
         var reader = JSONReader(
@@ -47,10 +47,15 @@ public enum JSONParser {
         try parse(bytes, limits: limits, spanOfMember: nil).value
     }
 
-    /// Parses `bytes` with the wide block decoder of escapes on or off (it is on where the CPU has
-    /// it): the tests and the fuzz target check that both give the same value or the same error.
+    /// The levels of the wide block decoder of escapes this CPU has: 0 (off, the Swift decoder
+    /// alone), 1 (AVX2), 2 (AVX-512 VBMI2), up to its widest, which the parser uses.
+    @_spi(Testing) public static var wideBlockLevels: ClosedRange<Int32> { 0...JSONReader.wideBlocksAvailable }
+
+    /// Parses `bytes` with the wide block decoder of escapes at `wideBlocks` (one of
+    /// ``wideBlockLevels``): the tests and the fuzz target check that each level gives the same value
+    /// or the same error.
     @_spi(Testing) public static func parse(
-        _ bytes: [UInt8], limits: JSONLimits = .default, wideBlocks: Bool
+        _ bytes: [UInt8], limits: JSONLimits = .default, wideBlocks: Int32
     ) throws(JSONParseError) -> JSONValue {
         let result: Result<JSONValue, JSONParseError> = bytes.withUnsafeBytes { raw in
             Result { () throws(JSONParseError) in
@@ -117,8 +122,9 @@ struct JSONReader {
     let maxNumberLength: Int
     /// The input is a Swift string's UTF-8, so strings need no validation (see `parse`).
     let knownValidUTF8: Bool
-    /// Plain blocks of strings with escapes go to `assay_json_unescape_blocks` (`JSONReader+Escapes`).
-    let wideBlocks: Bool
+    /// Plain blocks of strings with escapes go to `assay_json_unescape_blocks` at this level (0: not
+    /// at all; `JSONReader+Escapes`).
+    let wideBlocks: Int32
     var pos = 0
     var depth = 0
     /// Unescaped bytes of the string being read, used only for strings with escapes.
@@ -147,12 +153,12 @@ struct JSONReader {
     /// ``shortEscapeTable``, held by the reader so that the hot loop skips the global's access.
     let shortEscapes = JSONReader.shortEscapeTable
 
-    /// Whether this CPU has the wide block decoder (AVX-512 VBMI2), asked once.
-    static let wideBlocksAvailable = assay_json_unescape_blocks_available()
+    /// The widest level of the wide block decoder this CPU has (AVX-512 VBMI2, AVX2 or none), asked once.
+    static let wideBlocksAvailable = Int32(assay_json_unescape_level())
 
     init(
         input: UnsafeBufferPointer<UInt8>, limits: JSONLimits, knownValidUTF8: Bool, spanOfMember: String? = nil,
-        wideBlocks: Bool = JSONReader.wideBlocksAvailable
+        wideBlocks: Int32 = JSONReader.wideBlocksAvailable
     ) {
         self.input = input
         self.knownValidUTF8 = knownValidUTF8

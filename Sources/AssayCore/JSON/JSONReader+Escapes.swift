@@ -15,7 +15,7 @@ import CSimdJSON
 /// after every block (and in the scratch buffer) makes safe. The last 96 bytes of the input, where
 /// a block and its overrun would pass the end, go byte by byte.
 ///
-/// Where the CPU has AVX-512 VBMI2, the blocks after a string's first go to
+/// Where the CPU has AVX-512 VBMI2 or AVX2, the blocks after a string's first go to
 /// `assay_json_unescape_blocks` (CSimdJSON.cpp) first: it decodes plain blocks (two-character
 /// escapes only) with no branch per escape and stops at the first other block, which this loop
 /// then decodes, so errors and their offsets are this loop's.
@@ -42,15 +42,16 @@ extension JSONReader {
         var block = firstEscape  // where the next block to classify starts
         let lastFastBlock = end - Self.blockSize - Self.copySlack
         let wide = wideBlocks
+        let level = CInt(wide)
         while block <= lastFastBlock {
             // After the first block (a short string never pays for the call), the plain blocks
             // ahead go to the branch-free decoder; the block it stops at comes here.
-            if wide, block != firstEscape {
+            if wide != 0, block != firstEscape {
                 Self.copyRun(from: raw + run, count: block &- run, to: outRaw + o)
                 o &+= block &- run
                 var written = 0
                 block &+= assay_json_unescape_blocks(
-                    base + block, lastFastBlock &+ Self.blockSize &- block, out + o, &written)
+                    level, base + block, lastFastBlock &+ Self.blockSize &- block, out + o, &written)
                 o &+= written
                 run = block
                 if block > lastFastBlock { break }
