@@ -1,9 +1,10 @@
 // The JSON parser under libFuzzer (target `json`): what it accepts survives a round trip through the writer, the
 // String and byte entry points agree, simdjson's UTF-8 check agrees with the standard library's, the depth limit
 // holds, the span reported for a root member's value is that value's text, every rejection points inside the
-// input, and the flat parse (JSONTape) gives the same value or the same error.
+// input, the wide block decoder of escapes agrees with the Swift one, and the flat parse (JSONTape) gives the same
+// value or the same error.
 #if FUZZING
-    import AssayCore
+    @_spi(Testing) import AssayCore
 
     /// A shallow limit, so that inputs of a few bytes reach the depth check.
     private let shallow = JSONLimits(maxDepth: 6)
@@ -49,6 +50,25 @@
         precondition(absent == nil, "a span for a member that is not there")
     }
 
+    /// The padded input (every string on the block path) parsed at each level of the wide block decoder of
+    /// escapes the CPU has (AVX2, AVX-512) and without it: the same value, or the same error at the same offset.
+    private func checkWideBlocks(_ bytes: UnsafeBufferPointer<UInt8>) {
+        let padded = Array(bytes) + Array(repeating: UInt8(ascii: " "), count: trailingPadding)
+        let narrow = Result { () throws(JSONParseError) in try JSONParser.parse(padded, wideBlocks: 0) }
+        for level in JSONParser.wideBlockLevels.dropFirst() {
+            switch (Result { () throws(JSONParseError) in try JSONParser.parse(padded, wideBlocks: level) }, narrow) {
+            case (.success(let fromWide), .success(let fromNarrow)):
+                precondition(fromWide == fromNarrow, "the wide block decoder (level \(level)) changed a value")
+            case (.failure(let fromWide), .failure(let fromNarrow)):
+                precondition(
+                    fromWide.offset == fromNarrow.offset && fromWide.reason == fromNarrow.reason,
+                    "the wide block decoder (level \(level)) changed an error: \(fromWide) against \(fromNarrow)")
+            default:
+                preconditionFailure("the wide block decoder (level \(level)) disagrees on whether the input is JSON")
+            }
+        }
+    }
+
     /// The tape parses to the tree's value, or fails with the tree's error, with the input as it is
     /// and with whitespace after it (which moves its strings onto the block path).
     private func checkTape(_ bytes: UnsafeBufferPointer<UInt8>, _ outcome: Result<JSONValue, JSONParseError>) {
@@ -62,6 +82,7 @@
     }
 
     func fuzzJSONParser(_ bytes: UnsafeBufferPointer<UInt8>) {
+        checkWideBlocks(bytes)
         let outcome = parse(bytes, .default)
         checkTape(bytes, outcome)
         switch outcome {

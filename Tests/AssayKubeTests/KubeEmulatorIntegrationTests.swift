@@ -211,6 +211,10 @@ struct KubeEmulatorIntegrationTests {
         try await log.wait("the relist") { $0.syncs == 2 }
         let afterFirstSync = log.all.drop { $0 != .synced }.dropFirst()
         #expect(Array(afterFirstSync).has("deleted", "vanish"))
+        // The watcher keeps only versions; the Reflector hands on what its cache held of the object.
+        var vanished: KubeObject?
+        for case .deleted(let object) in afterFirstSync where object.name == "vanish" { vanished = object }
+        #expect(vanished?.uid != nil && vanished?.resourceVersion != nil, "\(String(describing: vanished))")
         #expect(Array(afterFirstSync).has("added", "new"))
         #expect(reflector.cache.list().compactMap(\.name) == ["keep", "new"])
         running.cancel()

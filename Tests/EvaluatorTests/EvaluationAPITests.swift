@@ -185,12 +185,14 @@ struct EvaluationAPITests {
             "assay_http_requests_total", "assay_http_request_duration_seconds_bucket", "assay_http_inflight_requests",
             "assay_http_request_body_bytes_bucket", "assay_evaluations_total", "process_cpu_seconds_total",
             "process_resident_memory_bytes", "process_open_fds", "process_start_time_seconds",
+            "assay_inline_scoring_total",
         ] {
             #expect(text.contains(family), "missing \(family)")
         }
         #expect(text.contains(#"assay_http_requests_total{route="/v1/evaluate",method="POST",code="200"} 1"#))
         #expect(text.contains(#"assay_http_requests_total{route="/v1/evaluate",method="POST",code="422"} 1"#))
         #expect(text.contains(#"assay_evaluations_total{type="contains",outcome="pass"} 1"#))
+        #expect(text.contains(#"assay_inline_scoring_total{outcome="scored"} 1"#))
 
         let (status, complaints) = try promtoolCheck(metrics.body)
         #expect(status == 0, "promtool: \(complaints)")

@@ -50,24 +50,21 @@ struct EvaluationLimitsTests {
     }
 
     @Test(
-        "a small request with linear criteria is scored where it arrived while every scoring thread is busy; regex, jsonSchema, large bodies and many searches wait for the executor"
+        "a small request with linear criteria is scored where it arrived while every scoring thread is busy; similarity, large bodies and many searches wait for the executor"
     )
     func inlineScoring() async throws {
-        let executor = BoundedExecutor(configuration: .init(threads: 1, maxQueued: 8))
-        defer { executor.stop() }
-        let service = EvaluationService(registry: MetricsRegistry(), executor: executor)
-        let release = DispatchSemaphore(value: 0)
-        let blocker = await executor.occupyThread(until: release)
+        let busy = await InlineScoringTests.BusyService()
+        defer { busy.executor.stop() }
+        let (executor, service) = (busy.executor, busy.service)
         let small = await service.evaluate(Self.request())
         #expect(small.status == 200)
         #expect(try JSONParser.parse(small.body)["passed"] == true)
         #expect(executor.queued == 0)
         let large = String(repeating: "a", count: InlineScoring.maxBodyBytes)
         let waiting = [
-            #"{"output": "a", "criteria": [{"type": "regex", "pattern": "a"}]}"#,
+            #"{"output": "a", "reference": "a", "criteria": [{"type": "similarity", "method": "tokenF1"}]}"#,
             // Escaped past the pre-parse word scan: the check on the parsed body still sends it on.
-            #"{"output": "a", "criteria": [{"type": "r\u0065gex", "pattern": "a"}]}"#,
-            #"{"output": "{}", "criteria": [{"type": "contains", "value": "{"}, {"type": "jsonSchema", "schema": {}}]}"#,
+            #"{"output": "a", "reference": "a", "criteria": [{"type": "simil\u0061rity", "method": "tokenF1"}]}"#,
             #"{"output": "\#(large)", "criteria": [{"type": "contains", "value": "a"}]}"#,
             // Small, but more passes over the output than InlineScoring.maxSearches allows.
             #"{"output": "a", "criteria": [\#(Array(repeating: #"{"type": "contains", "value": "a"}"#, count: 9).joined(separator: ","))]}"#,
@@ -78,8 +75,7 @@ struct EvaluationLimitsTests {
             answers.append(Task { await service.evaluate(Self.request(body: Array(body.utf8))) })
             try await eventually("request \(index) waits for the scoring thread") { executor.queued == index + 1 }
         }
-        release.signal()
-        try await blocker.value
+        try await busy.release()
         for answer in answers { #expect(await answer.value.status == 200) }
     }
 

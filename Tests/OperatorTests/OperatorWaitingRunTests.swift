@@ -1,11 +1,13 @@
 import AssayCore
 import AssayKube
 import Foundation
+import Suites
 import TestSupport
 import Testing
 
 /// A suite whose evaluators never start (no kubelet runs them) stays Running: nothing can move its
-/// run, so the operator neither reads it from Redis on a timer nor sends any request while it waits.
+/// run, so the operator neither reads it from Redis on a timer nor sends any request while it waits;
+/// but it notices when Redis loses the run.
 @Suite(
     "The operator with a run whose evaluators never become ready", .serialized,
     .enabled(if: OperatorFixture.missing == nil, "\(OperatorFixture.missing ?? "")"))
@@ -14,7 +16,10 @@ struct OperatorWaitingRunTests {
         "a running suite without ready evaluators costs no Redis read and no request, even across resyncs",
         arguments: KubeBackend.available)
     func waitingRunCostsNothing(backend: KubeBackend) async throws {
-        try await OperatorFixture.with(backend: backend, kubeletNamespace: "no-suites-here") { fixture in
+        // Without the Redis data check (a GET every few seconds, counted below as a read otherwise).
+        try await OperatorFixture.with(
+            backend: backend, operatorArguments: ["--redis-check-seconds", "0"], kubeletNamespace: "no-suites-here"
+        ) { fixture in
             #expect(try fixture.apply(fixture.suiteYAML("waiting", cases: 3)).status == 0)
             try await fixture.waitForPhase("waiting", "Running")
             for kind in [ResourceKind.deployment, .service, .horizontalPodAutoscaler] {
@@ -45,6 +50,33 @@ struct OperatorWaitingRunTests {
             #expect(try await OperatorEndToEndTests.redisCommands(fixture) - commandsBefore <= 1)
             let status = try await fixture.client.get(.evaluationSuite, name: "waiting", namespace: "default")
             #expect(status["status"]?["phase"] == "Running")
+        }
+    }
+
+    @Test(
+        "a Redis flushed while the run waits for evaluators is seeded again within seconds, though nothing on the resource changed"
+    )
+    func flushedRedisIsNoticed() async throws {
+        try await OperatorFixture.with(
+            operatorArguments: ["--redis-check-seconds", "0.5"], kubeletNamespace: "no-suites-here"
+        ) { fixture in
+            #expect(try fixture.apply(fixture.suiteYAML("flushed", cases: 3)).status == 0)
+            let status = try await fixture.waitForPhase("flushed", "Running")
+            let run = try #require(RunID(status["runID"]?.stringValue ?? ""))
+            let meta = RunKeys(run).meta
+            let redis = fixture.redisClient()
+            #expect(try await redis.send(["HGET", meta, "total"]).text == "3")
+            // Past a resync (1 s), so the suite is settled: nothing reads its run on a timer.
+            let reconciles = try await OperatorEndToEndTests.reconciles(fixture)
+            try await eventually("a resync", within: .seconds(15)) {
+                try await OperatorEndToEndTests.reconciles(fixture) >= reconciles + 2
+            }
+            #expect(try await redis.send(["FLUSHALL"]) == .status("OK"))
+            try await eventually("the run is seeded again", within: .seconds(15)) {
+                try await redis.send(["HGET", meta, "total"]).text == "3"
+            }
+            #expect(try await redis.send(["XLEN", RunKeys(run).cases]).integer == 3)
+            #expect(fixture.operators[0].tail(200).contains("Redis lost its data"))
         }
     }
 }

@@ -50,6 +50,46 @@ struct ClaimHeartbeatTests {
         try await WorkQueueTests.expectConsistent(other, plan)
     }
 
+    @Test("a consumer that stalled past the timeout and beats again leaves its taken-over claims with the taker")
+    func stalledConsumerDoesNotTakeBack() async throws {
+        let server = try await RedisServer.start()
+        defer { server.kill() }
+        let plan = WorkQueueTests.plan("stalled", cases: 3)
+        let visibility = Duration.milliseconds(200)
+        let stalled = WorkQueueTests.queue(server, plan, consumer: "stalled", visibility: visibility)
+        let taker = WorkQueueTests.queue(server, plan, consumer: "taker", visibility: visibility)
+        try await stalled.prepare(plan)
+        let held = try await stalled.claim(max: 3)
+        #expect(held.count == 3)
+        // The stalled consumer misses its beats; the taker takes every claim over.
+        var taken: [ClaimedCase] = []
+        try await eventually("the claims are taken over", within: .seconds(10), every: .milliseconds(20)) {
+            taken += try await taker.claim(max: 3)
+            return taken.count == 3
+        }
+        // It comes back and beats: nothing moves back to it.
+        try await stalled.refreshClaims()
+        let redis = RedisClient(server.clientConfiguration())
+        func owners() async throws -> [String] {
+            let pending = try await redis.send(
+                ["XPENDING", stalled.keys.cases, RedisWorkQueue.Configuration.group, "-", "+", "10"])
+            return (pending.array ?? []).compactMap { $0.array?[1].text }
+        }
+        #expect(try await owners() == ["taker", "taker", "taker"])
+        // The taker's beat keeps them, and what the stalled consumer records late is counted once.
+        try await taker.refreshClaims()
+        #expect(try await owners() == ["taker", "taker", "taker"])
+        let late = try await stalled.record(
+            held.map {
+                FinishedCase(result: WorkQueueTests.result(for: $0.suiteCase, consumer: "stalled"), claimed: $0)
+            })
+        let again = try await taker.record(
+            taken.map { FinishedCase(result: WorkQueueTests.result(for: $0.suiteCase, consumer: "taker"), claimed: $0) }
+        )
+        #expect(late == Array(repeating: .recorded, count: 3) && again == Array(repeating: .duplicate, count: 3))
+        try await WorkQueueTests.expectConsistent(taker, plan)
+    }
+
     @Test(
         "one batch records each new case once, reports cases recorded before or twice in the batch as duplicates, and acknowledges every entry"
     )

@@ -4,7 +4,8 @@
 # request (from /proc, so it holds on a busy machine) and perf's top functions, self and inclusive.
 #
 # Usage: bench/profile/perf.sh [BODY] [REQUESTS]
-#   BODY      request body file (default: body-1m.json from bench/payloads.py, made on demand)
+#   BODY      request body file (default: body-1m.json from bench/payloads.py, made on demand, as is
+#             a BODY of body-1k.json or body-1m.json that is not a file here)
 #   REQUESTS  requests to time and sample (default 200; 10 with BENCH_QUICK=1, the 1 KB body)
 # Environment: ASSAY_EVALUATOR=path (default: `swift build -c release --product assay-evaluator`),
 #   PERF_OUT=file to keep the samples for `perf report -i file` / `perf annotate -i file`,
@@ -36,6 +37,12 @@ if [[ -z "$body" ]]; then
     body=$work/body-1m.json
     bench_quick && body=$work/body-1k.json
 fi
+# A bare body-1k.json or body-1m.json (as bench/RESULTS.md writes them) is made on demand too.
+if [[ ! -f "$body" && ( "$body" == body-1k.json || "$body" == body-1m.json ) ]]; then
+    .venv/bin/python bench/payloads.py "$work" >/dev/null
+    body=$work/$body
+fi
+[[ -f "$body" ]] || { echo "perf.sh: $body is not a file (bench/payloads.py DIR writes body-1k.json and body-1m.json)" >&2; exit 2; }
 requests=${2:-200}
 bench_quick && requests=${2:-10}
 samples=${PERF_OUT:-$work/perf.data}

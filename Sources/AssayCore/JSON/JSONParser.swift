@@ -1,3 +1,5 @@
+import CSimdJSON
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -31,16 +33,36 @@ public enum JSONParser {
     /// validating their UTF-8 again: every string's bytes are then a run of valid UTF-8 cut at
     /// ASCII delimiters plus the UTF-8 of checked escapes, so valid as well.
     static func parse(
-        _ bytes: UnsafeRawBufferPointer, limits: JSONLimits, knownValidUTF8: Bool
+        _ bytes: UnsafeRawBufferPointer, limits: JSONLimits, knownValidUTF8: Bool,
+        wideBlocks: Int32 = JSONReader.wideBlocksAvailable
     ) throws(JSONParseError) -> JSONValue {
         let input = bytes.bindMemory(to: UInt8.self)
-        var reader = JSONReader(input: input, limits: limits, knownValidUTF8: knownValidUTF8)
+        var reader = JSONReader(
+            input: input, limits: limits, knownValidUTF8: knownValidUTF8, wideBlocks: wideBlocks)
         defer { reader.releaseScratch() }
         return try reader.document()
     }
 
     public static func parse(_ bytes: [UInt8], limits: JSONLimits = .default) throws(JSONParseError) -> JSONValue {
         try parse(bytes, limits: limits, spanOfMember: nil).value
+    }
+
+    /// The levels of the wide block decoder of escapes this CPU has: 0 (off, the Swift decoder
+    /// alone), 1 (AVX2), 2 (AVX-512 VBMI2), up to its widest, which the parser uses.
+    @_spi(Testing) public static var wideBlockLevels: ClosedRange<Int32> { 0...JSONReader.wideBlocksAvailable }
+
+    /// Parses `bytes` with the wide block decoder of escapes at `wideBlocks` (one of
+    /// ``wideBlockLevels``): the tests and the fuzz target check that each level gives the same value
+    /// or the same error.
+    @_spi(Testing) public static func parse(
+        _ bytes: [UInt8], limits: JSONLimits = .default, wideBlocks: Int32
+    ) throws(JSONParseError) -> JSONValue {
+        let result: Result<JSONValue, JSONParseError> = bytes.withUnsafeBytes { raw in
+            Result { () throws(JSONParseError) in
+                try parse(raw, limits: limits, knownValidUTF8: UTF8Validation.isValid(raw), wideBlocks: wideBlocks)
+            }
+        }
+        return try result.get()
     }
 
     /// Parses `bytes`, and says where in them the value of the root object's member `name` lies
@@ -100,6 +122,9 @@ struct JSONReader {
     let maxNumberLength: Int
     /// The input is a Swift string's UTF-8, so strings need no validation (see `parse`).
     let knownValidUTF8: Bool
+    /// Plain blocks of strings with escapes go to `assay_json_unescape_blocks` at this level (0: not
+    /// at all; `JSONReader+Escapes`).
+    let wideBlocks: Int32
     var pos = 0
     var depth = 0
     /// Unescaped bytes of the string being read, used only for strings with escapes.
@@ -128,9 +153,16 @@ struct JSONReader {
     /// ``shortEscapeTable``, held by the reader so that the hot loop skips the global's access.
     let shortEscapes = JSONReader.shortEscapeTable
 
-    init(input: UnsafeBufferPointer<UInt8>, limits: JSONLimits, knownValidUTF8: Bool, spanOfMember: String? = nil) {
+    /// The widest level of the wide block decoder this CPU has (AVX-512 VBMI2, AVX2 or none), asked once.
+    static let wideBlocksAvailable = Int32(assay_json_unescape_level())
+
+    init(
+        input: UnsafeBufferPointer<UInt8>, limits: JSONLimits, knownValidUTF8: Bool, spanOfMember: String? = nil,
+        wideBlocks: Int32 = JSONReader.wideBlocksAvailable
+    ) {
         self.input = input
         self.knownValidUTF8 = knownValidUTF8
+        self.wideBlocks = wideBlocks
         self.spanMember = spanOfMember
         // An empty buffer may have no base address; any valid pointer will do as nothing is read.
         self.base = input.baseAddress ?? UnsafePointer(bitPattern: 0x10)!

@@ -14,6 +14,11 @@ import CSimdJSON
 /// two escapes are copied with 16-byte loads and stores that may overrun the run, which the slack
 /// after every block (and in the scratch buffer) makes safe. The last 96 bytes of the input, where
 /// a block and its overrun would pass the end, go byte by byte.
+///
+/// Where the CPU has AVX-512 VBMI2 or AVX2, the blocks after a string's first go to
+/// `assay_json_unescape_blocks` (CSimdJSON.cpp) first: it decodes plain blocks (two-character
+/// escapes only) with no branch per escape and stops at the first other block, which this loop
+/// then decodes, so errors and their offsets are this loop's.
 extension JSONReader {
     /// Bytes classified per block: one bit each in a `UInt64` mask.
     static let blockSize = 64
@@ -24,7 +29,8 @@ extension JSONReader {
     /// buffer; the first problem in reading order is the one reported, as by the byte loop.
     mutating func escapedString(from start: Int, firstEscape: Int) throws(JSONParseError) -> String {
         // Decoding never lengthens text (`\n` is 2 bytes for 1, `\uXXXX` 6 for at most 3),
-        // so the source's remaining length bounds the output, plus a copy's overrun.
+        // so the source's remaining length bounds the output, plus a copy's overrun (a wide
+        // block's 64-byte store ends at least `copySlack` bytes before the source's end).
         let out = scratchBuffer(capacity: end - start + Self.copySlack)
         let outRaw = UnsafeMutableRawPointer(out)
         // Locals, not `self`'s members: the hot loop then never copies the reader.
@@ -35,7 +41,21 @@ extension JSONReader {
         var run = start  // the first input byte not yet copied to the output
         var block = firstEscape  // where the next block to classify starts
         let lastFastBlock = end - Self.blockSize - Self.copySlack
+        let wide = wideBlocks
+        let level = CInt(wide)
         while block <= lastFastBlock {
+            // After the first block (a short string never pays for the call), the plain blocks
+            // ahead go to the branch-free decoder; the block it stops at comes here.
+            if wide != 0, block != firstEscape {
+                Self.copyRun(from: raw + run, count: block &- run, to: outRaw + o)
+                o &+= block &- run
+                var written = 0
+                block &+= assay_json_unescape_blocks(
+                    level, base + block, lastFastBlock &+ Self.blockSize &- block, out + o, &written)
+                o &+= written
+                run = block
+                if block > lastFastBlock { break }
+            }
             var mask = Self.specialMask(raw + block)
             while mask != 0 {
                 let special = block &+ mask.trailingZeroBitCount

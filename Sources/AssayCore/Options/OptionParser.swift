@@ -131,12 +131,19 @@ public struct OptionValues: Sendable {
         return value
     }
 
-    /// A number of seconds above zero (fractions allowed), or nil when the option is unset.
+    /// The longest duration a seconds option takes: ten years. Every duration option of the tools
+    /// (timeouts, intervals, result lifetimes of a week by default) is far below it, and a larger
+    /// value is a typo; unbounded, `1e300` would overflow the conversion to milliseconds.
+    public static let maximumSeconds: Double = 315_360_000
+
+    /// A number of seconds above zero and at most ``maximumSeconds`` (fractions allowed), or nil
+    /// when the option is unset.
     public func positiveSeconds(_ name: String) throws(OptionError) -> Duration? {
         guard let seconds = try double(name) else { return nil }
-        guard seconds > 0 else {
+        guard seconds > 0, seconds <= Self.maximumSeconds else {
             throw OptionError.invalidValue(
-                name: name, value: values[name] ?? "", expected: "a positive number of seconds")
+                name: name, value: values[name] ?? "",
+                expected: "a positive number of seconds, at most \(Int(Self.maximumSeconds)) (ten years)")
         }
         return .milliseconds(Int64(seconds * 1000))
     }

@@ -62,20 +62,6 @@ public struct KubeObject: Sendable, Hashable {
     /// `namespace/name` (or `name` for cluster-scoped objects), the key of ``ObjectCache``.
     public var key: ObjectKey { ObjectKey(namespace: namespace, name: name ?? "") }
 
-    /// The object reduced to what identifies it and who owns it: `apiVersion`, `kind` and the
-    /// metadata's name, namespace, uid, resourceVersion and ownerReferences. What a watcher keeps of
-    /// each object it has seen, to report one that vanished while it was not watching.
-    public var identity: KubeObject {
-        var object = JSONObject()
-        for member in ["apiVersion", "kind"] { object[member] = json[member] }
-        var metadata = JSONObject()
-        for member in ["name", "namespace", "uid", "resourceVersion", "ownerReferences"] {
-            metadata[member] = json["metadata"]?[member]
-        }
-        object["metadata"] = .object(metadata)
-        return KubeObject(.object(object))
-    }
-
     private func metadataString(_ key: String) -> String? { json["metadata"]?[key]?.stringValue }
 
     private func stringMap(_ key: String) -> [String: String] {

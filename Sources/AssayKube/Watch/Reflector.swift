@@ -10,9 +10,16 @@ public struct Reflector: Sendable {
     }
 
     /// Runs until the calling task is cancelled (then returns) or `onEvent` throws. The cache is
-    /// updated before `onEvent` sees the event.
+    /// updated before `onEvent` sees the event; an object a relist no longer has reaches `onEvent` as
+    /// the cache last held it.
     public func run(onEvent: @Sendable (WatcherEvent) async throws -> Void = { _ in }) async throws {
         try await watcher.run { event in
+            var event = event
+            // A relist's deletion names only the key: what the cache held of the object goes on
+            // instead, so a consumer still finds its owner references.
+            if case .deleted(let object) = event, object.resourceVersion == nil, let cached = cache.get(object.key) {
+                event = .deleted(cached)
+            }
             cache.apply(event)
             try await onEvent(event)
         }

@@ -3,8 +3,8 @@ import AssayCore
 /// The list-then-watch state machine behind ``Watcher``, after client-go's reflector (and kube-rs's
 /// watcher):
 /// - start by listing; then watch from the list's resourceVersion;
-/// - added/modified/deleted events update the known objects (their ``KubeObject/identity``: the
-///   consumer keeps the objects themselves) and the resourceVersion;
+/// - added/modified/deleted events update the known objects (their resourceVersions: the consumer
+///   keeps the objects themselves) and the resourceVersion;
 ///   bookmarks move the resourceVersion only;
 /// - a watch that ends normally (server timeout) is reopened at once from the last resourceVersion;
 /// - 410 Gone, as the watch request's status or as an ERROR event, relists at once; the relist is
@@ -182,8 +182,8 @@ public struct WatcherMachine: StateMachine {
     }
 
     /// Replaces the known objects with a fresh list, reporting what changed: new objects as added,
-    /// changed resourceVersions as modified, and objects missing from the list as deleted (with
-    /// their identity, all that is left of them).
+    /// changed resourceVersions as modified, and objects missing from the list as deleted (by their
+    /// key, all that is left of them).
     private static func reconcile(_ objects: inout [ObjectKey: KnownObject], with items: [KubeObject]) -> [Effect] {
         var fresh: [ObjectKey: KnownObject] = [:]
         var effects: [Effect] = []
@@ -196,7 +196,7 @@ public struct WatcherMachine: StateMachine {
             }
         }
         for key in objects.keys.sorted() where fresh[key] == nil {
-            effects.append(.emit(.deleted(objects[key]!.identity)))
+            effects.append(.emit(.deleted(KubeObject(deletedKey: key))))
         }
         objects = fresh
         return effects
@@ -204,19 +204,24 @@ public struct WatcherMachine: StateMachine {
 }
 
 /// What a watcher keeps of an object it has seen: its resourceVersion, to tell a relist's changed
-/// objects, and its ``KubeObject/identity`` as compact JSON text, read again only to report the
-/// object deleted when a relist no longer has it (a parsed tree costs several times its text, and a
-/// watcher keeps one for every object it follows).
+/// objects. Nothing else: the consumer keeps the objects (an ``ObjectCache``), and a watcher keeps one
+/// of these for every object it follows. An object a relist no longer has is reported deleted as
+/// ``KubeObject/init(deletedKey:)``, its name and namespace; a ``Reflector`` hands on its cached copy.
 public struct KnownObject: Sendable, Hashable {
     public let resourceVersion: String?
-    private let identityJSON: [UInt8]
 
     public init(_ object: KubeObject) {
         resourceVersion = object.resourceVersion
-        identityJSON = JSONWriter.bytes(object.identity.json)
     }
+}
 
-    public var identity: KubeObject {
-        KubeObject((try? JSONParser.parse(identityJSON)) ?? .object(JSONObject()))
+extension KubeObject {
+    /// What a relist reports of an object it no longer has: its name and namespace, and no
+    /// resourceVersion (a watch's own deletions carry the whole object at its last version).
+    public init(deletedKey key: ObjectKey) {
+        var metadata = JSONObject()
+        metadata["name"] = .string(key.name)
+        if let namespace = key.namespace { metadata["namespace"] = .string(namespace) }
+        self.init(.object(JSONObject([("metadata", .object(metadata))])))
     }
 }

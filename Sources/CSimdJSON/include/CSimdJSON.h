@@ -16,6 +16,23 @@ extern "C" {
 /// nothing above U+10FFFF), checked by simdjson's SIMD validator (Debian's libsimdjson-dev).
 bool assay_validate_utf8(const char *bytes, size_t length);
 
+/// The instruction sets `assay_json_unescape_blocks` can use, from none to the widest.
+enum { ASSAY_UNESCAPE_NONE = 0, ASSAY_UNESCAPE_AVX2 = 1, ASSAY_UNESCAPE_AVX512 = 2 };
+
+/// Decodes the escapes of the JSON string contents at `src` a whole 64-byte block at a time, as
+/// long as each block is plain: no end of the string (an unescaped '"'), no control character, and
+/// only two-character escapes (`\n`, `\"`, `\\`, ...). Stops before the first block that is not,
+/// and before `length` bytes would be passed; never inside an escape. Returns the source bytes
+/// decoded and sets `*written` to the bytes written at `dst`, which must have room for 64 bytes
+/// past that (each block is stored whole). `src` must start outside an escape.
+/// `level` is the widest instruction set to use (AVX-512 VBMI2 packs bytes with `vpcompressb`,
+/// AVX2 with a byte shuffle per 8 bytes), capped at what the CPU has (checked once at load); with
+/// none it decodes nothing.
+size_t assay_json_unescape_blocks(int level, const uint8_t *src, size_t length, uint8_t *dst, size_t *written);
+
+/// The widest level of `assay_json_unescape_blocks` this CPU has.
+int assay_json_unescape_level(void);
+
 /// One bit per byte of the 64 at `bytes` that a JSON string scanner must stop at: '"', '\\' or a
 /// control character below 0x20 (bit i for byte i). Inline, so that the Swift decoder's loop
 /// (JSONReader+Escapes) compiles it in place: four SSE2 compares and movemasks, where Swift's

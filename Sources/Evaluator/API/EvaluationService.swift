@@ -30,7 +30,8 @@ struct EvaluationService: Sendable {
     let evaluation: CaseEvaluation
     /// Where parsing, decoding and scoring run.
     let executor: BoundedExecutor
-    private let outcomes: EvaluationMetrics
+    /// Outcomes of every criterion scored, and of inline scoring (internal for tests).
+    let outcomes: EvaluationMetrics
 
     /// Where `target` requests get their output; `nil` only if no HTTP client could be made.
     var pool: ProviderPool? { evaluation.pool }
@@ -77,6 +78,12 @@ struct EvaluationService: Sendable {
             switch try inline(request, cancellation) {
             case .prepared(let done):
                 prepared = done
+            case .decoded(let decoded):
+                prepared = try await work(.new, cancellation) { () throws(APIProblem) -> Prepared in
+                    var prepared = decoded
+                    prepared.scoring.advance(until: .now + ScoringRun.slice)
+                    return prepared
+                }
             case .parsed(let body):
                 prepared = try await work(.new, cancellation) { () throws(APIProblem) -> Prepared in
                     try prepareOne(body, cancellation)
@@ -89,7 +96,10 @@ struct EvaluationService: Sendable {
             if let (_, evaluation) = prepared.pending.first {
                 return .json(try await run(evaluation, cancellation))
             }
-            let outcome = try await finish(prepared.scoring, cancellation)[0]
+            // Scored already (inline, or within the first job's slice): no further suspension point.
+            let outcome =
+                prepared.scoring.isFinished
+                ? recorded(prepared.scoring)[0] : try await finish(prepared.scoring, cancellation)[0]
             var body: [UInt8] = []
             body.reserveCapacity(Self.answerCapacity)
             outcome.write(into: &body)
@@ -102,32 +112,49 @@ struct EvaluationService: Sendable {
     private enum InlineAttempt {
         /// Parsed, decoded and scored here (see ``InlineScoring``).
         case prepared(Prepared)
+        /// Decoded here, but its inline budget ran out: scored from scratch on the executor.
+        case decoded(Prepared)
         /// Small enough to parse here, but a criterion needs the executor.
         case parsed(ParsedBody)
         case notTried
     }
 
-    /// A small request whose criteria are all linear, prepared on the calling thread (the event
-    /// loop) when the executor would admit it; a full executor sheds it as before.
+    /// A small request, prepared on the calling thread (the event loop) when the executor would
+    /// admit it, its criteria scored under one ``InlineScoring/budgetSteps`` budget; a full
+    /// executor sheds it as before, and a request whose budget runs out is scored again, from
+    /// scratch and under the ordinary limits, on the executor (nothing was counted yet).
     private func inline(_ request: HTTPRequest, _ cancellation: WorkCancellation?) throws(APIProblem) -> InlineAttempt {
         guard InlineScoring.mayQualify(request.body), executor.admitsNew else { return .notTried }
         if let reason = cancellation?.reason { throw APIProblem.stopped(reason) }
         let body = try parseEvaluateBody(request)
         guard InlineScoring.qualifies(body.json) else { return .parsed(body) }
-        let prepared = try prepareOne(body, cancellation)
+        var prepared = try decodeOne(body, cancellation)
+        var budget = WorkBudget(steps: InlineScoring.budgetSteps, cancellation: cancellation)
+        guard prepared.pending.isEmpty, prepared.scoring.score(within: &budget) else {
+            outcomes.inlineHandedOver.inc()
+            return .decoded(prepared)
+        }
         if let reason = cancellation?.reason { throw APIProblem.stopped(reason) }
+        outcomes.inlineScored.inc()
         return .prepared(prepared)
     }
 
     /// Decodes one evaluation and starts its scoring.
     private func prepareOne(_ body: ParsedBody, _ cancellation: WorkCancellation?) throws(APIProblem) -> Prepared {
+        var prepared = try decodeOne(body, cancellation)
+        prepared.scoring.advance(until: .now + ScoringRun.slice)
+        return prepared
+    }
+
+    /// Decodes one evaluation, not yet scored.
+    private func decodeOne(_ body: ParsedBody, _ cancellation: WorkCancellation?) throws(APIProblem) -> Prepared {
         var errors: [FieldError] = []
         guard
             let evaluation = EvaluateRequest.decode(
                 body.json, at: "", cache: cache, hasDefaultJudge: defaultJudge != nil,
                 criteriaSource: body.criteriaSource, errors: &errors)
         else { throw APIProblem.invalidRequest(errors) }
-        return prepare([evaluation], cancellation)
+        return sort([evaluation], cancellation)
     }
 
     func evaluateBatch(_ request: HTTPRequest) async -> HTTPResponse {
@@ -226,6 +253,13 @@ struct EvaluationService: Sendable {
     /// Sorts decoded evaluations into those scored at once and those that need providers, and
     /// starts scoring the first for one slice; on the executor's thread.
     private func prepare(_ evaluations: [EvaluateRequest], _ cancellation: WorkCancellation?) -> Prepared {
+        var prepared = sort(evaluations, cancellation)
+        prepared.scoring.advance(until: .now + ScoringRun.slice)
+        return prepared
+    }
+
+    /// Sorts decoded evaluations into those scored at once and those that need providers.
+    private func sort(_ evaluations: [EvaluateRequest], _ cancellation: WorkCancellation?) -> Prepared {
         var immediate: [(Scorecard, EvaluationContext)] = []
         var prepared = Prepared(scoring: ScoringRun([]))
         for (index, evaluation) in evaluations.enumerated() {
@@ -240,7 +274,6 @@ struct EvaluationService: Sendable {
             prepared.scored.append(index)
         }
         prepared.scoring = ScoringRun(immediate)
-        prepared.scoring.advance(until: .now + ScoringRun.slice)
         return prepared
     }
 
@@ -248,6 +281,7 @@ struct EvaluationService: Sendable {
     private func finish(_ run: ScoringRun, _ cancellation: WorkCancellation?) async throws(APIProblem)
         -> [EvaluationOutcome]
     {
+        if run.isFinished { return recorded(run) }
         var run = run
         while !run.isFinished {
             let current = run
@@ -257,6 +291,11 @@ struct EvaluationService: Sendable {
                 return next
             }
         }
+        return recorded(run)
+    }
+
+    /// A finished run's outcomes, counted.
+    private func recorded(_ run: ScoringRun) -> [EvaluationOutcome] {
         let outcomes = run.outcomes
         for outcome in outcomes { self.outcomes.record(outcome) }
         return outcomes
@@ -343,29 +382,5 @@ struct EvaluationService: Sendable {
 
     private func decodingProblem<T>(_ body: () throws(FieldError) -> T) throws(APIProblem) -> T {
         do { return try body() } catch { throw APIProblem.invalidRequest([error]) }
-    }
-}
-
-/// `assay_evaluations_total{type,outcome}`: one count per criterion scored. The children for
-/// every type and outcome are made once, so the hot path is one atomic add per criterion.
-struct EvaluationMetrics: Sendable {
-    private let children: [CriterionType: (pass: Counter, fail: Counter)]
-
-    init(registry: MetricsRegistry) {
-        let family = registry.counter(
-            "assay_evaluations_total", help: "Criteria evaluated, by criterion type and outcome (pass or fail).",
-            labels: ["type", "outcome"])
-        var children: [CriterionType: (pass: Counter, fail: Counter)] = [:]
-        for type in CriterionType.allCases {
-            children[type] = (family.labels(type.rawValue, "pass"), family.labels(type.rawValue, "fail"))
-        }
-        self.children = children
-    }
-
-    func record(_ outcome: EvaluationOutcome) {
-        for result in outcome.results {
-            guard let counters = children[result.type] else { continue }
-            (result.passed ? counters.pass : counters.fail).inc()
-        }
     }
 }

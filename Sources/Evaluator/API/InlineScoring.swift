@@ -3,16 +3,23 @@ import Glibc
 import Scoring
 
 /// Which evaluation requests are parsed, decoded and scored on the thread that received them (an
-/// HTTP event loop) instead of on the ``BoundedExecutor``: a small body whose criteria all do work
-/// linear in their inputs. Such a request costs tens of microseconds, less than the hop to a
-/// scoring thread and back (a futex wake, an eventfd write and two thread switches), and its
-/// worst case is bounded by the body size alone, so no request can hold an event loop for long.
+/// HTTP event loop) instead of on the ``BoundedExecutor``: a small body whose criteria's work is
+/// bounded by its size (``linearTypes``) or by one small budget (``budgetedTypes``). Such a
+/// request costs tens of microseconds, less than the hop to a scoring thread and back (a futex
+/// wake, an eventfd write and two thread switches), and its worst case is bounded by the body size
+/// and ``budgetSteps``, so no request can hold an event loop for long.
 ///
-/// Every other request hops as before: a larger body, or any criterion whose work is bounded by
-/// a budget or a time limit rather than by its input's size (`regex`, up to 100 ms a match;
-/// `jsonSchema` and `similarity`, by their step budgets; `llmJudge`, which calls a provider), or
-/// a `target`, or more than ``maxSearches`` searches of the output. A request is scored inline only if the executor would admit it (``BoundedExecutor/admitsNew``),
-/// so a full queue sheds small requests with 503 exactly as before.
+/// `regex` and `jsonSchema` take their work from one budget of ``budgetSteps`` for the whole
+/// request (``Criterion/evaluate(_:budget:)``: schema steps, and regex start positions at
+/// ``RegexLimits/budgetedMatchLimit`` steps each, counted exactly, no clock read). When it runs
+/// out, nothing is decided: the request goes to the executor and is scored from scratch under the
+/// ordinary limits (up to 100 ms a match, 8 million schema steps), so its verdict is the one it
+/// would have had, and its criteria are counted once, there.
+///
+/// Every other request hops as before: a larger body, `similarity` (its work grows with the
+/// texts' product) or `llmJudge` (it calls a provider), a `target`, or more than ``maxSearches``
+/// searches of the output. A request is scored inline only if the executor would admit it
+/// (``BoundedExecutor/admitsNew``), so a full queue sheds small requests with 503 exactly as before.
 enum InlineScoring {
     /// 2 KiB: the output and every criterion's values together, so the quadratic worst case of a
     /// substring search (`contains`: output length × value length) stays under a million byte
@@ -34,12 +41,22 @@ enum InlineScoring {
         .length, .latency, .cost,
     ]
 
+    /// Criterion types scored inline with their work taken from the request's budget.
+    static let budgetedTypes: Set<CriterionType> = [.regex, .jsonSchema]
+
+    /// The budget of one request scored inline: 16,384 steps are about 0.5 to 1 ms of schema
+    /// validation at 30 to 60 ns a step, or 2,048 start positions of a regex at 128 JIT steps
+    /// each (every position of a 2 KiB output), the same order as the worst linear body
+    /// (``maxSearches``). The benchmark's body (a `regex` and a `jsonSchema` with a `pattern`)
+    /// takes well under 1,000 (the tests hold each such criterion under 1,000). (Our choice.)
+    static let budgetSteps = 16_384
+
     /// Words whose presence anywhere in a body rules it out before parsing: the types outside
-    /// ``linearTypes`` and `target`. Parsing a body that then hops would move its parse to the
+    /// ``linearTypes`` and ``budgetedTypes``, and `target`. Parsing a body that then hops would move its parse to the
     /// event loop and its tree's frees to another thread, which costs more than the hop saves.
     /// (A false alarm, such as an output that mentions "regex", only means the usual hop.)
     static let disqualifyingWords: [[UInt8]] = [
-        #""regex""#, #""jsonSchema""#, #""similarity""#, #""llmJudge""#, #""target""#,
+        #""similarity""#, #""llmJudge""#, #""target""#,
     ].map { Array($0.utf8) }
 
     /// Whether `body` is worth parsing here: small, and none of ``disqualifyingWords`` in it (each
@@ -62,8 +79,8 @@ enum InlineScoring {
     }
 
     /// Whether a parsed `/v1/evaluate` body may be scored inline: no `target`, every criterion
-    /// of a linear type, and at most ``maxSearches`` passes over the output (anything malformed
-    /// goes the usual way, where decoding names the field).
+    /// of a linear or budgeted type, and at most ``maxSearches`` passes over the output (anything
+    /// malformed goes the usual way, where decoding names the field).
     static func qualifies(_ body: JSONValue) -> Bool {
         guard case .object(let fields) = body, fields["target"] == nil,
             case .array(let criteria)? = fields["criteria"], !criteria.isEmpty, criteria.count <= maxSearches
@@ -71,7 +88,7 @@ enum InlineScoring {
         var searches = 0
         for criterion in criteria {
             guard case .object(let object) = criterion, case .string(let name)? = object["type"],
-                let type = CriterionType(rawValue: name), linearTypes.contains(type)
+                let type = CriterionType(rawValue: name), linearTypes.contains(type) || budgetedTypes.contains(type)
             else { return false }
             if case .array(let values)? = object["values"] { searches += values.count } else { searches += 1 }
             if searches > maxSearches { return false }

@@ -1,3 +1,4 @@
+import AssayCore
 import Scoring
 
 /// One request's scoring, criterion by criterion, in slices of executor time: each slice is a job
@@ -37,6 +38,27 @@ struct ScoringRun: Sendable {
             skipFinished()
             if ContinuousClock.now >= deadline { return }
         }
+    }
+
+    /// Scores every criterion at once, their budgeted work taken from `budget`
+    /// (``Criterion/evaluate(_:budget:)``): `false`, with the run left unscored, once the budget
+    /// runs out, so that the run is scored from scratch with ``advance(until:)`` and its verdict is
+    /// the one the ordinary limits give.
+    mutating func score(within budget: inout WorkBudget) -> Bool {
+        while next < items.count {
+            let done = items[next].results.count
+            guard let result = items[next].scorecard.criteria[done].evaluate(items[next].context, budget: &budget)
+            else {
+                // Nothing decided is kept: the run starts again from its first criterion.
+                for index in items.indices { items[index].results.removeAll() }
+                next = 0
+                skipFinished()
+                return false
+            }
+            items[next].results.append(result)
+            skipFinished()
+        }
+        return true
     }
 
     /// Each evaluation's outcome, in the order given; complete once ``isFinished``.

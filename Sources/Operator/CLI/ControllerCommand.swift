@@ -92,6 +92,10 @@ enum ControllerCommand {
             default: format(OperatorConfig.defaultProgressInterval),
             help: "How often a running suite's progress is read from Redis while its evaluators are ready")
         parser.option(
+            "redis-check-seconds", env: "ASSAY_REDIS_CHECK_SECONDS",
+            default: format(Controller.Configuration.defaultRedisCheckInterval),
+            help: "How often Redis is checked for lost data (a flush), which reconciles every suite again (0: never)")
+        parser.option(
             "kube-api-qps", env: "ASSAY_KUBE_API_QPS", default: format(defaultAPIQPS),
             help: "API requests per second this operator allows itself (0: no client-side limit; 429s are honoured)")
         parser.option(
@@ -153,6 +157,8 @@ enum ControllerCommand {
         settings.controller.namespace = nonEmpty("namespace")
         settings.controller.workers = workers
         settings.controller.resyncPeriod = try seconds("resync-seconds")
+        settings.controller.redisCheckInterval =
+            try values.double("redis-check-seconds") == 0 ? .zero : try seconds("redis-check-seconds")
         guard let qps = try values.double("kube-api-qps"), qps >= 0 else {
             throw .invalidValue(
                 name: "kube-api-qps", value: values.string("kube-api-qps") ?? "", expected: "0 (no limit) or more")

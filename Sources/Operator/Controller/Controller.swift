@@ -18,11 +18,14 @@ final class Controller: Sendable {
         /// controller-runtime's default SyncPeriod is 10 hours; we re-read every 10 minutes, which
         /// costs no API request (the caches answer) and bounds how long a missed change can hide.
         static let defaultResyncPeriod = Duration.seconds(600)
+        /// How often Redis is checked for lost data (``RedisDataMark``); zero turns the check off.
+        static let defaultRedisCheckInterval = RedisDataMark.defaultInterval
 
         /// `nil` watches every namespace.
         var namespace: String?
         var workers = defaultWorkers
         var resyncPeriod = defaultResyncPeriod
+        var redisCheckInterval = defaultRedisCheckInterval
     }
 
     /// The label every child carries, which the owned-object watches select on.
@@ -73,6 +76,9 @@ final class Controller: Sendable {
                 group.addTask { await self.work(reconciler) }
             }
             group.addTask { await self.resync() }
+            if configuration.redisCheckInterval > .zero {
+                group.addTask { await self.watchRedisData(reconciler) }
+            }
             // Runs until cancelled; then every child task ends and the queue stops.
             await withTaskCancellationHandler {
                 while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
@@ -152,6 +158,27 @@ final class Controller: Sendable {
                 elapsed.inSeconds)
             await queue.done(key)
             metrics.queueDepth.set(Double(await queue.depth))
+        }
+    }
+
+    /// Reconciles every suite again when Redis lost its data, whatever changed on the API server
+    /// (nothing, typically): a run that stands still is otherwise not read again (``RedisDataMark``).
+    private func watchRedisData(_ reconciler: Reconciler) async {
+        var mark = RedisDataMark(redis: reconciler.redis)
+        while !Task.isCancelled {
+            // A Redis that does not answer is the reconciles' to report (their OutageLog).
+            if isSynced, (try? await mark.lostSinceLastCheck()) == true {
+                logger.warning(
+                    "Redis lost its data (flushed, or restarted without persistence); reconciling every suite",
+                    ["redis": "\(reconciler.redis.configuration.url)"])
+                reconciler.forgetSettled()
+                for key in caches.suites.keys() { await enqueue(key) }
+            }
+            do {
+                try await Task.sleep(for: configuration.redisCheckInterval)
+            } catch {
+                return
+            }
         }
     }
 

@@ -58,6 +58,14 @@ final class Reconciler: Sendable {
 
     let memory = Guarded<[ObjectKey: Remembered]>([:])
 
+    /// Forgets which suites were settled, so that the next reconcile of each reads Redis again
+    /// (after Redis lost its data: a settled suite's run may be gone).
+    func forgetSettled() {
+        memory.withLock { memory in
+            for key in memory.keys { memory[key]?.settled = nil }
+        }
+    }
+
     init(
         client: KubeClient, caches: Caches, redis: RedisClient, config: OperatorConfig, recorder: EventRecorder,
         logger: Logger, wallClock: @escaping @Sendable () -> Double

@@ -66,9 +66,29 @@ package struct Criterion: Sendable {
         if let reason = context.cancellation?.reason {
             return CriterionResult(name: name, type: type, passed: false, score: 0, reason: "not evaluated: \(reason)")
         }
-        let verdict = kind.evaluate(context)
-        return CriterionResult(
-            name: name, type: type, passed: verdict.passed, score: verdict.score, reason: verdict.reason)
+        return result(kind.evaluate(context))
+    }
+
+    /// The result with the work of `regex`, `isJSON` and `jsonSchema` (their matches and
+    /// validation) taken from `budget`, a small one that bounds a whole request scored on an event
+    /// loop; the other criteria's work is linear in their inputs. `nil`, deciding nothing, once the
+    /// budget has run out, or for criteria that need more than a budget (`similarity`, `llmJudge`):
+    /// the caller scores the request again with ``evaluate(_:)``.
+    package func evaluate(_ context: EvaluationContext, budget: inout WorkBudget) -> CriterionResult? {
+        guard !budget.isExhausted else { return nil }
+        let verdict: Verdict?
+        switch kind {
+        case .regex(let criterion): verdict = criterion.evaluate(context.output, budget: &budget)
+        case .isJSON(let criterion), .jsonSchema(let criterion):
+            verdict = criterion.evaluate(context.outputDocument, budget: &budget)
+        case .similarity, .llmJudge: verdict = nil
+        default: return evaluate(context)
+        }
+        return verdict.map(result)
+    }
+
+    private func result(_ verdict: Verdict) -> CriterionResult {
+        CriterionResult(name: name, type: type, passed: verdict.passed, score: verdict.score, reason: verdict.reason)
     }
 }
 

@@ -40,6 +40,19 @@ package struct JSONCriterion: Sendable {
 
     /// Judges `output`'s shared parse, so that the output is parsed once for all its JSON criteria.
     package func evaluate(_ output: OutputDocument, cancellation: WorkCancellation? = nil) -> Verdict {
+        var budget = WorkBudget(steps: JSONSchema.defaultMaxSteps, cancellation: cancellation)
+        return verdict(output, budget: &budget, patternsOnBudget: false)
+    }
+
+    /// The verdict with all of the validation's work, its `pattern` matches included, taken from
+    /// `budget`; `nil`, deciding nothing, when the budget ran out: the caller scores it again with
+    /// ``evaluate(_:cancellation:)``.
+    package func evaluate(_ output: OutputDocument, budget: inout WorkBudget) -> Verdict? {
+        let verdict = verdict(output, budget: &budget, patternsOnBudget: true)
+        return budget.isExhausted ? nil : verdict
+    }
+
+    private func verdict(_ output: OutputDocument, budget: inout WorkBudget, patternsOnBudget: Bool) -> Verdict {
         let parsed = output.parsed(extractFromCodeFence: extractFromCodeFence)
         let fence = parsed.fence
         let whereFrom = fence == nil ? "" : " inside a code fence"
@@ -51,9 +64,8 @@ package struct JSONCriterion: Sendable {
             return .fail("output\(whereFrom) is not valid JSON: line \(line), column \(error.column): \(error.reason)")
         }
         guard let schema else { return .pass("output\(whereFrom) is valid JSON (\(document.typeName))") }
-        var budget = WorkBudget(steps: JSONSchema.defaultMaxSteps, cancellation: cancellation)
         let violations: [JSONSchemaViolation]
-        switch schema.validate(document, budget: &budget) {
+        switch schema.validate(document, budget: &budget, patternsOnBudget: patternsOnBudget) {
         case .valid: return .pass("output\(whereFrom) is valid JSON and matches the schema")
         case .invalid(let found): violations = found
         case .undecided(.steps(let limit)):

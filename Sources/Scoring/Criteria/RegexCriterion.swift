@@ -27,12 +27,24 @@ package struct RegexCriterion: Sendable {
     }
 
     package func evaluate(_ output: String) -> Verdict {
+        verdict(output) { () throws(RegexError) in try regex.byteRange(in: output) }
+    }
+
+    /// The verdict with the match's work taken from `budget` (``BoundedRegex/byteRange(in:budget:)``);
+    /// `nil`, deciding nothing, when the budget ran out: the caller scores it again with ``evaluate(_:)``.
+    package func evaluate(_ output: String, budget: inout WorkBudget) -> Verdict? {
+        let verdict = verdict(output) { () throws(RegexError) in try regex.byteRange(in: output, budget: &budget) }
+        return budget.isExhausted ? nil : verdict
+    }
+
+    private func verdict(_ output: String, _ match: () throws(RegexError) -> Range<Int>?) -> Verdict {
         let pattern = quotedPattern
         do {
-            guard let range = try regex.firstMatch(in: output) else {
-                return .fail("no match for pattern \(pattern)")
-            }
-            return .pass("pattern \(pattern) matched \(Quoting.excerpt(String(output[range])))")
+            guard let bytes = try match() else { return .fail("no match for pattern \(pattern)") }
+            let utf8 = output.utf8
+            let lower = utf8.index(utf8.startIndex, offsetBy: bytes.lowerBound)
+            let matched = output[lower..<utf8.index(lower, offsetBy: bytes.count)]
+            return .pass("pattern \(pattern) matched \(Quoting.excerpt(String(matched)))")
         } catch {
             return .fail("pattern \(pattern) could not be evaluated: \(error.description)")
         }

@@ -52,20 +52,27 @@ public struct JSONSchema: Sendable {
     public static let defaultMaxSteps = SchemaEvaluator.defaultMaxSteps
 
     /// Validates `instance`, taking the work from `budget` (one step per subschema applied to a
-    /// value, plus the size of `enum`, `uniqueItems` and `pattern` work).
-    public func validate(_ instance: JSONValue, budget: inout WorkBudget) -> Validation {
-        validateInstance(instance, budget: &budget)
+    /// value, plus the size of `enum`, `uniqueItems` and `pattern` work). With `patternsOnBudget`,
+    /// `pattern` and `patternProperties` matches take their own work from `budget` too
+    /// (``BoundedRegex/byteRange(in:budget:)``) instead of running under ``RegexLimits/default``:
+    /// for a small budget that must bound the whole validation (scoring on an event loop).
+    public func validate(_ instance: JSONValue, budget: inout WorkBudget, patternsOnBudget: Bool = false) -> Validation
+    {
+        validateInstance(instance, budget: &budget, patternsOnBudget: patternsOnBudget)
     }
 
     /// Validates a document parsed flat (``JSONTape``): the same outcome, violations and work as
     /// validating ``JSONTape/value``, without building the tree.
-    public func validate(_ tape: JSONTape, budget: inout WorkBudget) -> Validation {
-        if let tree = tape.tree { return validate(tree, budget: &budget) }
-        return tape.withView { view in validateInstance(view, budget: &budget) }
+    public func validate(_ tape: JSONTape, budget: inout WorkBudget, patternsOnBudget: Bool = false) -> Validation {
+        if let tree = tape.tree { return validate(tree, budget: &budget, patternsOnBudget: patternsOnBudget) }
+        return tape.withView { view in validateInstance(view, budget: &budget, patternsOnBudget: patternsOnBudget) }
     }
 
-    private func validateInstance<I: SchemaInstance>(_ instance: I, budget: inout WorkBudget) -> Validation {
+    private func validateInstance<I: SchemaInstance>(
+        _ instance: I, budget: inout WorkBudget, patternsOnBudget: Bool
+    ) -> Validation {
         withEvaluator(reporting: true, budget: &budget) { evaluator in
+            evaluator.patternsOnBudget = patternsOnBudget
             let valid = evaluator.evaluate(root, instance)
             if let exhaustion = evaluator.budget.exhaustion { return .undecided(exhaustion) }
             if valid { return .valid }

@@ -81,9 +81,12 @@ extension SchemaEvaluator {
     }
 
     /// Matches `pattern` against `text`, charging the budget for the scan: one step per 16 bytes,
-    /// or ``undecidedPatternSteps`` when the match gave up at its regex work limit.
+    /// or ``undecidedPatternSteps`` when the match gave up at its regex work limit. With
+    /// ``patternsOnBudget`` the match's own work comes from the budget too, and a match that runs
+    /// out exhausts it.
     mutating func match(_ pattern: SchemaPattern, _ text: String) -> SchemaPattern.Outcome {
         guard budget.spend(1 + text.utf8.count / 16) else { return .undecided("\(budget.exhaustion!)") }
+        if patternsOnBudget { return pattern.match(text, budget: &budget) }
         let outcome = pattern.match(text)
         if case .undecided = outcome { _ = budget.spend(Self.undecidedPatternSteps) }
         return outcome

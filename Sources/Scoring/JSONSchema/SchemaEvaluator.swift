@@ -29,6 +29,9 @@ struct SchemaEvaluator {
     private var refChainStart = 0
     private var depth = 0
     var budget: WorkBudget
+    /// Whether `pattern` matches take their work from ``budget`` (a small one: scoring on an event
+    /// loop) instead of running under the regexes' own limits.
+    var patternsOnBudget = false
     private var memo = SchemaReferenceMemo()
     /// `$ref`s evaluated at each location on the current path (the root's first), so that only
     /// a location reached by more than one reference pays for memoisation.

@@ -1,3 +1,5 @@
+import AssayCore
+
 /// A `pattern` or `patternProperties` regular expression, compiled once with a bound on the
 /// work one match may do, so that a user's schema cannot stall the evaluator with
 /// catastrophic backtracking. Matches are unanchored, as JSON Schema specifies.
@@ -29,6 +31,16 @@ struct SchemaPattern: Sendable {
     func match(_ text: String) -> Outcome {
         do {
             return try regex.matches(text) ? .match : .noMatch
+        } catch {
+            return .undecided(Self.describe(error))
+        }
+    }
+
+    /// The match with its work taken from `budget` (``BoundedRegex/byteRange(in:budget:)``):
+    /// undecided, with `budget` exhausted, when it ran out.
+    func match(_ text: String, budget: inout WorkBudget) -> Outcome {
+        do {
+            return try regex.byteRange(in: text, budget: &budget) != nil ? .match : .noMatch
         } catch {
             return .undecided(Self.describe(error))
         }

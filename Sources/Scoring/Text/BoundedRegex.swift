@@ -1,3 +1,4 @@
+import AssayCore
 import CPCRE2
 
 #if canImport(Glibc)
@@ -5,81 +6,6 @@ import CPCRE2
 #elseif canImport(Darwin)
     import Darwin
 #endif
-
-/// How much work one match may do before it is abandoned with ``RegexError/limitExceeded``.
-///
-/// Patterns come from API callers, so a pattern with nested quantifiers (`(a+)+$`) must not be
-/// able to stall a worker. PCRE2 counts backtracking and gives up at these limits, but it counts
-/// afresh at every start position, so a subject that repeats a moderately bad fragment (`(a+)+$`
-/// against 60,000 copies of `aaaaaaaaaaaaaaaa!`) could still take minutes; ``timeLimit`` bounds
-/// the whole match. The JIT honours ``matchLimit`` only; the interpreter (used when the JIT is
-/// unavailable or the pattern says `(*NO_JIT)`) honours all three PCRE2 limits.
-/// ``heapLimitKiB`` also caps the JIT stack a match may grow into when the default 32 KiB one
-/// is too small.
-public struct RegexLimits: Sendable, Hashable {
-    /// Backtracking steps per match attempt (PCRE2's `match_limit`).
-    public var matchLimit: UInt32
-    /// Nesting of backtracking points in the interpreter (PCRE2's `depth_limit`).
-    public var depthLimit: UInt32
-    /// Memory for backtracking, in KiB: the interpreter's heap frames and the JIT stack.
-    public var heapLimitKiB: UInt32
-
-    /// Wall-clock time for one whole match, checked between start positions.
-    public var timeLimit: Duration
-
-    public init(
-        matchLimit: UInt32 = defaultMatchLimit, depthLimit: UInt32 = defaultDepthLimit,
-        heapLimitKiB: UInt32 = defaultHeapLimitKiB, timeLimit: Duration = defaultTimeLimit
-    ) {
-        self.matchLimit = matchLimit
-        self.depthLimit = depthLimit
-        self.heapLimitKiB = heapLimitKiB
-        self.timeLimit = timeLimit
-    }
-
-    /// Four steps per byte of a 1 MB output: a pattern that backtracks over the whole output once
-    /// (`(?s).*foo` costs about one step per byte) still finishes, while a catastrophic pattern
-    /// gives up after a few milliseconds of JIT time (PCRE2's built-in default is 10,000,000).
-    ///
-    /// PCRE2 applies the limit to each start position separately, so a subject that repeats a
-    /// moderately bad fragment many times can still take longer than one limit's worth of work.
-    public static let defaultMatchLimit: UInt32 = 4_000_000
-    /// Backtracking nesting in the interpreter: two per byte of a 1 MB output, so `(a|b)*` can walk
-    /// all of it; PCRE2's built-in default (10,000,000) is effectively unbounded.
-    public static let defaultDepthLimit: UInt32 = 2_000_000
-    /// 64 MiB: PCRE2's built-in default is 20 GB. Two cores run at most a few matches at once, so
-    /// the worst case stays well inside a pod's memory limit.
-    public static let defaultHeapLimitKiB: UInt32 = 64 * 1024
-
-    /// 100 ms: ten times what a linear pattern needs to scan a 1 MB output, yet short enough that
-    /// a hostile pattern costs one slow request rather than a stalled worker.
-    public static let defaultTimeLimit = Duration.milliseconds(100)
-
-    public static let `default` = RegexLimits()
-}
-
-/// Why a pattern could not be compiled or a match could not finish.
-public enum RegexError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The pattern does not compile. `offset` counts Unicode scalars (characters, for ASCII) from
-    /// the start of the pattern to where PCRE2 noticed the problem.
-    case invalidPattern(offset: Int, message: String)
-    /// The match needed more backtracking, memory or time than ``RegexLimits`` allows.
-    case limitExceeded
-    /// PCRE2 reported another error while matching.
-    case failed(String)
-
-    public var description: String {
-        switch self {
-        case .invalidPattern(let offset, let message):
-            "invalid regular expression at offset \(offset): \(message)"
-        case .limitExceeded:
-            "the regular expression needed more backtracking or time than allowed; "
-                + "avoid nested quantifiers such as (a+)+ or overlapping alternatives such as (a|aa)+"
-        case .failed(let message):
-            "regular expression matching failed: \(message)"
-        }
-    }
-}
 
 /// A compiled PCRE2 pattern whose matches do bounded work.
 ///
@@ -101,11 +27,16 @@ public final class BoundedRegex: Sendable {
     // which PCRE2 documents as safe to share between threads.
     private nonisolated(unsafe) let code: OpaquePointer
     private nonisolated(unsafe) let matchContext: OpaquePointer
+    /// Whether a budgeted match can count its start positions: the pattern runs JIT-compiled (the
+    /// interpreter's steps cost several times as much) and in its timed form (with the callout).
+    private let countsPositions: Bool
 
     /// The JIT's initial stack when a match outgrows PCRE2's default 32 KiB machine-stack block.
     private static let jitStackStartBytes = 32 * 1024
     /// What our callout returns to abandon a match that ran out of time; PCRE2 passes it through.
     private static let outOfTime: Int32 = -10_000
+    /// What our callout returns to abandon a budgeted match whose budget is spent.
+    private static let outOfBudget: Int32 = -10_001
     /// Start positions between two clock readings: reading the clock costs more than trying a
     /// typical position, and a few positions cost at most a few match limits' worth of time.
     private static let calloutsPerClockCheck = 16
@@ -129,10 +60,12 @@ public final class BoundedRegex: Sendable {
         // The timed form; a newline ends an extended-mode `#` comment that would swallow the
         // closing `\E)`. Should neither compile, the pattern runs untimed as written.
         var compiled = validated
+        var isTimed = false
         for suffix in ["\\E)", "\n\\E)"] {
             if case .success(let timed) = Self.compile(Self.timed(pattern, suffix: suffix), options) {
                 pcre2_code_free_8(validated)
                 compiled = timed
+                isTimed = true
                 break
             }
         }
@@ -148,6 +81,9 @@ public final class BoundedRegex: Sendable {
         _ = pcre2_jit_compile_8(compiled, UInt32(PCRE2_JIT_COMPLETE))
         self.code = compiled
         self.matchContext = context
+        var jitSize = 0
+        countsPositions =
+            isTimed && pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_JITSIZE), &jitSize) == 0 && jitSize > 0
     }
 
     deinit {
@@ -225,6 +161,36 @@ public final class BoundedRegex: Sendable {
         }
     }
 
+    /// The first match as UTF-8 byte offsets into `text`, its work taken from `budget` instead of
+    /// bounded by ``limits``: at most ``RegexLimits/budgetedMatchLimit`` backtracking steps at each
+    /// start position, each position tried costing ``RegexLimits/budgetedStepsPerPosition`` steps,
+    /// and no clock read. So the match stops within the budget, exactly, whatever the pattern.
+    ///
+    /// A match that runs out (of its budget, or of its per-position limit), or that cannot count
+    /// its positions (a pattern the JIT did not compile), exhausts `budget` and throws
+    /// ``RegexError/limitExceeded`` without deciding anything: the caller matches again with the
+    /// ordinary limits where a longer match does no harm.
+    public func byteRange(in text: String, budget: inout WorkBudget) throws(RegexError) -> Range<Int>? {
+        let perPosition = RegexLimits.budgetedStepsPerPosition
+        guard countsPositions, budget.spend(1 + text.utf8.count / 64) else {
+            budget.exhaust()
+            throw .limitExceeded
+        }
+        var text = text
+        var positions = 0
+        let affordable = (budget.limit - budget.used) / perPosition
+        let outcome = text.withUTF8 { run(on: $0, positions: &positions, affordable: affordable) }
+        guard budget.spend(min(positions, affordable) * perPosition) else { throw .limitExceeded }
+        switch outcome {
+        case .matched(let range): return range
+        case .noMatch: return nil
+        case .error(let code):
+            let error = Self.error(for: code)
+            if error == .limitExceeded { budget.exhaust() }
+            throw error
+        }
+    }
+
     private enum Outcome {
         case matched(Range<Int>)
         case noMatch
@@ -235,8 +201,15 @@ public final class BoundedRegex: Sendable {
     private struct Deadline {
         let end: UInt64
         var callouts = 0
+        /// Start positions a budgeted match may try (it reads no clock); `Int.max` otherwise.
+        var maxCallouts = Int.max
 
-        init(after limit: Duration) {
+        /// A deadline `limit` from now; none (the end of time) for `nil`.
+        init(after limit: Duration?) {
+            guard let limit else {
+                end = .max
+                return
+            }
             let (seconds, attoseconds) = limit.components
             end = Self.now() &+ UInt64(max(0, seconds)) &* 1_000_000_000 &+ UInt64(max(0, attoseconds) / 1_000_000_000)
         }
@@ -255,38 +228,55 @@ public final class BoundedRegex: Sendable {
     }
 
     private func run(on subject: UnsafeBufferPointer<UInt8>) -> Outcome {
+        var callouts = 0
+        return run(on: subject, positions: &callouts, affordable: nil)
+    }
+
+    /// One match: under ``limits`` when `affordable` is `nil`, else budgeted (at most `affordable`
+    /// start positions, ``RegexLimits/budgetedMatchLimit`` steps each); `positions` says how many
+    /// it tried.
+    private func run(on subject: UnsafeBufferPointer<UInt8>, positions: inout Int, affordable: Int?) -> Outcome {
         guard let matchData = pcre2_match_data_create_8(1, nil) else { return .error(PCRE2_ERROR_NOMEMORY) }
         defer { pcre2_match_data_free_8(matchData) }
         // The shared context carries the limits; each match needs its own copy to point the
         // callout at its own deadline (and, when retried, at its own JIT stack).
         guard let context = pcre2_match_context_copy_8(matchContext) else { return .error(PCRE2_ERROR_NOMEMORY) }
         defer { pcre2_match_context_free_8(context) }
-        var deadline = Deadline(after: limits.timeLimit)
+        var deadline = Deadline(after: affordable == nil ? limits.timeLimit : nil)
+        if let affordable {
+            deadline.maxCallouts = affordable
+            pcre2_set_match_limit_8(context, RegexLimits.budgetedMatchLimit)
+        }
         let rc = withUnsafeMutablePointer(to: &deadline) { deadline in
             pcre2_set_callout_8(
                 context,
                 { _, data in
                     let deadline = data!.assumingMemoryBound(to: Deadline.self)
                     deadline.pointee.callouts &+= 1
+                    guard deadline.pointee.callouts <= deadline.pointee.maxCallouts else {
+                        return BoundedRegex.outOfBudget
+                    }
                     guard deadline.pointee.callouts % BoundedRegex.calloutsPerClockCheck == 0 else { return 0 }
                     return Deadline.now() < deadline.pointee.end ? 0 : BoundedRegex.outOfTime
                 }, deadline)
-            return match(subject, matchData, context)
+            return match(subject, matchData, context, budgeted: affordable != nil)
         }
+        positions = deadline.callouts
         if rc == PCRE2_ERROR_NOMATCH { return .noMatch }
         if rc < 0 { return .error(rc) }
         let ovector = pcre2_get_ovector_pointer_8(matchData)!
         return .matched(ovector[0]..<ovector[1])
     }
 
-    private func match(_ subject: UnsafeBufferPointer<UInt8>, _ matchData: OpaquePointer, _ context: OpaquePointer)
-        -> Int32
-    {
+    private func match(
+        _ subject: UnsafeBufferPointer<UInt8>, _ matchData: OpaquePointer, _ context: OpaquePointer, budgeted: Bool
+    ) -> Int32 {
         let base = subject.baseAddress ?? Self.empty.utf8Start
         // Swift strings are valid UTF-8, so PCRE2's own check (a full pass over the subject) is skipped.
         let options = UInt32(PCRE2_NO_UTF_CHECK)
         let rc = pcre2_match_8(code, base, subject.count, 0, options, matchData, context)
-        guard rc == PCRE2_ERROR_JIT_STACKLIMIT else { return rc }
+        // A budgeted match that outgrows the default stack is a deep one: it gives up instead.
+        guard rc == PCRE2_ERROR_JIT_STACKLIMIT, !budgeted else { return rc }
         // Retry with a JIT stack that may grow up to the heap limit.
         let maxBytes = max(Self.jitStackStartBytes, Int(limits.heapLimitKiB) * 1024)
         guard let stack = pcre2_jit_stack_create_8(Self.jitStackStartBytes, maxBytes, nil) else {
@@ -300,7 +290,7 @@ public final class BoundedRegex: Sendable {
     private static func error(for code: Int32) -> RegexError {
         switch code {
         case PCRE2_ERROR_MATCHLIMIT, PCRE2_ERROR_DEPTHLIMIT, PCRE2_ERROR_HEAPLIMIT, PCRE2_ERROR_JIT_STACKLIMIT,
-            outOfTime:
+            outOfTime, outOfBudget:
             .limitExceeded
         default:
             .failed(message(for: code))

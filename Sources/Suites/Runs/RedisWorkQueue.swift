@@ -11,8 +11,9 @@ import AssayRedis
 /// entries of a consumer that stopped beating grow idle past the visibility timeout, and those are
 /// taken over with `XAUTOCLAIM` by whichever consumer looks next. A slow case of a live consumer is
 /// never taken; a dead consumer's cases move within the visibility timeout plus one check interval.
-/// A case is still counted exactly once when two consumers race on it (a consumer that stalled
-/// past the timeout and came back): the recording script is the guard.
+/// A consumer that stalled past the timeout and came back does not take its old claims back (its
+/// beat refreshes only entries still pending under it), and a case is still counted exactly once
+/// if it finishes one of them anyway: the recording script is the guard.
 public final class RedisWorkQueue: WorkQueue {
     public struct Configuration: Sendable {
         /// The consumer group every evaluator of a run joins.
@@ -200,13 +201,17 @@ public final class RedisWorkQueue: WorkQueue {
 
     public var claimRefreshInterval: Duration? { configuration.beatInterval }
 
-    /// Resets the idle time of every entry this consumer holds (one `XCLAIM … JUSTID`), so none
-    /// lapses while this consumer lives, however long its case takes.
+    /// Resets the idle time of every entry this consumer still holds (one script: `XCLAIM … JUSTID`
+    /// over the entries pending under this consumer), so none lapses while this consumer lives,
+    /// however long its case takes. Entries another consumer took over while this one stalled are
+    /// left with it and forgotten here: the result this consumer may still record is the duplicate.
     public func refreshClaims() async throws {
         let held = state.withLock { Array($0.held) }
         guard !held.isEmpty else { return }
-        _ = try await redis.send(
-            ["XCLAIM", keys.cases, group, configuration.consumer, "0"] + held.sorted() + ["JUSTID"])
+        let reply = try await redis.run(
+            RunScripts.beat, keys: [keys.cases], arguments: [group, configuration.consumer] + held.sorted())
+        let lost = (reply.array ?? []).compactMap(\.text)
+        if !lost.isEmpty { state.withLock { $0.held.subtract(lost) } }
     }
 
     public func record(_ batch: [FinishedCase]) async throws -> [RecordOutcome] {

@@ -178,6 +178,26 @@ enum RunScripts {
         return queued
         """)
 
+    /// KEYS: cases. ARGV: the group, the consumer, then the entry ids the consumer believes it holds.
+    ///
+    /// The heartbeat: resets the idle time of each entry still pending under this consumer (one
+    /// `XCLAIM … JUSTID` over them) and returns the ids that are not: taken over by another
+    /// consumer while this one stalled past the visibility timeout, or acknowledged. A bare
+    /// `XCLAIM` would take those back from the consumer now working on them.
+    static let beat = RedisScript(
+        """
+        local mine, lost = {}, {}
+        for i = 3, #ARGV do
+          local entry = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1)[1]
+          if entry and entry[2] == ARGV[2] then mine[#mine + 1] = ARGV[i] else lost[#lost + 1] = ARGV[i] end
+        end
+        if #mine > 0 then
+          mine[#mine + 1] = 'JUSTID'
+          redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, unpack(mine))
+        end
+        return lost
+        """)
+
     /// KEYS: meta. Marks an existing run cancelled (a missing run stays missing); returns 1 if marked.
     static let cancel = RedisScript(
         """
