@@ -59,10 +59,15 @@ struct BoundedRegexBudgetTests {
         let spent = Self.threadCPUSeconds() - start
         #expect(budget.isExhausted)
         #expect(budget.exhaustion == .steps(limit: 16_384))
-        // The ordinary limits give such a match up to 100 ms of CPU.
-        #expect(spent < 0.01, "took \(spent * 1000) ms of CPU")
-        // Ordinary matching still reaches its own verdict: the limit error.
-        #expect(throws: RegexError.limitExceeded) { try regex.byteRange(in: subject) }
+        // The ordinary limits give such a match up to 100 ms of CPU; this takes well under 1 ms alone, and
+        // the bound leaves room for a loaded machine and instrumented builds.
+        #expect(spent < 0.03, "took \(spent * 1000) ms of CPU")
+        // Ordinary matching still reaches its own verdict: no match, or the limit error where its
+        // steps or its 100 ms run out first (the time limit makes which one depend on the machine).
+        switch Result(catching: { () throws(RegexError) in try regex.byteRange(in: subject) }) {
+        case .success(let range): #expect(range == nil)
+        case .failure(let error): #expect(error == .limitExceeded)
+        }
     }
 
     @Test("each start position costs its steps, so many moderately costly positions run out of budget exactly")
