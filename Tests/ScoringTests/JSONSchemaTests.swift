@@ -284,4 +284,17 @@ struct JSONSchemaTests {
         let token = String(String.UnicodeScalarView(pointer.unicodeScalars.dropFirst()))
         #expect(SchemaPath.unescape(Substring(token)).unicodeScalars.elementsEqual(key.unicodeScalars))
     }
+
+    @Test(
+        "a $ref pointer whose token starts with a combining mark resolves (split by Unicode scalars, not Characters)",
+        arguments: ["\u{064D}x", "~\u{0301}", "a/\u{0301}b"])
+    func refPointerWithCombiningMark(key: String) throws {
+        let token = SchemaPath.escape(key)
+        let schema = try JSONSchema(compiling: [
+            "$defs": .object(JSONObject([(key, ["type": "integer"])])),
+            "$ref": .string("#/$defs/" + token),
+        ])
+        #expect(schema.validate(3).isEmpty)
+        #expect(schema.validate("three").map(\.keyword) == ["type"])
+    }
 }

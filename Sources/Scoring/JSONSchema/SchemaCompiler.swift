@@ -278,7 +278,10 @@ struct SchemaCompiler {
             throw JSONSchemaError(path: path, message: "'\(ref)' has a malformed percent-escape")
         }
         if fragment.isEmpty { return resource }
-        if !fragment.hasPrefix("/") {
+        // A JSON pointer is split by Unicode scalars: a `/` before a combining mark is one
+        // `Character` with it, so a split by Characters would miss that separator.
+        let scalars = fragment.unicodeScalars
+        if scalars.first != "/" {
             guard let anchored = anchors[resourceURI + "#" + fragment] else {
                 throw JSONSchemaError(path: path, message: "cannot resolve '\(ref)': no $anchor named '\(fragment)'")
             }
@@ -286,8 +289,8 @@ struct SchemaCompiler {
         }
         var location = resource
         var value = try self.value(at: resource)
-        for raw in fragment.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
-            let token = SchemaPath.unescape(raw)
+        for raw in scalars.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
+            let token = SchemaPath.unescape(Substring(raw))
             switch value {
             case .object(let object) where object[token] != nil:
                 location.append(.key(token))
