@@ -106,6 +106,11 @@ enum StatusPlanner {
         case .valid(let total):
             if newGeneration || status.runID != input.runID {
                 if wasActive, let old = status.runID, old != input.runID { cancelRun = old }
+                // The first run of a new suite posts no Event: its creation, phase and `Progressing`
+                // condition already say it started, and the Event would be one more write per suite
+                // in a burst of applies (5 instead of 6). A rerun (an edit, a new run) records one,
+                // since the status then shows only the latest.
+                let rerun = status.runID.map { $0 != input.runID } ?? false
                 var next = SuiteStatus()
                 next.phase = phases.transition(status.phase, .specChanged).state
                 next.observedGeneration = input.generation
@@ -114,10 +119,12 @@ enum StatusPlanner {
                 next.runID = input.runID
                 next.conditions = status.conditions.filter { $0.type != PreflightCondition.type }
                 status = next
-                events.append(
-                    Event(
-                        kind: .normal, reason: "RunStarted",
-                        message: "Run \(input.runID) started: \(total) cases"))
+                if rerun {
+                    events.append(
+                        Event(
+                            kind: .normal, reason: "RunStarted",
+                            message: "Run \(input.runID) started: \(total) cases"))
+                }
             }
             status.resultsURL = input.resultsURL
         }
