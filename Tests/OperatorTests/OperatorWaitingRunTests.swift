@@ -79,4 +79,43 @@ struct OperatorWaitingRunTests {
             #expect(fixture.operators[0].tail(200).contains("Redis lost its data"))
         }
     }
+
+    @Test(
+        "a burst of new suites costs five writes a suite: the Deployment, the finalizer, the Service, the HPA and one status write, no Event and no 409"
+    )
+    func burstWritesPerSuite() async throws {
+        let suites = 20
+        try await OperatorFixture.with(
+            operatorArguments: ["--redis-check-seconds", "0"], kubeletNamespace: "no-suites-here"
+        ) { fixture in
+            let yaml = (0..<suites).map { fixture.suiteYAML("burst-\($0)", cases: 2) }.joined(separator: "---\n")
+            #expect(try fixture.apply(yaml).status == 0)
+            for index in 0..<suites {
+                try await fixture.waitForPhase("burst-\(index)", "Running")
+                try await eventually("burst-\(index)'s HPA exists") {
+                    try await fixture.exists(.horizontalPodAutoscaler, "burst-\(index)-evaluators")
+                }
+            }
+            // Past a resync (1 s): every reconcile the burst set off is behind us.
+            let reconciles = try await OperatorEndToEndTests.reconciles(fixture)
+            try await eventually("a resync", within: .seconds(15)) {
+                try await OperatorEndToEndTests.reconciles(fixture) >= reconciles + 2
+            }
+            let counts = try JSONParser.parse(
+                Array(try await LocalHTTP.get(fixture.emulator.baseURL + "/emulator/requests").body.utf8))
+            let ours = counts["byAgent"]?["assay-operator"]
+            func writes(_ resource: String, _ verb: String) -> Int {
+                Int(ours?[resource]?[verb]?.doubleValue ?? 0)
+            }
+            let report = JSONWriter.string(ours ?? .null)
+            // A status planned from a cache still behind our own finalizer patch would meet a 409
+            // and count here a second time.
+            #expect(writes("evaluationsuites.eval.assay.dev/status", "patch") == suites, "\(report)")
+            #expect(writes("evaluationsuites.eval.assay.dev", "patch") == suites, "\(report)")
+            for resource in ["deployments.apps", "services", "horizontalpodautoscalers.autoscaling"] {
+                #expect(writes(resource, "patch") == suites, "\(resource): \(report)")
+            }
+            #expect(writes("events", "create") == 0, "\(report)")
+        }
+    }
 }
