@@ -97,6 +97,20 @@ struct RepeatedComparisonTests {
         #expect(analysis.baseline?.json["targets"]?.arrayValue?.first?["test"] == "paired-cluster-one-sided")
     }
 
+    @Test("newly failing and newly passing cases are listed by case id, whatever order their results finished in")
+    func baselineListsInCaseOrder() throws {
+        // c0-c4 fail now and passed before; c5 passes now and failed before.
+        let now: [[[Bool]]] = (0..<8).map { [[$0 >= 5]] }
+        let before = Self.baseline((0..<8).map { [$0 != 5] })
+        let (aggregates, cases) = Self.run(now, repeats: 1)
+        for order in [cases, cases.reversed(), [cases[3], cases[0], cases[4], cases[2], cases[1]] + cases[5...]] {
+            let analysis = RunAnalysis(aggregates, cases: order, spec: RunAnalysisTests.spec(), baseline: before)
+            let target = try #require(analysis.baseline?.targets.first)
+            #expect(target.newlyFailing == ["c0", "c1", "c2", "c3", "c4"])
+            #expect(target.newlyPassing == ["c5"])
+        }
+    }
+
     @Test("a baseline and a run both without repeats keep McNemar's exact test")
     func baselineWithoutRepeats() throws {
         let (aggregates, cases) = RunAnalysisTests.run((0..<20).map { [$0 >= 8] })

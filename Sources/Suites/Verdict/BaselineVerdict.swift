@@ -26,8 +26,9 @@ package struct BaselineVerdict: Sendable {
         /// `mcnemar-exact`, or `paired-cluster` when some case's repeats disagree.
         package var test: PairedComparison.Test
         package var regressed: Bool
-        /// Matched cases that passed (by majority of repeats) in the baseline and fail now, in
-        /// this run's order.
+        /// Matched cases that passed (by majority of repeats) in the baseline and fail now, by
+        /// case id (as the failing lists are): the order results finished in depends on timing,
+        /// and a report, a status or a CI log should not change between identical runs.
         package var newlyFailing: [String]
         package var newlyPassing: [String]
     }
@@ -57,7 +58,7 @@ package struct BaselineVerdict: Sendable {
                 difference: -drop, interval: comparison.interval.negated, pValue: comparison.pValueBWorse,
                 test: comparison.test,
                 regressed: comparison.pValueBWorse < spec.gate.alpha && drop > spec.gate.maxRegression,
-                newlyFailing: newlyFailing, newlyPassing: newlyPassing)
+                newlyFailing: newlyFailing.sorted(), newlyPassing: newlyPassing.sorted())
         }
     }
 }
